@@ -1,0 +1,75 @@
+import type { ConversationBlock } from '../blocks/conversation-block.js';
+import type { UserMessageContent } from '../blocks/user-message-block.js';
+import type { AgentProfile } from '../profiles/agent-profile.js';
+import type { Sandbox } from '../sandbox/sandbox-provider.js';
+import type { AgentArchitectureType } from '../sessions/architecture.js';
+import type { AgentEvent } from './agent-events.js';
+
+/** An agent's raw transcripts: the main one and one per subagent. */
+export interface AgentTranscripts {
+  main?: string;
+  subagents: { id: string; rawTranscript: string }[];
+}
+
+/** Blocks per conversation: `main` and one entry per subagent id. */
+export interface ParsedConversations {
+  main: ConversationBlock[];
+  subagents: { id: string; name?: string; toolUseId?: string; blocks: ConversationBlock[] }[];
+}
+
+export interface AgentPrepareContext {
+  sessionId: string;
+  sandbox: Sandbox;
+  profile: AgentProfile;
+  /** Stored transcripts to restore so the next turn resumes the conversation. */
+  transcripts?: AgentTranscripts;
+}
+
+export interface AgentTurnContext {
+  sessionId: string;
+  sandbox: Sandbox;
+  profile: AgentProfile;
+  message: UserMessageContent;
+  /** Id the runtime gave this turn (use it for the user message block id when the agent has none). */
+  turnId: string;
+  /** Aborted to interrupt the turn; the turn then ends with outcome `interrupted`. */
+  signal: AbortSignal;
+}
+
+/**
+ * Turns a profile and a sandbox into a running agent. One instance serves every session of its
+ * type; per-session state lives in the sandbox (the CLI's own files) and in the transcripts.
+ */
+export interface AgentArchitecture {
+  readonly type: AgentArchitectureType;
+
+  /** Host paths the agent's CLI needs read-only inside a local sandbox. */
+  sandboxReadOnlyPaths(): string[];
+
+  /** Environment every process of this agent needs (API endpoints, keys, CLI switches). */
+  sandboxEnv(): Record<string, string>;
+
+  /**
+   * Prepare a fresh sandbox: write the profile's settings, skills, subagents, MCP config,
+   * CLAUDE.md/GEMINI.md, and restore stored transcripts for a resume.
+   */
+  prepare(context: AgentPrepareContext): Promise<void>;
+
+  /**
+   * Run one turn. The iterable yields block events while the agent works and ends with exactly
+   * one `turn:end` event, whatever happens (crash, abort, sandbox death).
+   */
+  runTurn(context: AgentTurnContext): AsyncIterable<AgentEvent>;
+
+  /** Read the agent's current raw transcripts out of the sandbox. */
+  readTranscripts(sandbox: Sandbox, sessionId: string): Promise<AgentTranscripts>;
+
+  /** Rebuild blocks from stored transcripts (pure; equals what the stream produced). */
+  parseTranscripts(transcripts: AgentTranscripts): ParsedConversations;
+
+  /**
+   * True for workspace paths that belong to the agent's configuration (`.claude/`, `CLAUDE.md`,
+   * `.gemini/`, `GEMINI.md`...) and are not user files to mirror.
+   */
+  isAgentConfigPath(path: string): boolean;
+}

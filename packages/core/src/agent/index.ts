@@ -1,0 +1,2 @@
+export * from './agent-events.js';
+export * from './agent-architecture.js';

@@ -1,0 +1,30 @@
+/**
+ * Stable error codes. Clients may switch on them; they never change meaning.
+ * The HTTP layer alone maps them to statuses.
+ */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'INVALID_CONFIG',
+  'PATH_REFUSED',
+  'PAYLOAD_TOO_LARGE',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'SESSION_NOT_FOUND',
+  'PROFILE_NOT_FOUND',
+  'FILE_NOT_FOUND',
+  'SESSION_TERMINATED',
+  'SESSION_BUSY',
+  'NO_TURN_RUNNING',
+  'UNSUPPORTED_ARCHITECTURE',
+  'UNSUPPORTED_OPERATION',
+  'SANDBOX_UNAVAILABLE',
+  'SANDBOX_TERMINATED',
+  'SANDBOX_ERROR',
+  'AGENT_ERROR',
+  'PERSISTENCE_ERROR',
+  'RESYNC_REQUIRED',
+  'INTERNAL_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

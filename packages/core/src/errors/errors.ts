@@ -1,0 +1,29 @@
+import { AgentRuntimeError } from './agent-runtime-error.js';
+
+/** Named constructors for the errors raised most often. */
+
+export function sessionNotFoundError(sessionId: string): AgentRuntimeError {
+  return new AgentRuntimeError('SESSION_NOT_FOUND', `Session "${sessionId}" does not exist.`, { details: { sessionId } });
+}
+
+export function profileNotFoundError(agentProfileId: string): AgentRuntimeError {
+  return new AgentRuntimeError('PROFILE_NOT_FOUND', `Agent profile "${agentProfileId}" does not exist.`, {
+    details: { agentProfileId },
+  });
+}
+
+export function sessionTerminatedError(sessionId: string): AgentRuntimeError {
+  return new AgentRuntimeError('SESSION_TERMINATED', `Session "${sessionId}" was terminated; create a new session.`, {
+    details: { sessionId },
+  });
+}
+
+export function pathRefusedError(path: string, reason: string): AgentRuntimeError {
+  return new AgentRuntimeError('PATH_REFUSED', `Path "${path.slice(0, 200)}" refused: ${reason}.`, { details: { path: path.slice(0, 200), reason } });
+}
+
+export function unsupportedOperationError(provider: string, operation: string): AgentRuntimeError {
+  return new AgentRuntimeError('UNSUPPORTED_OPERATION', `${provider} does not support ${operation}().`, {
+    details: { provider, operation },
+  });
+}

@@ -1,0 +1,3 @@
+export * from './error-codes.js';
+export * from './agent-runtime-error.js';
+export * from './errors.js';

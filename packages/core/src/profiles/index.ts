@@ -1,0 +1,3 @@
+export * from './agent-profile.js';
+export * from './agent-profile-list-data.js';
+export * from './redact-profile.js';

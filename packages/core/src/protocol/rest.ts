@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { userMessageContentSchema } from '../blocks/user-message-block.js';
+import { agentArchitectureTypeSchema } from '../sessions/architecture.js';
+
+/** `POST /sessions/create` body. */
+export const createSessionRequestSchema = z.object({
+  agentProfileRef: z.string().min(1).max(200),
+  architecture: agentArchitectureTypeSchema,
+  name: z.string().max(200).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** `POST /sessions/:sessionId/message` body. */
+export const sendMessageRequestSchema = z.object({
+  content: userMessageContentSchema.refine(
+    (content) => (typeof content === 'string' ? content.length > 0 : content.length > 0),
+    'content must not be empty',
+  ),
+  /** Idempotency key: a retried request with the same id is acknowledged again, never run twice. */
+  clientMessageId: z.string().min(1).max(200).optional(),
+});
+
+export type CreateSessionRequest = z.infer<typeof createSessionRequestSchema>;
+export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
+
+export interface CreateSessionResponse {
+  sessionId: string;
+  status: import('../sessions/session-status.js').SessionStatus;
+  createdAt: number;
+}
+
+export interface SendMessageResponse {
+  success: true;
+  sessionId: string;
+  /** Whether the message runs now or waits for the running turn. */
+  queued?: boolean;
+  clientMessageId?: string;
+}
+
+export interface TerminateSessionResponse {
+  success: true;
+  sessionId: string;
+}
+
+/** The JSON body of every error response. */
+export interface ErrorResponse {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}

@@ -1,0 +1,2 @@
+export * from './sandbox-provider.js';
+export * from './require-feature.js';
