@@ -1,0 +1,3 @@
+export { AgentRuntime } from './agent-runtime.js';
+export { validateRuntimeConfig, type ResolvedRuntimeConfig } from './validate-config.js';
+export * from '@agent-runtime/core';

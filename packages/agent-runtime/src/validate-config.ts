@@ -1,0 +1,82 @@
+import {
+  AgentRuntimeError,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_SYNC_INTERVAL_MS,
+  DEFAULT_WEBSOCKET_PORT,
+  runtimeOptionsSchema,
+  type LogLevel,
+  type ModalConfig,
+  type PersistenceAdapter,
+  type RuntimeConfig,
+  type SandboxProvider,
+} from '@agent-runtime/core';
+
+const PERSISTENCE_METHODS = [
+  'listAllSessions',
+  'loadSession',
+  'createSessionRecord',
+  'updateSessionRecord',
+  'saveTranscript',
+  'saveWorkspaceFile',
+  'deleteSessionFile',
+  'listAgentProfiles',
+  'loadAgentProfile',
+] as const satisfies readonly (keyof PersistenceAdapter)[];
+
+/** `RuntimeConfig` with every default applied. */
+export interface ResolvedRuntimeConfig {
+  persistence: PersistenceAdapter;
+  modal: ModalConfig | undefined;
+  sandbox: SandboxProvider | undefined;
+  idleTimeoutMs: number;
+  syncIntervalMs: number;
+  websocketPort: number;
+  logLevel: LogLevel;
+}
+
+function invalid(message: string, details: Record<string, unknown>): AgentRuntimeError {
+  return new AgentRuntimeError('INVALID_CONFIG', message, { details });
+}
+
+/** Checks a config the way a user would want to hear about it: one error naming the field. */
+export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeConfig {
+  if (typeof config !== 'object' || config === null) {
+    throw invalid('RuntimeConfig must be an object with at least `persistence`.', {});
+  }
+  const persistence = config.persistence as unknown;
+  if (typeof persistence !== 'object' || persistence === null) {
+    throw invalid(
+      'RuntimeConfig.persistence is required: pass a PersistenceAdapter (e.g. createSqlitePersistence() or your own).',
+      { field: 'persistence' },
+    );
+  }
+  const missing = PERSISTENCE_METHODS.filter(
+    (method) => typeof (persistence as Record<string, unknown>)[method] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw invalid(`RuntimeConfig.persistence lacks ${missing.map((m) => `${m}()`).join(', ')}.`, {
+      field: 'persistence',
+      missing,
+    });
+  }
+  const { persistence: _persistence, sandbox, ...options } = config;
+  const parsed = runtimeOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.');
+    throw invalid(`RuntimeConfig.${field}: ${issue.message}`, { field, issues: parsed.error.issues.length });
+  }
+  if (sandbox !== undefined && (typeof sandbox !== 'object' || typeof sandbox.create !== 'function')) {
+    throw invalid('RuntimeConfig.sandbox must be a SandboxProvider (an object with create()).', { field: 'sandbox' });
+  }
+  return {
+    persistence: config.persistence,
+    modal: parsed.data.modal,
+    sandbox,
+    idleTimeoutMs: parsed.data.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    syncIntervalMs: parsed.data.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
+    websocketPort: parsed.data.websocketPort ?? DEFAULT_WEBSOCKET_PORT,
+    logLevel: parsed.data.logLevel ?? DEFAULT_LOG_LEVEL,
+  };
+}
