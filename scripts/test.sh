@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the workspace (frozen lockfile), builds every package and runs every test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/pnpm.sh
+if ! command -v bwrap >/dev/null 2>&1; then
+  echo "bubblewrap is missing: the local sandbox tests need it. Install it with: apt-get install -y bubblewrap" >&2
+  exit 1
+fi
+pnpm install --frozen-lockfile
+pnpm build
+pnpm test
