@@ -10,3 +10,4 @@ export * from './system-block.js';
 export * from './subagent-block.js';
 export * from './conversation-block.js';
 export * from './guards.js';
+export * from './block-list.js';
