@@ -1,0 +1,2 @@
+export * from './model-server/index.js';
+export * from './agents/index.js';
