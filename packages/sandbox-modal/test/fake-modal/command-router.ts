@@ -109,7 +109,8 @@ export function commandRouterHandlers(deps: CommandRouterDeps): Record<string, (
     },
 
     async sandboxStdinWriteV2(request, context) {
-      const sandbox = sandboxForTask(request.taskId, context, true);
+      // Writes after the entrypoint ended are dropped (like writing to a closed pipe), not refused.
+      const sandbox = sandboxForTask(request.taskId, context, false);
       runtime.writeSandboxStdin(sandbox, request.offset ?? 0, request.data ?? new Uint8Array(), request.eof === true);
       return {};
     },

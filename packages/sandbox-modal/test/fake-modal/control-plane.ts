@@ -73,7 +73,11 @@ export function controlPlaneHandlers(deps: ControlPlaneDeps): Record<string, Una
           JSON.stringify(image.dockerfileCommands) === JSON.stringify(dockerfileCommands) &&
           JSON.stringify(image.baseImageIds) === JSON.stringify(baseImageIds),
       );
-      const image = same ?? { imageId: newImageId(), appId: request.appId, dockerfileCommands, baseImageIds };
+      const base = baseImageIds[0] ? state.images.get(baseImageIds[0]) : undefined;
+      const fullDockerfile = base
+        ? [...base.fullDockerfile, ...dockerfileCommands.filter((line) => line !== 'FROM base')]
+        : dockerfileCommands;
+      const image = same ?? { imageId: newImageId(), appId: request.appId, dockerfileCommands, baseImageIds, fullDockerfile };
       state.images.set(image.imageId, image);
       return { imageId: image.imageId, result: { status: 1 } };
     },
@@ -97,8 +101,8 @@ export function controlPlaneHandlers(deps: ControlPlaneDeps): Record<string, Una
         command: [...(definition.entrypointArgs ?? [])],
         timeoutSecs: definition.timeoutSecs ?? 0,
         idleTimeoutSecs: definition.idleTimeoutSecs,
-        milliCpu: definition.resources?.milliCpu,
-        memoryMb: definition.resources?.memoryMb,
+        milliCpu: definition.resources?.milliCpu || undefined,
+        memoryMb: definition.resources?.memoryMb || undefined,
         workdir: definition.workdir || undefined,
         env: envFromSecretSources(request.secretSources ?? []),
         name,

@@ -58,6 +58,8 @@ interface SandboxInternals {
 interface ExecInternals {
   readonly stdin: StdinSink;
   readonly finish: (code: number, signal?: number) => void;
+  /** Set once we SIGKILLed it: its 'exit' then finishes it without waiting for stdio to drain. */
+  killed: boolean;
 }
 
 /** Merge the `env` carried by the SDK's secret sources (secret ids are not resolved). */
@@ -178,11 +180,7 @@ export class SandboxRuntime {
       internals.abort.abort();
       killGroup(internals.entrypoint);
     }
-    for (const exec of sandbox.execs) {
-      if (exec.exitCode !== undefined) continue;
-      killGroup(exec.process);
-      this.#execInternals.get(exec.execId)?.finish(128 + 9, 9);
-    }
+    for (const exec of sandbox.execs) this.#kill(exec);
     sandbox.stdout.close();
     sandbox.stderr.close();
     internals?.resolveFinished();
@@ -229,12 +227,9 @@ export class SandboxRuntime {
     const stdin = exec.isFilesystemTool
       ? this.#runFsToolExec(sandbox, internals, exec, args[0] ?? '', finish)
       : this.#spawnExec(sandbox, exec, program, args, request, finish);
-    this.#execInternals.set(exec.execId, { stdin, finish });
+    this.#execInternals.set(exec.execId, { stdin, finish, killed: false });
     if (request.timeoutSecs && request.timeoutSecs > 0) {
-      const timer = setTimeout(() => {
-        killGroup(exec.process);
-        finish(128 + 9, 9);
-      }, request.timeoutSecs * this.#settings.msPerSecond);
+      const timer = setTimeout(() => this.#kill(exec), request.timeoutSecs * this.#settings.msPerSecond);
       internals.timers.add(timer);
       void exec.done.then(() => {
         clearTimeout(timer);
@@ -281,6 +276,23 @@ export class SandboxRuntime {
   /** Abort signal that fires when the sandbox stops. */
   signalFor(sandbox: FakeSandbox): AbortSignal {
     return this.#sandboxInternals.get(sandbox.sandboxId)!.abort.signal;
+  }
+
+  /**
+   * SIGKILL an exec's process group. The exec finishes when the process has really exited (and
+   * been reaped), so a caller seeing the exit code can rely on the process being gone. An
+   * emulated fs-tool exec finishes at once.
+   */
+  #kill(exec: FakeExec): void {
+    const internals = this.#execInternals.get(exec.execId);
+    if (!internals || exec.exitCode !== undefined) return;
+    internals.killed = true;
+    const child = exec.process;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) {
+      internals.finish(128 + 9, 9);
+      return;
+    }
+    killGroup(child);
   }
 
   #processEnv(sandbox: FakeSandbox, extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -332,9 +344,13 @@ export class SandboxRuntime {
       exec.stderr.append(Buffer.from(`fake-modal: cannot exec ${program}: ${error.message}\n`));
       finish(127);
     });
-    child.on('close', (code, signal) => {
+    const onEnd = (code: number | null, signal: NodeJS.Signals | null): void => {
       const number = signalNumber(signal);
       finish(code ?? 128 + (number ?? 0), number);
+    };
+    child.on('close', onEnd);
+    child.on('exit', (code, signal) => {
+      if (this.#execInternals.get(exec.execId)?.killed) onEnd(code, signal);
     });
     return {
       write: (data) => {

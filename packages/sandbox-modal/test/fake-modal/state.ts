@@ -27,6 +27,8 @@ export interface FakeImage {
   /** e.g. ['FROM alpine:3.21', 'RUN echo hi'] or ['FROM base', ...] for later layers. */
   readonly dockerfileCommands: string[];
   readonly baseImageIds: string[];
+  /** This layer with its base layers folded in: ['FROM alpine:3.21', 'RUN echo hi']. */
+  readonly fullDockerfile: string[];
 }
 
 /** The create options as the fake received them on the wire, in SDK units where that helps. */
