@@ -122,7 +122,8 @@ describe('exec', () => {
   it('async iteration over stdout chunks', async () => {
     const process = await sb.exec(['sh', '-c', 'echo a; sleep 0.05; echo b']);
     let text = '';
-    for await (const chunk of process.stdout) text += chunk;
+    // Node's web ReadableStream is async-iterable (TS's DOM lib does not say so).
+    for await (const chunk of process.stdout as unknown as AsyncIterable<string>) text += chunk;
     expect(text).toBe('a\nb\n');
   });
 

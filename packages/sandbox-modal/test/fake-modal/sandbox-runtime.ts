@@ -337,7 +337,8 @@ export class SandboxRuntime {
       detached: true,
     });
     exec.process = child;
-    child.stdin.on('error', () => undefined);
+    const stdin = child.stdin!; // always piped
+    stdin.on('error', () => undefined);
     child.stdout?.on('data', (chunk: Buffer) => exec.stdout.append(chunk));
     child.stderr?.on('data', (chunk: Buffer) => exec.stderr.append(chunk));
     child.on('error', (error) => {
@@ -354,10 +355,10 @@ export class SandboxRuntime {
     });
     return {
       write: (data) => {
-        if (!child.stdin.writableEnded) child.stdin.write(data);
+        if (!stdin.writableEnded) stdin.write(data);
       },
       end: () => {
-        if (!child.stdin.writableEnded) child.stdin.end();
+        if (!stdin.writableEnded) stdin.end();
       },
     };
   }
