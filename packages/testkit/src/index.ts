@@ -1,2 +1,3 @@
 export * from './model-server/index.js';
 export * from './agents/index.js';
+export * from './doubles/index.js';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { PersistenceAdapter } from '../persistence/persistence-adapter.js';
+import type { AgentArchitecture } from '../agent/agent-architecture.js';
 import type { SandboxProvider } from '../sandbox/sandbox-provider.js';
+import type { Logger } from './logger.js';
 
 export const logLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
 export type LogLevel = z.infer<typeof logLevelSchema>;
@@ -27,6 +29,8 @@ export const runtimeOptionsSchema = z.object({
   syncIntervalMs: z.number().int().positive().optional(),
   websocketPort: z.number().int().min(0).max(65535).optional(),
   logLevel: logLevelSchema.optional(),
+  dataDir: z.string().min(1).optional(),
+  host: z.string().min(1).optional(),
 });
 
 /**
@@ -48,4 +52,12 @@ export interface RuntimeConfig {
   logLevel?: LogLevel;
   /** An explicit sandbox provider; overrides `modal` and the local default. */
   sandbox?: SandboxProvider;
+  /** Where the local sandbox keeps workspaces. Default `./.agent-runtime`. */
+  dataDir?: string;
+  /** Interface the server listens on. Default `0.0.0.0`. */
+  host?: string;
+  /** Agents to serve. Default: Claude Code and Gemini CLI, configured from the environment. */
+  architectures?: AgentArchitecture[];
+  /** A logger to use instead of the pino logger the runtime creates at `logLevel`. */
+  logger?: Logger;
 }

@@ -1,0 +1,21 @@
+import type { SandboxLimits } from '@agent-runtime/core';
+
+/** Engine knobs; the umbrella fills them from `RuntimeConfig`. */
+export interface SessionEngineSettings {
+  /** Stop a sandbox after this long without a running turn. */
+  idleTimeoutMs: number;
+  /** Sync transcripts and files at least this often while a turn runs. */
+  syncIntervalMs: number;
+  /** Send `session:idle:warning` this long before the idle stop (default: min(60 s, idle / 4)). */
+  idleWarningMs?: number;
+  /** Limits for every sandbox. */
+  sandboxLimits?: SandboxLimits;
+  /** Files larger than this are not mirrored (default 10 MiB). */
+  maxMirroredFileBytes?: number;
+  /** Delay before syncing after the agent reports a transcript change (default 250 ms). */
+  transcriptSyncDelayMs?: number;
+  /** Client message ids remembered per session for idempotent retries (default 1000). */
+  rememberedMessageIds?: number;
+}
+
+export const DEFAULT_MAX_MIRRORED_FILE_BYTES = 10 * 1024 * 1024;

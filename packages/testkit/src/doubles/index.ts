@@ -1,0 +1,2 @@
+export * from './fake-sandbox-provider.js';
+export * from './scripted-architecture.js';
