@@ -1,6 +1,16 @@
 import { asArray, asRecord, type RequestView, type ToolResultView } from './request-view.js';
 
 const reminderPattern = /<system-reminder>[\s\S]*?<\/system-reminder>/g;
+const notificationPattern = /<task-notification>([\s\S]*?)<\/task-notification>/;
+
+/** All text of a content value, reminders included. */
+function rawTextOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return asArray(content)
+    .map(asRecord)
+    .map((block) => (typeof block.text === 'string' ? block.text : ''))
+    .join('\n');
+}
 
 /** Text of a content value (string or blocks), with `<system-reminder>` sections removed. */
 function textOf(content: unknown): string {
@@ -30,8 +40,10 @@ function toolResultsOf(content: unknown, toolNames: Map<string, string>): ToolRe
 
 /**
  * Extracts the matching facts from an Anthropic Messages API request body.
- * The "last user message" is the last `role: "user"` message with text or tool results left
- * after dropping `<system-reminder>` blocks (Claude Code also sends `role: "system"` entries).
+ * The "last user message" is the last `role: "user"` message after the last assistant message
+ * with text or tool results left once `<system-reminder>` sections are dropped (Claude Code also
+ * sends `role: "system"` entries). A background subagent's `<task-notification>` arrives inside
+ * a system reminder: it is reported as `taskNotification`, not as user text.
  * @see https://docs.anthropic.com/en/api/messages
  */
 export function viewAnthropicRequest(body: Record<string, unknown>): RequestView {
@@ -47,9 +59,14 @@ export function viewAnthropicRequest(body: Record<string, unknown>): RequestView
   }
   let lastUserText = '';
   let toolResults: ToolResultView[] = [];
+  let taskNotification: string | undefined;
+  // Walk back over the messages after the last assistant message only: a reminder-only user
+  // message must not resurrect an older tool result (that is how scripted agents loop).
   for (let index = messages.length - 1; index >= 0; index--) {
     const message = messages[index]!;
+    if (message.role === 'assistant') break;
     if (message.role !== 'user') continue;
+    taskNotification ??= notificationPattern.exec(rawTextOf(message.content))?.[1]?.trim();
     const text = textOf(message.content);
     const results = toolResultsOf(message.content, toolNames);
     if (text === '' && results.length === 0) continue;
@@ -65,6 +82,7 @@ export function viewAnthropicRequest(body: Record<string, unknown>): RequestView
     fresh: !messages.some((message) => message.role === 'assistant'),
     lastUserText,
     toolResults,
+    taskNotification,
     system,
     toolNames: asArray(body.tools).map(asRecord).map((tool) => String(tool.name ?? '')),
     messageCount: messages.length,

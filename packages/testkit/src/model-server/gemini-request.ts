@@ -36,6 +36,7 @@ export function viewGeminiRequest(body: Record<string, unknown>, model: string, 
   let toolResults: ToolResultView[] = [];
   for (let index = contents.length - 1; index >= 0; index--) {
     const content = contents[index]!;
+    if (content.role === 'model') break;
     if (content.role !== undefined && content.role !== 'user') continue;
     const parts = asArray(content.parts).map(asRecord);
     const text = textOf(parts);
@@ -56,6 +57,7 @@ export function viewGeminiRequest(body: Record<string, unknown>, model: string, 
     fresh: !contents.some((content) => content.role === 'model'),
     lastUserText,
     toolResults,
+    taskNotification: undefined,
     system: textOf(asArray(asRecord(body.systemInstruction).parts).map(asRecord)),
     toolNames,
     messageCount: contents.length,

@@ -30,6 +30,14 @@ export function matchesTurn(match: TurnMatch | undefined, view: RequestView): bo
   if (match.lastUserText !== undefined && !matchesText(match.lastUserText, view.lastUserText)) return false;
   if (match.system !== undefined && !matchesText(match.system, view.system)) return false;
   if (match.model !== undefined && !matchesText(match.model, view.model)) return false;
+  if (match.taskNotification !== undefined) {
+    const notification = view.taskNotification;
+    if (typeof match.taskNotification === 'boolean') {
+      if (match.taskNotification !== (notification !== undefined)) return false;
+    } else if (notification === undefined || !matchesText(match.taskNotification, notification)) {
+      return false;
+    }
+  }
   if (match.lastToolResult !== undefined && !matchesToolResult(match.lastToolResult, view)) return false;
   return true;
 }

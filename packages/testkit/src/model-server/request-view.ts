@@ -24,6 +24,8 @@ export interface RequestView {
   lastUserText: string;
   /** Tool results in that message (empty when it holds none). */
   toolResults: ToolResultView[];
+  /** Claude: inner text of a `<task-notification>` (background subagent finished) in the trailing user messages. */
+  taskNotification: string | undefined;
   /** The system prompt as text. */
   system: string;
   /** Names of the tools offered to the model. */

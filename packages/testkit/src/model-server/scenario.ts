@@ -34,10 +34,18 @@ export interface TurnMatch {
   /**
    * Text of the last user message, without `<system-reminder>` blocks (Claude) or the
    * `<session_context>` part (Gemini). A message holding only tool results has the text ''.
+   * Only user messages after the last assistant message count; if they hold nothing but
+   * reminders, the text is '' and there are no tool results.
    */
   lastUserText?: TextMatcher;
   /** At least one tool result in the last user message matches. `true` = any tool result. */
   lastToolResult?: ToolResultMatch | true;
+  /**
+   * Claude: the request reports a finished background task (`<task-notification>`, sent inside a
+   * system reminder after a background subagent ends). `true`/`false` test presence; a text
+   * matcher tests its content (e.g. the subagent's `<result>`).
+   */
+  taskNotification?: boolean | TextMatcher;
   /** `true`: no assistant/model message yet (a new conversation, e.g. a subagent's first request). `false`: the opposite. */
   fresh?: boolean;
   /** The system prompt (Anthropic `system`, Gemini `systemInstruction`). */
