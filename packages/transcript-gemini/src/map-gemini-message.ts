@@ -1,0 +1,218 @@
+import type { ConversationBlock, TokenUsage, ToolStatus } from '@agent-runtime/core';
+import { geminiBlockIds } from './block-ids.js';
+import type {
+  GeminiMessageRecord,
+  GeminiPart,
+  GeminiThought,
+  GeminiTokens,
+  GeminiToolCallRecord,
+} from './gemini-session-schema.js';
+
+/** Where a block sits: the prompt it answers and the model response (-1 for the prompt itself). */
+export interface PlacedBlock {
+  block: ConversationBlock;
+  promptId: string;
+  response: number;
+}
+
+/** Normalizes `content` (string, one Part, or Part[]) into parts. */
+export function toParts(content: GeminiMessageRecord['content']): GeminiPart[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === 'string') return [{ text: content }];
+  if (Array.isArray(content)) {
+    return content.map((part) => (typeof part === 'string' ? { text: part } : part)).filter(isObject);
+  }
+  return isObject(content) ? [content] : [];
+}
+
+/** The plain text of non-thought text parts. */
+export function partsText(parts: GeminiPart[]): string {
+  let text = '';
+  for (const part of parts) if (typeof part.text === 'string' && part.thought !== true) text += part.text;
+  return text;
+}
+
+/** True for a user record that only carries function responses (tool results, not a prompt). */
+export function isToolResponseRecord(parts: GeminiPart[]): boolean {
+  let hasResponse = false;
+  for (const part of parts) {
+    if (part.functionResponse) hasResponse = true;
+    else if (typeof part.text === 'string' && part.text.trim() !== '') return false;
+  }
+  return hasResponse;
+}
+
+/** The CLI's own context messages, which are not things the user said. */
+export function isContextText(text: string): boolean {
+  const trimmed = text.trimStart();
+  return trimmed.startsWith('<session_context>') || trimmed.startsWith('<hook_context>');
+}
+
+export function mapUserMessage(record: GeminiMessageRecord, timestamp: string): ConversationBlock | undefined {
+  const display = record.displayContent ?? record.content;
+  const text = typeof display === 'string' ? display : partsText(toParts(display));
+  if (isContextText(text)) return undefined;
+  return { id: geminiBlockIds.user(record.id), type: 'user_message', timestamp, content: text };
+}
+
+export function mapSystemMessage(record: GeminiMessageRecord, timestamp: string): ConversationBlock | undefined {
+  const text = partsText(toParts(record.content));
+  if (text === '') return undefined;
+  return {
+    id: geminiBlockIds.system(record.id),
+    type: 'system',
+    timestamp,
+    subtype: record.type === 'error' ? 'error' : 'status',
+    message: text,
+    metadata: { geminiType: record.type },
+  };
+}
+
+/**
+ * The blocks of one model response, in the order the stream can produce them:
+ * text, tool uses, thinking, tool results. (Stream-json never carries thoughts; they become
+ * known from the session file once the response has finished, before its tools' results.)
+ */
+export function mapGeminiMessage(
+  record: GeminiMessageRecord,
+  timestamp: string,
+  promptId: string,
+  response: number,
+  responsesByCallId: Map<string, GeminiPart[]>,
+): PlacedBlock[] {
+  const parts = toParts(record.content);
+  const text = (typeof record.content === 'string' ? record.content : partsText(parts)).trim();
+  const thoughts = record.thoughts && record.thoughts.length > 0 ? record.thoughts : thoughtsFromParts(parts);
+  const calls = record.toolCalls && record.toolCalls.length > 0 ? record.toolCalls : callsFromParts(parts, responsesByCallId);
+  const placed: PlacedBlock[] = [];
+  const place = (block: ConversationBlock) => placed.push({ block, promptId, response });
+
+  if (text !== '') {
+    const usage = mapTokens(record.tokens);
+    place({
+      id: geminiBlockIds.text(promptId, response),
+      type: 'assistant_text',
+      timestamp,
+      content: text,
+      ...(record.model ? { model: record.model } : {}),
+      ...(usage ? { usage } : {}),
+    });
+  }
+  for (const call of calls) {
+    place({
+      id: geminiBlockIds.toolUse(promptId, response, call.id),
+      type: 'tool_use',
+      timestamp,
+      toolName: call.name,
+      toolUseId: call.id,
+      input: isObject(call.args) ? call.args : {},
+      status: mapToolStatus(call),
+      ...(call.displayName ? { displayName: call.displayName } : {}),
+      ...(call.description ? { description: call.description } : {}),
+    });
+  }
+  thoughts.forEach((thought, index) => {
+    place({
+      id: geminiBlockIds.thought(promptId, response, index),
+      type: 'thinking',
+      timestamp: thought.timestamp ?? timestamp,
+      content: thought.description ?? '',
+      ...(thought.subject ? { summary: thought.subject } : {}),
+    });
+  });
+  for (const call of calls) {
+    const status = mapToolStatus(call);
+    if (call.result == null && status !== 'success' && status !== 'error') continue;
+    const resultTimestamp = call.timestamp ?? timestamp;
+    const durationMs = Date.parse(resultTimestamp) - Date.parse(timestamp);
+    place({
+      id: geminiBlockIds.toolResult(promptId, response, call.id),
+      type: 'tool_result',
+      timestamp: resultTimestamp,
+      toolUseId: call.id,
+      output: toolOutput(call.result),
+      isError: status === 'error',
+      ...(call.timestamp && durationMs >= 0 ? { durationMs } : {}),
+    });
+  }
+  return placed;
+}
+
+/** Parses a thought part the way the CLI does: `**subject** description`. */
+function thoughtsFromParts(parts: GeminiPart[]): GeminiThought[] {
+  const thoughts: GeminiThought[] = [];
+  for (const part of parts) {
+    if (part.thought !== true || typeof part.text !== 'string') continue;
+    const match = /\*\*(.*?)\*\*/s.exec(part.text);
+    thoughts.push({
+      subject: match?.[1]?.trim() ?? '',
+      description: part.text.replace(/\*\*(.*?)\*\*/s, '').trim(),
+    });
+  }
+  return thoughts;
+}
+
+function callsFromParts(parts: GeminiPart[], responsesByCallId: Map<string, GeminiPart[]>): GeminiToolCallRecord[] {
+  const calls: GeminiToolCallRecord[] = [];
+  parts.forEach((part, index) => {
+    const call = part.functionCall;
+    if (!call || typeof call.name !== 'string') return;
+    const id = call.id ?? `${call.name}_${index}`;
+    const result = responsesByCallId.get(id);
+    const response = result?.find((p) => p.functionResponse)?.functionResponse?.response;
+    calls.push({
+      id,
+      name: call.name,
+      args: call.args ?? {},
+      result: result ?? null,
+      ...(result ? { status: response && 'error' in response ? 'error' : 'success' } : {}),
+    });
+  });
+  return calls;
+}
+
+function mapToolStatus(call: GeminiToolCallRecord): ToolStatus {
+  switch (call.status) {
+    case 'success':
+      return 'success';
+    case 'error':
+    case 'cancelled':
+      return 'error';
+    case 'awaiting_approval':
+    case 'validating':
+      return 'pending';
+    case undefined:
+      return 'pending';
+    default:
+      return 'running';
+  }
+}
+
+/** The model-facing output of a tool: `response.output` / `response.error` text when it is that simple. */
+function toolOutput(result: GeminiToolCallRecord['result']): unknown {
+  if (result == null) return null;
+  if (typeof result === 'string') return result;
+  if (Array.isArray(result) && result.length === 1) {
+    const response = result[0]?.functionResponse?.response;
+    if (response) {
+      if (typeof response['output'] === 'string') return response['output'];
+      if (typeof response['error'] === 'string') return response['error'];
+      return response;
+    }
+  }
+  return result;
+}
+
+export function mapTokens(tokens: GeminiTokens | null | undefined): TokenUsage | undefined {
+  if (!tokens || typeof tokens.input !== 'number' || typeof tokens.output !== 'number') return undefined;
+  return {
+    inputTokens: tokens.input,
+    outputTokens: tokens.output,
+    ...(tokens.cached ? { cacheReadTokens: tokens.cached } : {}),
+    ...(tokens.thoughts ? { thinkingTokens: tokens.thoughts } : {}),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,221 @@
+import type { ConversationBlock } from '@agent-runtime/core';
+import { PREAMBLE_PROMPT_ID } from './block-ids.js';
+import type { GeminiMessageRecord, GeminiPart } from './gemini-session-schema.js';
+import {
+  type PlacedBlock,
+  isToolResponseRecord,
+  mapGeminiMessage,
+  mapSystemMessage,
+  mapUserMessage,
+  toParts,
+} from './map-gemini-message.js';
+import { type HistoryEntry, SessionHistory } from './session-history.js';
+
+/** A line the parser could not use. Skips are counted, never thrown. */
+export interface GeminiSkippedLine {
+  /** 1-based line number (1 for the whole file in the single-JSON format). */
+  line: number;
+  reason: 'invalid-json' | 'truncated-line' | 'unknown-record' | 'unknown-message-type';
+  /** The start of the line, for logs. */
+  excerpt: string;
+}
+
+export interface GeminiSessionParseResult {
+  blocks: ConversationBlock[];
+  skipped: GeminiSkippedLine[];
+  /** The CLI's session uuid, from the last header. */
+  sessionId?: string;
+}
+
+/** Internal, richer result used by the stream reducer. */
+export interface DetailedGeminiSession extends GeminiSessionParseResult {
+  placed: PlacedBlock[];
+  /** Id of the last user prompt written by the latest CLI run (header), if that run wrote one. */
+  lastRunPromptId?: string;
+}
+
+/**
+ * Parses a Gemini CLI session file (JSONL, or the older single-JSON format) into blocks.
+ * Pure and total: bad lines are reported in `skipped`, never thrown.
+ */
+export function parseGeminiSession(text: string): GeminiSessionParseResult {
+  const { blocks, skipped, sessionId } = parseGeminiSessionDetailed(text);
+  return sessionId === undefined ? { blocks, skipped } : { blocks, skipped, sessionId };
+}
+
+export function parseGeminiSessionDetailed(text: string): DetailedGeminiSession {
+  const history = new SessionHistory();
+  const skipped: GeminiSkippedLine[] = [];
+  let sessionId: string | undefined;
+
+  const legacy = parseLegacy(text);
+  if (legacy) {
+    history.startRun();
+    sessionId = legacy.sessionId;
+    for (const message of legacy.messages) acceptMessage(message, history, skipped, 1, JSON.stringify(message), false);
+  } else {
+    let lineNumber = 0;
+    let start = 0;
+    const length = text.length;
+    while (start < length) {
+      let end = text.indexOf('\n', start);
+      const terminated = end !== -1;
+      if (!terminated) end = length;
+      lineNumber += 1;
+      const line = text.slice(start, end);
+      start = end + 1;
+      if (line.trim() === '') continue;
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch {
+        skipped.push({ line: lineNumber, reason: terminated ? 'invalid-json' : 'truncated-line', excerpt: excerpt(line) });
+        continue;
+      }
+      const header = applyRecord(record, history, skipped, lineNumber, line);
+      if (header !== undefined) sessionId = header;
+    }
+  }
+
+  const entries = history.entries();
+  const placed = mapEntries(entries);
+  const lastRunPromptId = findLastRunPrompt(entries, history.runs);
+  return {
+    blocks: placed.map((p) => p.block),
+    placed,
+    skipped,
+    ...(sessionId !== undefined ? { sessionId } : {}),
+    ...(lastRunPromptId !== undefined ? { lastRunPromptId } : {}),
+  };
+}
+
+/** Applies one JSONL record; returns the session id when the record is a header. */
+function applyRecord(
+  record: unknown,
+  history: SessionHistory,
+  skipped: GeminiSkippedLine[],
+  line: number,
+  raw: string,
+): string | undefined {
+  if (!isObject(record)) {
+    skipped.push({ line, reason: 'unknown-record', excerpt: excerpt(raw) });
+    return undefined;
+  }
+  if (typeof record['id'] === 'string') {
+    acceptMessage(record as unknown as GeminiMessageRecord, history, skipped, line, raw, true);
+    return undefined;
+  }
+  const set = record['$set'];
+  if (isObject(set)) {
+    const messages = set['messages'];
+    if (Array.isArray(messages)) history.replace(messages.filter(isMessageRecord));
+    return undefined;
+  }
+  if (typeof record['$rewindTo'] === 'string') {
+    history.rewindTo(record['$rewindTo']);
+    return undefined;
+  }
+  if (typeof record['sessionId'] === 'string' && typeof record['projectHash'] === 'string') {
+    history.startRun();
+    const messages = record['messages'];
+    if (Array.isArray(messages)) for (const m of messages.filter(isMessageRecord)) history.upsert(m, true);
+    return record['sessionId'];
+  }
+  skipped.push({ line, reason: 'unknown-record', excerpt: excerpt(raw) });
+  return undefined;
+}
+
+const KNOWN_TYPES = new Set(['user', 'gemini', 'info', 'error', 'warning']);
+
+function acceptMessage(
+  record: GeminiMessageRecord,
+  history: SessionHistory,
+  skipped: GeminiSkippedLine[],
+  line: number,
+  raw: string,
+  live: boolean,
+): void {
+  if (!KNOWN_TYPES.has(record.type)) {
+    skipped.push({ line, reason: 'unknown-message-type', excerpt: excerpt(raw) });
+    return;
+  }
+  history.upsert(record, live);
+}
+
+/** Turns the final history into placed blocks. */
+function mapEntries(entries: HistoryEntry[]): PlacedBlock[] {
+  const responsesByCallId = new Map<string, GeminiPart[]>();
+  for (const { record } of entries) {
+    if (record.type !== 'user') continue;
+    for (const part of toParts(record.content)) {
+      const id = part.functionResponse?.id;
+      if (typeof id === 'string' && !responsesByCallId.has(id)) responsesByCallId.set(id, [part]);
+    }
+  }
+  const placed: PlacedBlock[] = [];
+  let promptId = PREAMBLE_PROMPT_ID;
+  let response = -1;
+  let lastTimestamp = '1970-01-01T00:00:00.000Z';
+  for (const { record } of entries) {
+    const timestamp = typeof record.timestamp === 'string' ? record.timestamp : lastTimestamp;
+    lastTimestamp = timestamp;
+    if (record.type === 'user') {
+      if (isToolResponseRecord(toParts(record.content))) continue;
+      const block = mapUserMessage(record, timestamp);
+      if (!block) continue;
+      promptId = record.id;
+      response = -1;
+      placed.push({ block, promptId, response });
+    } else if (record.type === 'gemini') {
+      response += 1;
+      placed.push(...mapGeminiMessage(record, timestamp, promptId, response, responsesByCallId));
+    } else {
+      const block = mapSystemMessage(record, timestamp);
+      if (block) placed.push({ block, promptId, response });
+    }
+  }
+  return placed;
+}
+
+function findLastRunPrompt(entries: HistoryEntry[], runs: number): string | undefined {
+  if (runs === 0) return undefined;
+  for (let i = entries.length - 1; i >= 0; i -= 1) {
+    const entry = entries[i]!;
+    if (entry.run !== runs || entry.record.type !== 'user') continue;
+    if (isToolResponseRecord(toParts(entry.record.content))) continue;
+    if (mapUserMessage(entry.record, '') === undefined) continue;
+    return entry.record.id;
+  }
+  return undefined;
+}
+
+/** The older format: the whole file is one JSON object holding `messages`. */
+function parseLegacy(text: string): { sessionId?: string; messages: GeminiMessageRecord[] } | undefined {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith('{')) return undefined;
+  const firstNewline = trimmed.indexOf('\n');
+  const firstLine = firstNewline === -1 ? trimmed : trimmed.slice(0, firstNewline);
+  // JSONL files start with a complete JSON object on their first line.
+  if (firstLine.trim() !== '{') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!isObject(parsed) || !Array.isArray(parsed['messages'])) return undefined;
+    const sessionId = typeof parsed['sessionId'] === 'string' ? parsed['sessionId'] : undefined;
+    const messages = parsed['messages'].filter(isMessageRecord);
+    return sessionId === undefined ? { messages } : { sessionId, messages };
+  } catch {
+    return undefined;
+  }
+}
+
+function isMessageRecord(value: unknown): value is GeminiMessageRecord {
+  return isObject(value) && typeof value['id'] === 'string';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function excerpt(line: string): string {
+  return line.length > 80 ? `${line.slice(0, 80)}…` : line;
+}
