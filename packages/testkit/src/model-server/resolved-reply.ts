@@ -47,7 +47,7 @@ export function resolveReply(reply: ScriptedReply, api: ModelApi, model: string,
     messageId: ids.take(api === 'anthropic' ? 'msg_fake_' : 'resp_fake_'),
     model,
     thinking,
-    signature: reply.signature ?? (thinking.length > 0 ? ids.take('fake-signature-') : ''),
+    signature: reply.signature ?? (api === 'anthropic' && thinking.length > 0 ? ids.take('fake-signature-') : ''),
     text,
     toolCalls: (reply.toolCalls ?? []).map((call) => ({
       id: call.id === null ? (api === 'gemini' ? undefined : ids.take('toolu_fake_')) : (call.id ?? ids.take(api === 'anthropic' ? 'toolu_fake_' : 'call_fake_')),

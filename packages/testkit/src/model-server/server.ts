@@ -68,12 +68,25 @@ function parseBody(raw: string): unknown {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less if the response closes first. */
+function pause(response: ServerResponse, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    response.once('close', done);
+    function done() {
+      clearTimeout(timer);
+      response.off('close', done);
+      resolve();
+    }
+  });
+}
 
 async function writeSse(response: ServerResponse, events: SseEvent[], delayMs: number): Promise<void> {
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  response.flushHeaders();
   for (const { event, data } of events) {
-    if (delayMs > 0) await sleep(delayMs);
+    if (delayMs > 0) await pause(response, delayMs);
     if (response.destroyed) return;
     response.write(`${event === undefined ? '' : `event: ${event}\n`}data: ${JSON.stringify(data)}\n\n`);
   }
