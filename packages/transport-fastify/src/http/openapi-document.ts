@@ -1,0 +1,188 @@
+import {
+  agentProfileListDataSchema,
+  createSessionRequestSchema,
+  ERROR_CODES,
+  runtimeSessionDataSchema,
+  sendMessageRequestSchema,
+  sessionListDataSchema,
+  sessionStatusSchema,
+  workspaceFileSchema,
+} from '@agent-runtime/core';
+import { z } from 'zod';
+import type { ResolvedPluginOptions } from '../options.js';
+
+type Json = Record<string, unknown>;
+
+function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): Json {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  delete json.$schema;
+  return json;
+}
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json): Json => ({ 'application/json': { schema } });
+const ok = (description: string, schema: Json): Json => ({ description, content: json(schema) });
+const error = (description: string): Json => ({ description, content: json(ref('ErrorResponse')) });
+
+const sessionIdParameter = { name: 'sessionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[\\w.:@-]{1,200}$' } };
+
+const successResponse = (extra: Json = {}): Json => ({
+  type: 'object',
+  required: ['success', 'sessionId'],
+  properties: { success: { const: true }, sessionId: { type: 'string' }, ...extra },
+});
+
+/** The OpenAPI 3.1 document of every route this plugin serves (bodies from the core zod schemas). */
+export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
+  const common = {
+    '401': error('Authentication required (UNAUTHORIZED)'),
+    '500': error('INTERNAL_ERROR'),
+  };
+  const sessionErrors = {
+    ...common,
+    '400': error('INVALID_INPUT: a bad sessionId or body; `details.field` names it'),
+    '403': error('FORBIDDEN: authorizeSession refused'),
+    '404': error('SESSION_NOT_FOUND'),
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'agent-runtime',
+      version: '0.1.0',
+      description:
+        `REST API of agent-runtime. Real-time updates: WebSocket at \`${options.websocketPath}\` with JSON text frames ` +
+        '(`{"event":"session:join","args":["<sessionId>",{"since":n}],"ack":1}`; server events `{"event","data","seq"}`).',
+    },
+    security: options.authenticate ? [{ bearerAuth: [] }] : [],
+    paths: {
+      '/sessions/create': {
+        post: {
+          operationId: 'createSession',
+          requestBody: { required: true, content: json(ref('CreateSessionRequest')) },
+          responses: {
+            '200': ok('The session was created', {
+              type: 'object',
+              required: ['sessionId', 'status', 'createdAt'],
+              properties: { sessionId: { type: 'string' }, status: ref('SessionStatus'), createdAt: { type: 'number' } },
+            }),
+            '400': error('INVALID_INPUT / UNSUPPORTED_ARCHITECTURE'),
+            '404': error('PROFILE_NOT_FOUND'),
+            '413': error('PAYLOAD_TOO_LARGE'),
+            ...common,
+          },
+        },
+      },
+      '/sessions': {
+        get: {
+          operationId: 'listSessions',
+          responses: {
+            '200': ok('All sessions (those the caller may read)', {
+              type: 'object',
+              required: ['sessions'],
+              properties: { sessions: { type: 'array', items: ref('SessionListData') } },
+            }),
+            ...common,
+          },
+        },
+      },
+      '/sessions/{sessionId}': {
+        get: {
+          operationId: 'getSession',
+          parameters: [sessionIdParameter],
+          responses: { '200': ok('The session with blocks, files and subagents', ref('RuntimeSessionData')), ...sessionErrors },
+        },
+        delete: {
+          operationId: 'terminateSession',
+          parameters: [sessionIdParameter],
+          responses: { '200': ok('Terminated', successResponse()), ...sessionErrors },
+        },
+      },
+      '/sessions/{sessionId}/message': {
+        post: {
+          operationId: 'sendMessage',
+          parameters: [sessionIdParameter],
+          requestBody: { required: true, content: json(ref('SendMessageRequest')) },
+          responses: {
+            '200': ok(
+              'Accepted (a retry with the same clientMessageId is acknowledged again, never run twice)',
+              successResponse({ queued: { type: 'boolean' }, clientMessageId: { type: 'string' } }),
+            ),
+            ...sessionErrors,
+            '409': error('SESSION_TERMINATED / SESSION_BUSY'),
+            '413': error('PAYLOAD_TOO_LARGE'),
+          },
+        },
+      },
+      '/sessions/{sessionId}/interrupt': {
+        post: {
+          operationId: 'interrupt',
+          parameters: [sessionIdParameter],
+          responses: { '200': ok('Interrupted (or nothing ran)', successResponse({ interrupted: { type: 'boolean' } })), ...sessionErrors },
+        },
+      },
+      '/sessions/{sessionId}/files/{path}': {
+        get: {
+          operationId: 'readFile',
+          parameters: [
+            sessionIdParameter,
+            { name: 'path', in: 'path', required: true, description: 'Relative workspace path (may contain `/`); no `..`, not absolute', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': ok('The file', ref('WorkspaceFile')),
+            ...sessionErrors,
+            '400': error('PATH_REFUSED / INVALID_INPUT'),
+            '404': error('SESSION_NOT_FOUND / FILE_NOT_FOUND'),
+          },
+        },
+      },
+      '/agent-profiles': {
+        get: {
+          operationId: 'listAgentProfiles',
+          responses: {
+            '200': ok('Agent profiles', {
+              type: 'object',
+              required: ['profiles'],
+              properties: { profiles: { type: 'array', items: ref('AgentProfileListData') } },
+            }),
+            ...common,
+          },
+        },
+      },
+      '/health': { get: { operationId: 'health', security: [], responses: { '200': ok('Alive', { type: 'object', properties: { status: { const: 'ok' } } }) } } },
+      '/ready': {
+        get: {
+          operationId: 'ready',
+          security: [],
+          responses: {
+            '200': ok('Ready', { type: 'object', properties: { status: { const: 'ready' } } }),
+            '503': ok('Not ready', { type: 'object', properties: { status: { const: 'not-ready' } } }),
+          },
+        },
+      },
+      '/openapi.json': { get: { operationId: 'openApi', security: [], responses: { '200': ok('This document', { type: 'object' }) } } },
+    },
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        CreateSessionRequest: schemaOf(createSessionRequestSchema, 'input'),
+        SendMessageRequest: schemaOf(sendMessageRequestSchema, 'input'),
+        SessionStatus: schemaOf(sessionStatusSchema),
+        SessionListData: schemaOf(sessionListDataSchema),
+        RuntimeSessionData: schemaOf(runtimeSessionDataSchema),
+        WorkspaceFile: schemaOf(workspaceFileSchema),
+        AgentProfileListData: schemaOf(agentProfileListDataSchema),
+        ErrorResponse: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { type: 'string', enum: [...ERROR_CODES] }, message: { type: 'string' }, details: { type: 'object' } },
+            },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { createSessionRequestSchema, sendMessageRequestSchema, type CreateSessionResponse, type SessionListData } from '@agent-runtime/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authorize } from '../auth.js';
+import type { ResolvedPluginOptions, SessionAction } from '../options.js';
+import { checkSessionId, checkWorkspacePath, parseBody } from './validate.js';
+
+/** The reference's five session routes, plus interrupt and one workspace file. */
+export function registerSessionRoutes(app: FastifyInstance, options: ResolvedPluginOptions): void {
+  const { engine, authorizeSession } = options;
+
+  /** Validates `:sessionId` and checks the caller may do `action` on it. */
+  async function sessionFor(request: FastifyRequest, action: SessionAction): Promise<string> {
+    const sessionId = checkSessionId((request.params as { sessionId?: unknown }).sessionId);
+    await authorize(authorizeSession, request.agentRuntimePrincipal, sessionId, action);
+    return sessionId;
+  }
+
+  app.post('/sessions/create', async (request): Promise<CreateSessionResponse> => {
+    const body = parseBody(createSessionRequestSchema, request.body);
+    const record = await engine.createSession(body);
+    return { sessionId: record.sessionId, status: record.status, createdAt: record.createdAt ?? Date.now() };
+  });
+
+  app.get('/sessions', async (request): Promise<{ sessions: SessionListData[] }> => {
+    const sessions = engine.listSessions();
+    if (!authorizeSession) return { sessions };
+    const allowed = await Promise.all(
+      sessions.map(async (session) => {
+        try {
+          return (await authorizeSession(request.agentRuntimePrincipal, session.sessionId, 'read')) === true;
+        } catch {
+          return false;
+        }
+      }),
+    );
+    return { sessions: sessions.filter((_, index) => allowed[index]) };
+  });
+
+  app.get('/sessions/:sessionId', async (request) => {
+    const sessionId = await sessionFor(request, 'read');
+    return engine.getSession(sessionId);
+  });
+
+  app.post('/sessions/:sessionId/message', async (request) => {
+    const sessionId = await sessionFor(request, 'message');
+    const body = parseBody(sendMessageRequestSchema, request.body);
+    const result = await engine.sendMessage(sessionId, body);
+    return { ...result, success: true as const, sessionId };
+  });
+
+  app.post('/sessions/:sessionId/interrupt', async (request) => {
+    const sessionId = await sessionFor(request, 'interrupt');
+    const { interrupted } = await engine.interrupt(sessionId);
+    return { success: true as const, sessionId, interrupted };
+  });
+
+  app.delete('/sessions/:sessionId', async (request) => {
+    const sessionId = await sessionFor(request, 'terminate');
+    await engine.terminateSession(sessionId);
+    return { success: true as const, sessionId };
+  });
+
+  app.get('/sessions/:sessionId/files/*', async (request) => {
+    const sessionId = await sessionFor(request, 'read-file');
+    const path = checkWorkspacePath((request.params as Record<string, unknown>)['*']);
+    return engine.readWorkspaceFile(sessionId, path);
+  });
+}

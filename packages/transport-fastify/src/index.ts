@@ -1,0 +1,16 @@
+export { agentRuntimePlugin, type AgentRuntimeDecoration } from './plugin.js';
+export { createAgentRuntimeServer, toFastifyLogger, type CreateAgentRuntimeServerOptions } from './server.js';
+export type {
+  AgentRuntimePluginOptions,
+  Authenticate,
+  AuthorizeSession,
+  CorsOptions,
+  Principal,
+  SessionAction,
+} from './options.js';
+export { bearerTokenAuthenticator, type BearerTokenAuthenticatorOptions } from './auth.js';
+export { ERROR_STATUS, mapError, type MappedError } from './http/error-status.js';
+export { agentRuntimeErrorHandler, agentRuntimeNotFoundHandler } from './http/error-handler.js';
+export { buildOpenApiDocument } from './http/openapi-document.js';
+export { WebSocketHub, type JoinResult } from './websocket/websocket-hub.js';
+export { Connection, SLOW_CONSUMER_CLOSE_CODE } from './websocket/connection.js';

@@ -1,0 +1,85 @@
+import fastifyCors from '@fastify/cors';
+import fastifyWebsocket from '@fastify/websocket';
+import type { SessionEngine } from '@agent-runtime/session-engine';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { authenticateRequest } from './auth.js';
+import { agentRuntimeErrorHandler } from './http/error-handler.js';
+import { registerServiceRoutes } from './http/service-routes.js';
+import { registerSessionRoutes } from './http/session-routes.js';
+import { resolvePluginOptions, type AgentRuntimePluginOptions, type Principal } from './options.js';
+import { WebSocketHub } from './websocket/websocket-hub.js';
+
+/** What the plugin adds to the Fastify instance as `fastify.agentRuntime`. */
+export interface AgentRuntimeDecoration {
+  engine: SessionEngine;
+  /** The WebSocket clients (for metrics and tests). */
+  hub: WebSocketHub;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    agentRuntime: AgentRuntimeDecoration;
+  }
+  interface FastifyRequest {
+    /** What `authenticate` returned for this request (`null` without an `authenticate` hook). */
+    agentRuntimePrincipal: Principal;
+  }
+  interface FastifyContextConfig {
+    /** Route served without `authenticate` (health, readiness, OpenAPI). */
+    agentRuntimePublic?: boolean;
+  }
+}
+
+const plugin: FastifyPluginAsync<AgentRuntimePluginOptions> = async (fastify, rawOptions) => {
+  const options = resolvePluginOptions(rawOptions);
+  if (!fastify.hasDecorator('websocketServer')) {
+    await fastify.register(fastifyWebsocket, { options: { maxPayload: options.maxMessageBytes * 16 } });
+  }
+  const hub = new WebSocketHub(options, fastify.log);
+  fastify.decorate('agentRuntime', { engine: options.engine, hub });
+  if (!fastify.hasRequestDecorator('agentRuntimePrincipal')) fastify.decorateRequest('agentRuntimePrincipal', null);
+  fastify.addHook('onReady', async () => hub.start());
+  fastify.addHook('preClose', async () => hub.stop());
+
+  // Our routes live in their own context so our error handler, auth hook and CORS touch no other route.
+  await fastify.register(async (app: FastifyInstance) => {
+    app.setErrorHandler(agentRuntimeErrorHandler);
+    if (options.cors) {
+      await app.register(fastifyCors, {
+        origin: options.cors.origin,
+        credentials: options.cors.credentials ?? false,
+        methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+      });
+    }
+    app.addHook('onRoute', (route) => {
+      route.bodyLimit ??= options.maxBodyBytes;
+    });
+    app.addHook('onRequest', async (request) => {
+      if (request.routeOptions.config?.agentRuntimePublic && !request.ws) return;
+      if (request.method === 'OPTIONS') return;
+      request.agentRuntimePrincipal = await authenticateRequest(options.authenticate, request);
+    });
+
+    app.route({
+      method: 'GET',
+      url: options.websocketPath,
+      config: { agentRuntimePublic: true },
+      handler: async () => ({ service: 'agent-runtime', websocket: options.websocketPath, openapi: '/openapi.json' }),
+      wsHandler: (socket, request) => {
+        hub.accept(socket, request.agentRuntimePrincipal);
+      },
+    });
+    registerSessionRoutes(app, options);
+    registerServiceRoutes(app, options);
+  });
+};
+
+/**
+ * The agent-runtime REST routes and WebSocket endpoint as a Fastify 5 plugin. Registers
+ * `@fastify/websocket` unless the instance already has it.
+ *
+ * @example
+ * await app.register(agentRuntimePlugin, { engine });
+ */
+export const agentRuntimePlugin = fp(plugin, { fastify: '5.x', name: '@agent-runtime/transport-fastify' });

@@ -1,0 +1,233 @@
+import { AgentRuntimeError, type SessionListData } from '@agent-runtime/core';
+import type { BusEvent } from '@agent-runtime/session-engine';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import { authorize } from '../auth.js';
+import type { Principal, ResolvedPluginOptions } from '../options.js';
+import { Connection } from './connection.js';
+import { ackFrame, errorEventFrame, eventFrame, failedAckFrame } from './frames.js';
+import { parseClientFrame, type ClientCommand } from './parse-client-frame.js';
+
+export interface JoinResult {
+  success: true;
+  latestSeq: number;
+  /** Events sent after the ack because the client asked for them with `since`. */
+  replayed: number;
+  /** The gap was outside the replay window: a `session:resync` event follows. */
+  resync?: true;
+}
+
+/**
+ * All WebSocket clients of one server. Subscribes once to the engine's bus; serializes each event
+ * once and sends the same string to every socket that should get it: `sessions:list` (and other
+ * events of no session) to all, session events to the sockets joined to that session.
+ */
+export class WebSocketHub {
+  readonly connections = new Set<Connection>();
+  private readonly bySession = new Map<string, Set<Connection>>();
+  private unsubscribe: (() => void) | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly options: ResolvedPluginOptions,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(): void {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.options.engine.events.subscribe((event) => this.dispatch(event));
+    if (this.options.heartbeatMs > 0) {
+      this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
+      this.heartbeat.unref();
+    }
+  }
+
+  /** Stops delivery and closes every socket with 1001. */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const connection of this.connections) connection.close(1001, 'server shutting down');
+    this.connections.clear();
+    this.bySession.clear();
+  }
+
+  /** Takes over an upgraded socket. */
+  accept(socket: WebSocket, principal: Principal): Connection {
+    const connection = new Connection(
+      socket,
+      principal,
+      { maxQueuedFrames: this.options.maxQueuedFramesPerSocket, maxBufferedBytes: this.options.maxBufferedBytesPerSocket },
+      (dropped, reason) => {
+        this.log.warn({ reason, queuedFrames: dropped.queuedFrames }, 'dropping slow WebSocket client');
+        this.remove(dropped);
+      },
+    );
+    this.connections.add(connection);
+    socket.on('pong', () => {
+      connection.alive = true;
+    });
+    socket.on('message', (data, isBinary) => {
+      connection.alive = true;
+      const parsed = parseClientFrame(data as Buffer, isBinary, this.options.maxMessageBytes);
+      if (!parsed.ok) {
+        this.refuse(connection, parsed.error, parsed.ack);
+        return;
+      }
+      this.handle(connection, parsed.command).catch((error: unknown) => {
+        const coded = AgentRuntimeError.isInstance(error)
+          ? error
+          : new AgentRuntimeError('INTERNAL_ERROR', 'Internal server error.', { cause: error });
+        if (!AgentRuntimeError.isInstance(error)) this.log.error({ err: error }, 'WebSocket command failed');
+        this.refuse(connection, coded, parsed.command.ack, parsed.command.sessionId);
+      });
+    });
+    socket.on('close', () => this.remove(connection));
+    return connection;
+  }
+
+  private refuse(connection: Connection, error: AgentRuntimeError, ack: number | undefined, sessionId?: string): void {
+    connection.send(errorEventFrame(error, sessionId));
+    if (ack !== undefined) connection.send(failedAckFrame(ack, error));
+  }
+
+  private async handle(connection: Connection, command: ClientCommand): Promise<void> {
+    if (command.event === 'session:leave') {
+      this.unsubscribeFrom(connection, command.sessionId);
+      if (command.ack !== undefined) connection.send(ackFrame(command.ack, { success: true }));
+      return;
+    }
+    await authorize(this.options.authorizeSession, connection.principal, command.sessionId, 'join');
+    await this.assertSessionExists(command.sessionId);
+    if (connection.closed) return;
+    // From here on everything is synchronous: the bus cannot publish between the replay and the
+    // subscription, so the client gets every event exactly once, replayed ones first.
+    const result = this.join(connection, command.sessionId, command.since, command.ack);
+    this.log.debug({ sessionId: command.sessionId, since: command.since, ...result }, 'WebSocket client joined');
+  }
+
+  private join(connection: Connection, sessionId: string, since: number | undefined, ack: number | undefined): JoinResult {
+    const bus = this.options.engine.events;
+    const latestSeq = bus.latestSeq(sessionId);
+    const sendAck = (result: JoinResult) => {
+      if (ack !== undefined) connection.send(ackFrame(ack, { ...result }));
+    };
+    if (since === undefined) {
+      const state = connection.joined.get(sessionId);
+      this.subscribe(connection, sessionId, state ? state.lastSeq : latestSeq);
+      const result: JoinResult = { success: true, latestSeq, replayed: 0 };
+      sendAck(result);
+      return result;
+    }
+    const replay = since > latestSeq ? undefined : bus.replay(sessionId, since);
+    if (!replay || replay.kind === 'resync' || replay.events.length > this.options.maxReplayEvents) {
+      const reason = !replay
+        ? `since ${since} is ahead of the server's latest sequence ${latestSeq} (the server restarted?)`
+        : replay.kind === 'resync'
+          ? `events after ${since} are no longer in the replay window (oldest kept: ${replay.oldestSeq})`
+          : `more than ${this.options.maxReplayEvents} events were missed`;
+      this.subscribe(connection, sessionId, latestSeq);
+      const result: JoinResult = { success: true, latestSeq, replayed: 0, resync: true };
+      sendAck(result);
+      connection.send(eventFrame('session:resync', { sessionId, latestSeq, reason }));
+      return result;
+    }
+    this.subscribe(connection, sessionId, since);
+    const result: JoinResult = { success: true, latestSeq, replayed: replay.events.length };
+    sendAck(result);
+    const state = connection.joined.get(sessionId);
+    for (const event of replay.events) {
+      if (!state || event.seq === undefined || event.seq <= state.lastSeq) continue;
+      state.lastSeq = event.seq;
+      connection.send(eventFrame(event.event, event.data, event.seq));
+    }
+    return result;
+  }
+
+  private async assertSessionExists(sessionId: string): Promise<void> {
+    const engine = this.options.engine;
+    if (engine.listSessions().some((session) => session.sessionId === sessionId)) return;
+    await engine.getSession(sessionId); // rejects with SESSION_NOT_FOUND
+  }
+
+  private subscribe(connection: Connection, sessionId: string, lastSeq: number): void {
+    connection.joined.set(sessionId, { lastSeq });
+    let set = this.bySession.get(sessionId);
+    if (!set) {
+      set = new Set();
+      this.bySession.set(sessionId, set);
+    }
+    set.add(connection);
+  }
+
+  private unsubscribeFrom(connection: Connection, sessionId: string): void {
+    connection.joined.delete(sessionId);
+    const set = this.bySession.get(sessionId);
+    set?.delete(connection);
+    if (set?.size === 0) this.bySession.delete(sessionId);
+  }
+
+  private remove(connection: Connection): void {
+    if (!this.connections.delete(connection)) return;
+    for (const sessionId of [...connection.joined.keys()]) this.unsubscribeFrom(connection, sessionId);
+  }
+
+  private dispatch(event: BusEvent): void {
+    if (event.sessionId === undefined || event.seq === undefined) {
+      if (event.event === 'sessions:list' && this.options.authorizeSession) {
+        this.sendFilteredList(event.data.sessions);
+        return;
+      }
+      const text = eventFrame(event.event, event.data);
+      for (const connection of this.connections) connection.send(text);
+      return;
+    }
+    const subscribers = this.bySession.get(event.sessionId);
+    if (!subscribers) return;
+    let text: string | undefined;
+    for (const connection of subscribers) {
+      const state = connection.joined.get(event.sessionId);
+      if (!state || event.seq <= state.lastSeq) continue;
+      state.lastSeq = event.seq;
+      text ??= eventFrame(event.event, event.data, event.seq);
+      connection.send(text);
+    }
+  }
+
+  /** With `authorizeSession`, each client sees only the sessions it may read. */
+  private sendFilteredList(sessions: SessionListData[]): void {
+    const authorizeSession = this.options.authorizeSession;
+    if (!authorizeSession) return;
+    for (const connection of this.connections) {
+      void Promise.all(
+        sessions.map(async (session) => {
+          try {
+            return (await authorizeSession(connection.principal, session.sessionId, 'read')) === true ? session : undefined;
+          } catch {
+            return undefined;
+          }
+        }),
+      ).then((allowed) => {
+        connection.send(eventFrame('sessions:list', { sessions: allowed.filter((session) => session !== undefined) }));
+      });
+    }
+  }
+
+  private beat(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        this.log.info({}, 'dropping WebSocket client that missed a heartbeat');
+        this.remove(connection);
+        connection.closed = true;
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      try {
+        connection.socket.ping();
+      } catch {
+        // closed meanwhile; 'close' cleans up
+      }
+    }
+  }
+}
