@@ -1,3 +1,4 @@
 export * from './model-server/index.js';
 export * from './agents/index.js';
 export * from './doubles/index.js';
+export * from './persistence-contract/index.js';

@@ -1,0 +1,22 @@
+import { AgentRuntimeError, agentProfileSchema, type AgentProfile } from '@agent-runtime/core';
+import { describeIssues } from './issues.js';
+
+/**
+ * Validates a profile with core's `agentProfileSchema` and returns the parsed value (defaults
+ * applied, unknown keys dropped). Throws `INVALID_INPUT` naming the field, and `source` (a file
+ * name) when given.
+ */
+export function parseAgentProfile(value: unknown, source?: string): AgentProfile {
+  const result = agentProfileSchema.safeParse(value);
+  if (result.success) return result.data;
+  const id = typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
+  const subject = [source, id === undefined ? undefined : `profile "${id}"`].filter(Boolean).join(', ') || 'agent profile';
+  throw new AgentRuntimeError('INVALID_INPUT', `Invalid agent profile (${subject}): ${describeIssues(result.error.issues)}`, {
+    details: { ...(source ? { source } : {}), ...(id ? { agentProfileId: id } : {}), fields: result.error.issues.map((issue) => issue.path.map(String).join('.')) },
+  });
+}
+
+/** `parseAgentProfile` for a batch: all are validated before any is stored. */
+export function parseAgentProfiles(values: readonly unknown[]): AgentProfile[] {
+  return values.map((value) => parseAgentProfile(value));
+}

@@ -1,0 +1,2 @@
+export * from './load-agent-profiles.js';
+export * from './seed-agent-profiles.js';
