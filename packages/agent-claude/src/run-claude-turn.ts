@@ -34,8 +34,13 @@ export async function* runClaudeTurn(context: AgentTurnContext, settings: Claude
 
   const resume = await sandbox.readFile(paths.main, { root: 'home' }).then(() => true, () => false);
   const userMessage = sdkUserMessage(context.message, uuidFrom(`${context.sessionId}:${context.turnId}`));
+  // Input stays open until the first result so control requests (interrupt) still reach the CLI;
+  // closing it then lets the CLI finish (background subagents may still add results).
+  let releaseInput = () => {};
+  const inputDone = new Promise<void>((resolve) => (releaseInput = resolve));
   async function* prompt(): AsyncGenerator<SDKUserMessage> {
     yield userMessage;
+    await inputDone;
   }
   const options: Options = {
     ...settings.options,
@@ -71,7 +76,10 @@ export async function* runClaudeTurn(context: AgentTurnContext, settings: Claude
         settings.onSdkMessage?.(message);
         const events = reducer.push(message as unknown as Parameters<typeof reducer.push>[0]);
         for (const event of events) if (event.type === 'subagent:discovered') tail.follow(event.subagent.id);
-        if (message.type === 'result') events.push({ type: 'transcript:changed' });
+        if (message.type === 'result') {
+          events.push({ type: 'transcript:changed' });
+          releaseInput();
+        }
         channel.push(...events);
         // A subagent's tool result ends its run: make its own blocks complete first.
         if (events.some((event) => event.type === 'subagent:completed')) await tail.poll();
@@ -79,6 +87,7 @@ export async function* runClaudeTurn(context: AgentTurnContext, settings: Claude
     } catch (error) {
       if (!interrupted) failure = { code: 'AGENT_ERROR', message: error instanceof Error ? error.message : String(error) };
     } finally {
+      releaseInput();
       clearInterval(poller);
       signal.removeEventListener('abort', onAbort);
       await tail.poll().catch(() => undefined);

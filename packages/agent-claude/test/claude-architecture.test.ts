@@ -175,12 +175,15 @@ describe('claude-agent-sdk architecture with the real Claude Code', () => {
 
   it('an interrupt ends the turn with outcome interrupted', async () => {
     const sandbox = await newSandbox('s-interrupt');
-    play({ turns: [{ match: {}, reply: { text: Array.from({ length: 40 }, (_, index) => `chunk ${index} `), chunkDelayMs: 100 } }] });
+    play({ turns: [{ match: {}, reply: { text: Array.from({ length: 200 }, (_, index) => `chunk ${index} `), chunkDelayMs: 50 } }] });
     const controller = new AbortController();
     const events = await turn(sandbox, 'talk slowly', {
       onEvent: (event) => { if (event.type === 'block:delta') controller.abort(); },
       signal: controller.signal,
     });
     expect(end(events)).toMatchObject({ outcome: 'interrupted' });
+    const text = events.filter((event) => event.type === 'block:delta').map((event) => event.type === 'block:delta' && event.delta).join('');
+    expect(text).not.toContain('chunk 199');
+    await expectStreamEqualsTranscript('interrupt', sandbox, events);
   });
 });

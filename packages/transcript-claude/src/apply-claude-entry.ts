@@ -54,6 +54,7 @@ function applyUser(builder: ConversationBuilder, entry: ClaudeUserEntry): EntryS
   if (entry.isCompactSummary) return 'compact summary';
   const content = entry.message?.content;
   if (content === undefined || content === null) return 'user entry without content';
+  if (isInterruptionMarker(content)) return 'interruption marker';
   const timestamp = entry.timestamp ?? '';
   return applyUserContent(builder, entry.uuid ?? entry.promptId, timestamp, content, entry.toolUseResult);
 }
@@ -80,4 +81,10 @@ export function applyUserContent(
   if (mapped === undefined) return 'user entry with no displayable content';
   builder.addUserMessage(id, timestamp, mapped);
   return undefined;
+}
+
+/** The CLI records an interrupt as a user entry `[Request interrupted by user...]`; the stream never shows it. */
+function isInterruptionMarker(content: string | readonly ClaudeUserContent[]): boolean {
+  const text = typeof content === 'string' ? content : content.length === 1 && content[0]?.type === 'text' ? String(content[0].text) : '';
+  return text.startsWith('[Request interrupted by user');
 }

@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createClaudeStreamReducer, foldBlockEvents, parseClaudeSession, type ClaudeSdkMessage } from './index.js';
+
+// Recorded from the real Claude Code by scripts/record-fixtures.mjs (see the agent-claude scenarios).
+const root = join(import.meta.dirname, '__fixtures__');
+const scenarios = readdirSync(root).filter((name) => !name.includes('.'));
+
+function load(name: string) {
+  const directory = join(root, name);
+  let subagentFiles: string[] = [];
+  try {
+    subagentFiles = readdirSync(join(directory, 'subagents')).filter((file) => file.endsWith('.jsonl'));
+  } catch {
+    // no subagents
+  }
+  return {
+    main: readFileSync(join(directory, 'main.jsonl'), 'utf8'),
+    subagents: subagentFiles.map((file) => ({ id: file.replace(/\.jsonl$/, ''), rawTranscript: readFileSync(join(directory, 'subagents', file), 'utf8') })),
+    messages: readFileSync(join(directory, 'sdk-messages.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ClaudeSdkMessage),
+  };
+}
+
+describe('recorded Claude Code sessions', () => {
+  it('has fixtures', () => expect(scenarios.length).toBeGreaterThanOrEqual(5));
+
+  for (const name of scenarios) {
+    it(`${name}: folded stream events equal the parsed transcript`, () => {
+      const { main, subagents, messages } = load(name);
+      const parsed = parseClaudeSession({ main, subagents });
+      const reducer = createClaudeStreamReducer();
+      const events = messages.flatMap((message) => reducer.push(message));
+      for (const subagent of subagents) {
+        const id = subagent.id.replace(/^agent-/, '');
+        for (const line of subagent.rawTranscript.split('\n')) events.push(...reducer.pushSubagentLine(id, line));
+      }
+      const folded = foldBlockEvents(events);
+      expect(folded.get('main')).toEqual(parsed.main);
+      for (const subagent of parsed.subagents) expect(folded.get(subagent.id)).toEqual(subagent.blocks);
+      // Every block id is unique and derived from the transcript.
+      const ids = parsed.main.map((block) => block.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(parsed.skipped.main!.every((skip) => skip.reason.startsWith('non-message entry') || skip.reason === 'interruption marker')).toBe(true);
+    });
+  }
+
+  it('tools: thinking, Write then Edit with statuses and durations', () => {
+    const { blocks } = { blocks: parseClaudeSession(load('tools')).main };
+    expect(blocks.map((block) => block.type)).toEqual(['user_message', 'thinking', 'assistant_text', 'tool_use', 'tool_result', 'tool_use', 'tool_result', 'assistant_text']);
+    const [, thinking, text, write, writeResult] = blocks;
+    expect(thinking).toMatchObject({ content: 'I will write the file.' });
+    expect(text?.id).toMatch(/^msg_.*:1$/);
+    expect(write).toMatchObject({ type: 'tool_use', toolName: 'Write', status: 'success' });
+    expect(writeResult).toMatchObject({ type: 'tool_result', id: `${write?.id}:result`, isError: false });
+  });
+
+  it('subagent: one conversation under the agent id, linked from the main subagent block', () => {
+    const parsed = parseClaudeSession(load('subagent'));
+    const [subagent] = parsed.subagents;
+    expect(subagent?.id).toMatch(/^a[0-9a-f]+$/);
+    expect(subagent).toMatchObject({ name: 'general-purpose' });
+    const block = parsed.main.find((candidate) => candidate.type === 'subagent');
+    expect(block).toMatchObject({ subagentId: subagent?.id, toolUseId: subagent?.toolUseId, status: 'success', output: 'The answer is 42.', input: 'SUBAGENT_TASK: what is 6*7?' });
+  });
+
+  it('failed-tool: the tool_use takes the error status of its result', () => {
+    const blocks = parseClaudeSession(load('failed-tool')).main;
+    expect(blocks.find((block) => block.type === 'tool_use')).toMatchObject({ status: 'error' });
+  });
+});
