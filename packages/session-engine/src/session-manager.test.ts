@@ -17,7 +17,7 @@ function text(id: string, content: string): ConversationBlock {
 
 /** Replies with "echo: <message>", streaming it in two deltas; writes `out.txt`. */
 const echoTurn: ScriptedTurn = async function* (context, turnIndex) {
-  const id = `reply-${turnIndex}`;
+  const id = `reply-${context.turnId}`;
   const message = typeof context.message === 'string' ? context.message : 'parts';
   yield { type: 'block:start', conversationId: 'main', block: text(id, '') };
   yield { type: 'block:delta', conversationId: 'main', blockId: id, delta: 'echo: ' };
