@@ -1,0 +1,147 @@
+import { constants } from 'node:fs';
+import { lstat, open, readdir, realpath, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { SandboxFileInfo } from '@agent-runtime/core';
+import { pathRefusedError } from '@agent-runtime/core';
+import { fileNotFoundError, invalidInputError } from '../errors.js';
+import { checkedRelativePath, checkOpenedInside, isInside, resolveParent } from './resolve-sandbox-path.js';
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException).code;
+}
+
+/**
+ * File access below one root directory (a sandbox's workspace or home) for untrusted relative
+ * paths. Symlinks are followed only when they resolve inside the root; the final check is made on
+ * the opened file descriptor, so a swap between check and open is caught too. Files are opened
+ * non-blocking, so a FIFO planted by a process cannot hang the runtime.
+ */
+export class SandboxFiles {
+  /** @param root absolute, canonical (realpath) directory */
+  constructor(private readonly root: string) {}
+
+  async read(path: string): Promise<Uint8Array> {
+    const relative = checkedRelativePath(path);
+    const parent = await resolveParent(this.root, relative, false);
+    if (parent === null) throw fileNotFoundError(relative);
+    const target = await this.resolveFinal(join(parent, basename(relative)), relative);
+    if (target === null) throw fileNotFoundError(relative);
+    let handle;
+    try {
+      handle = await open(target, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') throw fileNotFoundError(relative);
+      if (errorCode(error) === 'ELOOP') throw pathRefusedError(relative, 'it is a symbolic link');
+      throw error;
+    }
+    try {
+      await checkOpenedInside(this.root, handle.fd, relative);
+      if (!(await handle.stat()).isFile()) throw fileNotFoundError(relative);
+      return new Uint8Array(await handle.readFile());
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async write(path: string, content: string | Uint8Array): Promise<void> {
+    const relative = checkedRelativePath(path);
+    const parent = await resolveParent(this.root, relative, true);
+    if (parent === null) throw pathRefusedError(relative, 'its directory could not be created');
+    const final = join(parent, basename(relative));
+    const target = (await this.resolveFinal(final, relative)) ?? final;
+    let handle;
+    try {
+      handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+    } catch (error) {
+      if (errorCode(error) === 'ELOOP') throw pathRefusedError(relative, 'it is a symbolic link');
+      if (errorCode(error) === 'EISDIR') throw invalidInputError(`"${relative}" is a directory.`, { path: relative });
+      if (errorCode(error) === 'ENXIO') throw invalidInputError(`"${relative}" is not a regular file.`, { path: relative });
+      throw error;
+    }
+    try {
+      await checkOpenedInside(this.root, handle.fd, relative);
+      if (!(await handle.stat()).isFile()) throw invalidInputError(`"${relative}" is not a regular file.`, { path: relative });
+      await handle.truncate(0);
+      await handle.writeFile(content);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async delete(path: string): Promise<void> {
+    const relative = checkedRelativePath(path);
+    const parent = await resolveParent(this.root, relative, false);
+    if (parent === null) return;
+    const final = join(parent, basename(relative));
+    try {
+      const stats = await lstat(final);
+      if (stats.isDirectory()) throw invalidInputError(`"${relative}" is a directory; deleteFile deletes files.`, { path: relative });
+      await unlink(final); // a symlink itself is removed, never its target
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return;
+      throw error;
+    }
+  }
+
+  /** Regular files below `directory` (symlinks are not followed and not listed). */
+  async list(directory: string | undefined, recursive: boolean): Promise<SandboxFileInfo[]> {
+    let start = this.root;
+    let prefix = '';
+    if (directory !== undefined && directory !== '' && directory !== '.') {
+      prefix = checkedRelativePath(directory);
+      const real = await realpath(join(this.root, prefix)).catch(() => null);
+      if (real === null) return [];
+      if (!isInside(this.root, real)) throw pathRefusedError(prefix, 'it leads outside the sandbox');
+      start = real;
+    }
+    const files: SandboxFileInfo[] = [];
+    const walk = async (absolute: string, relative: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(absolute, { withFileTypes: true });
+      } catch (error) {
+        if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        const childAbsolute = join(absolute, entry.name);
+        const childRelative = relative === '' ? entry.name : `${relative}/${entry.name}`;
+        if (entry.isDirectory()) {
+          if (recursive) await walk(childAbsolute, childRelative);
+        } else if (entry.isFile()) {
+          try {
+            const stats = await lstat(childAbsolute);
+            files.push({ path: childRelative, size: stats.size, modifiedAt: Math.round(stats.mtimeMs) });
+          } catch (error) {
+            if (errorCode(error) !== 'ENOENT') throw error;
+          }
+        }
+      }
+    };
+    await walk(start, prefix);
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /**
+   * The host path to open for `absolute`: itself, or the real path of the symlink it is when that
+   * stays inside the root. `null` when nothing (not even a dangling link) exists there.
+   */
+  private async resolveFinal(absolute: string, relative: string): Promise<string | null> {
+    let stats;
+    try {
+      stats = await lstat(absolute);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return null;
+      throw error;
+    }
+    if (!stats.isSymbolicLink()) return absolute;
+    let real: string;
+    try {
+      real = await realpath(absolute);
+    } catch {
+      throw pathRefusedError(relative, 'it is a symbolic link to nothing');
+    }
+    if (!isInside(this.root, real)) throw pathRefusedError(relative, 'it is a symbolic link out of the sandbox');
+    return real;
+  }
+}
