@@ -1,0 +1,150 @@
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+  AgentRuntimeError,
+  noopLogger,
+  type AgentArchitecture,
+  type AgentTranscripts,
+  type Logger,
+  type ParsedConversations,
+} from '@agent-runtime/core';
+import { parseGeminiSession } from '@agent-runtime/transcript-gemini';
+import { findGeminiSessionFiles, geminiSessionUuid, isGeminiConfigPath } from './gemini-paths.js';
+import { geminiProfileFiles } from './profile-files.js';
+import { restoreGeminiSession } from './restore-session.js';
+import { runGeminiTurn } from './run-gemini-turn.js';
+
+export interface GeminiArchitectureOptions {
+  /** `bundle/gemini.js` of `@google/gemini-cli` as the sandbox sees it; default: the installed package. */
+  cliEntryPath?: string;
+  /** Node binary inside the sandbox; default `process.execPath`. */
+  nodePath?: string;
+  /**
+   * Environment for the CLI: GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL, ... Defaults to those
+   * variables of the host's `process.env` (only the Gemini/Google ones, never the whole env).
+   */
+  env?: Record<string, string>;
+  /** Model when the profile names none (`-m`); an explicit model also avoids a routing request. */
+  model?: string;
+  /** Extra top-level settings.json entries, merged over ours. */
+  settings?: Record<string, unknown>;
+  logger?: Logger;
+  /** How long an interrupted CLI gets after SIGTERM before SIGKILL; default 2000 ms. */
+  interruptGraceMs?: number;
+}
+
+const HOST_ENV_KEYS = [
+  'GEMINI_API_KEY',
+  'GOOGLE_API_KEY',
+  'GOOGLE_GEMINI_BASE_URL',
+  'GOOGLE_VERTEX_BASE_URL',
+  'GOOGLE_GENAI_USE_VERTEXAI',
+  'GOOGLE_CLOUD_PROJECT',
+  'GOOGLE_CLOUD_LOCATION',
+  'GEMINI_MODEL',
+];
+
+/** Absolute (real) path of `bundle/gemini.js` of the installed `@google/gemini-cli`. */
+export function defaultGeminiCliEntryPath(): string {
+  try {
+    const packageJson = createRequire(import.meta.url).resolve('@google/gemini-cli/package.json');
+    return join(realpathSync(dirname(packageJson)), 'bundle', 'gemini.js');
+  } catch (cause) {
+    throw new AgentRuntimeError('INVALID_CONFIG', '@google/gemini-cli is not installed; set cliEntryPath.', { cause });
+  }
+}
+
+/**
+ * The `gemini-cli` architecture: the Gemini CLI, run headless (`-p ... -o stream-json --yolo`)
+ * inside the session's sandbox. Synchronous and I/O-free; the CLI path is resolved on first use.
+ */
+export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}): AgentArchitecture {
+  const logger = options.logger ?? noopLogger;
+  let cliEntryPath = options.cliEntryPath;
+  const cliEntry = () => (cliEntryPath ??= defaultGeminiCliEntryPath());
+  const nodePath = options.nodePath ?? process.execPath;
+
+  const sandboxEnv = (): Record<string, string> => {
+    const env: Record<string, string> = {
+      GEMINI_CLI_TRUST_WORKSPACE: 'true',
+      // Skips the CLI relaunching itself with more heap (saves ~0.65 s and 130 MB per turn).
+      GEMINI_CLI_NO_RELAUNCH: 'true',
+      TERM: 'dumb',
+      NO_COLOR: '1',
+    };
+    if (!options.env) {
+      for (const key of HOST_ENV_KEYS) {
+        const value = process.env[key];
+        if (value !== undefined) env[key] = value;
+      }
+    }
+    return { ...env, ...options.env };
+  };
+
+  return {
+    type: 'gemini-cli',
+
+    sandboxReadOnlyPaths() {
+      // The bundle is self-contained: its package folder and the node binary are all it needs.
+      return [dirname(dirname(cliEntry())), nodePath];
+    },
+
+    sandboxEnv,
+
+    async prepare(context) {
+      const { sandbox, profile } = context;
+      for (const file of geminiProfileFiles(profile, options.settings)) {
+        await sandbox.writeFile(file.path, file.content, { root: file.root });
+      }
+      await sandbox.writeFile('tmp/.keep', '', { root: 'home' });
+      if (context.transcripts?.main) {
+        await restoreGeminiSession(sandbox, geminiSessionUuid(context.sessionId), context.transcripts);
+        logger.debug({ sessionId: context.sessionId }, 'gemini-cli: restored the stored session');
+      }
+    },
+
+    runTurn(context) {
+      const { sandbox, profile } = context;
+      const env = {
+        PATH: '/usr/local/bin:/usr/bin:/bin',
+        ...sandboxEnv(),
+        ...profile.environmentVariables,
+        HOME: sandbox.homePath,
+        GEMINI_CLI_HOME: sandbox.homePath,
+        TMPDIR: `${sandbox.homePath}/tmp`,
+      };
+      return runGeminiTurn(context, {
+        nodePath,
+        cliEntryPath: cliEntry(),
+        env,
+        model: profile.model ?? options.model,
+        logger,
+        interruptGraceMs: options.interruptGraceMs ?? 2000,
+      });
+    },
+
+    async readTranscripts(sandbox, sessionId): Promise<AgentTranscripts> {
+      const files = await findGeminiSessionFiles(sandbox, geminiSessionUuid(sessionId));
+      if (!files) return { subagents: [] };
+      const read = async (path: string) => new TextDecoder().decode(await sandbox.readFile(path, { root: 'home' }));
+      const subagents = [];
+      for (const subagent of files.subagents) subagents.push({ id: subagent.id, rawTranscript: await read(subagent.path) });
+      return { main: await read(files.main), subagents };
+    },
+
+    parseTranscripts(transcripts): ParsedConversations {
+      const parse = (text: string, conversation: string) => {
+        const { blocks, skipped } = parseGeminiSession(text);
+        if (skipped.length > 0) logger.warn({ conversation, skipped: skipped.length, reasons: skipped.slice(0, 5) }, 'gemini-cli: skipped transcript lines');
+        return blocks;
+      };
+      return {
+        main: transcripts.main ? parse(transcripts.main, 'main') : [],
+        subagents: transcripts.subagents.map((subagent) => ({ id: subagent.id, blocks: parse(subagent.rawTranscript, subagent.id) })),
+      };
+    },
+
+    isAgentConfigPath: isGeminiConfigPath,
+  };
+}

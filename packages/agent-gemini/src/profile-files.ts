@@ -1,0 +1,86 @@
+import { AgentRuntimeError, normalizeWorkspacePath, type AgentProfile, type McpServerConfig } from '@agent-runtime/core';
+import { GEMINI_DIR } from './gemini-paths.js';
+
+/** A file `prepare` writes: relative to the sandbox home or workspace. */
+export interface ProfileFile {
+  root: 'home' | 'workspace';
+  path: string;
+  content: string;
+}
+
+/**
+ * settings.json for headless, offline-capable runs: API-key auth (otherwise the CLI exits 41),
+ * no telemetry, one attempt per request (errors surface at once), plus the profile's tool
+ * allowlist (`tools.core`) and MCP servers.
+ */
+export function geminiSettings(profile: AgentProfile, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const settings: Record<string, unknown> = {
+    security: { auth: { selectedType: 'gemini-api-key' } },
+    telemetry: { enabled: false },
+    privacy: { usageStatisticsEnabled: false },
+    general: { maxAttempts: 1 },
+  };
+  if (profile.tools) settings['tools'] = { core: [...profile.tools] };
+  if (profile.mcpServers && Object.keys(profile.mcpServers).length > 0) {
+    settings['mcpServers'] = Object.fromEntries(
+      Object.entries(profile.mcpServers).map(([name, server]) => [name, geminiMcpServer(server)]),
+    );
+  }
+  return { ...settings, ...extra };
+}
+
+/** Our MCP config in the CLI's shape: stdio `command`, SSE `url`, streamable HTTP `httpUrl`. */
+function geminiMcpServer(server: McpServerConfig): Record<string, unknown> {
+  if ('command' in server) {
+    return { command: server.command, ...(server.args ? { args: server.args } : {}), ...(server.env ? { env: server.env } : {}) };
+  }
+  const key = server.type === 'sse' ? 'url' : 'httpUrl';
+  return { [key]: server.url, ...(server.headers ? { headers: server.headers } : {}) };
+}
+
+/**
+ * Every file the profile puts in a fresh sandbox:
+ * - `~/.gemini/settings.json` (see {@link geminiSettings});
+ * - `systemPrompt` -> `~/.gemini/GEMINI.md`, the user-level context file the CLI appends to its
+ *   own system prompt (GEMINI_SYSTEM_MD would replace the CLI's prompt instead);
+ * - `agentMDFile` -> `GEMINI.md` at the workspace root;
+ * - skills -> `~/.gemini/skills/<name>/SKILL.md` (+ supporting files);
+ * - commands -> `~/.gemini/commands/<name>.toml` (run as `/name`).
+ */
+export function geminiProfileFiles(profile: AgentProfile, settingsExtra?: Record<string, unknown>): ProfileFile[] {
+  const files: ProfileFile[] = [
+    { root: 'home', path: `${GEMINI_DIR}/settings.json`, content: `${JSON.stringify(geminiSettings(profile, settingsExtra), null, 2)}\n` },
+  ];
+  if (profile.systemPrompt) files.push({ root: 'home', path: `${GEMINI_DIR}/GEMINI.md`, content: profile.systemPrompt });
+  if (profile.agentMDFile) files.push({ root: 'workspace', path: 'GEMINI.md', content: profile.agentMDFile });
+  for (const skill of profile.skills ?? []) {
+    const dir = `${GEMINI_DIR}/skills/${safeName(skill.name)}`;
+    files.push({ root: 'home', path: `${dir}/SKILL.md`, content: skillMarkdown(skill.name, skill.description, skill.skillMd) });
+    for (const file of skill.supportingFiles ?? []) {
+      const relative = normalizeWorkspacePath(file.relativePath);
+      if (!relative) throw new AgentRuntimeError('PATH_REFUSED', `Skill "${skill.name}" has an unsafe file path.`, { details: { path: file.relativePath } });
+      files.push({ root: 'home', path: `${dir}/${relative}`, content: file.content });
+    }
+  }
+  for (const command of profile.commands ?? []) {
+    files.push({ root: 'home', path: `${GEMINI_DIR}/commands/${safeName(command.name)}.toml`, content: `prompt = ${tomlString(command.prompt)}\n` });
+  }
+  return files;
+}
+
+function skillMarkdown(name: string, description: string, body: string): string {
+  if (body.trimStart().startsWith('---')) return body;
+  return `---\nname: ${JSON.stringify(name)}\ndescription: ${JSON.stringify(description)}\n---\n\n${body}`;
+}
+
+/** A TOML basic string (JSON escapes are valid TOML escapes). */
+function tomlString(value: string): string {
+  return JSON.stringify(value);
+}
+
+function safeName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new AgentRuntimeError('INVALID_INPUT', `"${name}" is not a valid skill or command name.`, { details: { name } });
+  }
+  return name;
+}

@@ -1,0 +1,153 @@
+import type { AgentEvent, AgentTurnContext, Logger, SandboxProcess, UserMessageContent } from '@agent-runtime/core';
+import { createGeminiStreamReducer, parseGeminiStreamLine } from '@agent-runtime/transcript-gemini';
+import { findGeminiSessionFiles, geminiSessionUuid } from './gemini-paths.js';
+import { readTail, streamLines } from './stream-lines.js';
+
+export interface GeminiTurnSettings {
+  nodePath: string;
+  cliEntryPath: string;
+  env: Record<string, string>;
+  model: string | undefined;
+  logger: Logger;
+  interruptGraceMs: number;
+}
+
+/** Exit codes the CLI uses before or instead of a `result` event. */
+const EXIT_MEANINGS: Record<number, string> = {
+  41: 'Gemini CLI could not authenticate (exit 41)',
+  42: 'Gemini CLI rejected its input, e.g. an unknown resume id (exit 42)',
+  44: 'Gemini CLI sandbox error (exit 44)',
+  52: 'Gemini CLI configuration error (exit 52)',
+  53: 'Gemini CLI stopped at its turn limit (exit 53)',
+  55: 'Gemini CLI does not trust the workspace folder (exit 55)',
+};
+
+/** The prompt text: a string, or the text parts joined (the CLI's `-p` takes text only). */
+export function promptText(message: UserMessageContent, logger: Logger): string {
+  if (typeof message === 'string') return message;
+  const images = message.filter((part) => part.type === 'image').length;
+  if (images > 0) logger.warn({ images }, 'gemini-cli: image parts are not supported by `-p` and were dropped');
+  return message.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
+}
+
+/**
+ * One turn: runs `gemini -p <prompt> -o stream-json` in the sandbox, turns its events into block
+ * events (reconciled with the session file, see transcript-gemini), and ends with exactly one
+ * `turn:end`. The outcome comes from the `result` event, not the exit code (a fatal API error
+ * exits with the HTTP status, an empty reply exits 0 with status `error`).
+ */
+export async function* runGeminiTurn(context: AgentTurnContext, settings: GeminiTurnSettings): AsyncGenerator<AgentEvent> {
+  const { sandbox, signal } = context;
+  const logger = settings.logger;
+  const uuid = geminiSessionUuid(context.sessionId);
+  const reducer = createGeminiStreamReducer();
+  let process: SandboxProcess | undefined;
+  let turnEnd: Extract<AgentEvent, { type: 'turn:end' }> | undefined;
+  let sessionPath: string | undefined;
+  let exited = false;
+
+  const readSession = async (): Promise<string | undefined> => {
+    try {
+      sessionPath ??= (await findGeminiSessionFiles(sandbox, uuid))?.main;
+      if (!sessionPath) return undefined;
+      return new TextDecoder().decode(await sandbox.readFile(sessionPath, { root: 'home' }));
+    } catch (error) {
+      logger.warn({ sessionId: context.sessionId, error: String(error) }, 'gemini-cli: could not read the session file');
+      return undefined;
+    }
+  };
+
+  if (signal.aborted) {
+    yield { type: 'turn:end', outcome: 'interrupted' };
+    return;
+  }
+
+  let stderrTail: Promise<string> = Promise.resolve('');
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => {
+    process?.kill('SIGTERM');
+    killTimer = setTimeout(() => process?.kill('SIGKILL'), settings.interruptGraceMs);
+  };
+  try {
+    const existing = await findGeminiSessionFiles(sandbox, uuid);
+    const args = [
+      settings.nodePath,
+      settings.cliEntryPath,
+      '-p',
+      promptText(context.message, logger),
+      '-o',
+      'stream-json',
+      '--yolo',
+      ...(settings.model ? ['-m', settings.model] : []),
+      ...(existing ? ['--resume', uuid] : ['--session-id', uuid]),
+    ];
+    logger.debug({ sessionId: context.sessionId, resume: Boolean(existing) }, 'gemini-cli: starting turn');
+    process = await sandbox.exec(args, { stdin: 'ignore', env: settings.env });
+    stderrTail = readTail(process.stderr);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+
+    for await (const line of streamLines(process.stdout)) {
+      const event = parseGeminiStreamLine(line);
+      if (!event) {
+        if (line.trim() !== '') logger.debug({ line: line.slice(0, 200) }, 'gemini-cli: non-event stdout line');
+        continue;
+      }
+      if (reducer.needsSessionBefore(event)) {
+        const text = await readSession();
+        if (text !== undefined) {
+          yield* reducer.reconcile(text);
+          yield { type: 'transcript:changed' };
+        }
+      }
+      yield* reducer.push(event);
+    }
+    const exitCode = await process.wait();
+    exited = true;
+    yield* reducer.finish(await readSession());
+    yield { type: 'transcript:changed' };
+    turnEnd = outcomeOf(reducer.result, exitCode, signal.aborted, await stderrTail);
+    if (turnEnd.outcome === 'error') logger.warn({ sessionId: context.sessionId, exitCode, error: turnEnd.error }, 'gemini-cli: turn failed');
+  } catch (error) {
+    process?.kill('SIGKILL');
+    logger.error({ sessionId: context.sessionId, error: String(error) }, 'gemini-cli: turn crashed');
+    try {
+      yield* reducer.finish(await readSession());
+    } catch {
+      // nothing more to salvage
+    }
+    turnEnd = signal.aborted
+      ? { type: 'turn:end', outcome: 'interrupted' }
+      : { type: 'turn:end', outcome: 'error', error: { code: 'AGENT_ERROR', message: `Gemini CLI failed: ${errorMessage(error)}` } };
+  } finally {
+    // Also reached when the consumer stops iterating early: never leave the CLI running.
+    if (!exited) process?.kill('SIGKILL');
+    signal.removeEventListener('abort', onAbort);
+    if (killTimer) clearTimeout(killTimer);
+  }
+  yield turnEnd;
+}
+
+function outcomeOf(
+  result: ReturnType<typeof createGeminiStreamReducer>['result'],
+  exitCode: number,
+  aborted: boolean,
+  stderr: string,
+): Extract<AgentEvent, { type: 'turn:end' }> {
+  const usage = result?.usage ? { usage: result.usage } : {};
+  if (aborted) return { type: 'turn:end', outcome: 'interrupted', ...usage };
+  if (result?.status === 'success') return { type: 'turn:end', outcome: 'completed', ...usage };
+  const message =
+    result?.error?.message ??
+    EXIT_MEANINGS[exitCode] ??
+    `Gemini CLI exited with code ${exitCode} without a result${stderr.trim() ? `: ${lastLines(stderr)}` : ''}`;
+  return { type: 'turn:end', outcome: 'error', error: { code: 'AGENT_ERROR', message }, ...usage };
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
