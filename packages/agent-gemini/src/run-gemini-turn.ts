@@ -73,8 +73,8 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
     const args = [
       settings.nodePath,
       settings.cliEntryPath,
-      '-p',
-      promptText(context.message, logger),
+      // `--prompt=<text>`: a prompt starting with `-` would otherwise be read as an option.
+      `--prompt=${promptText(context.message, logger)}`,
       '-o',
       'stream-json',
       '--yolo',
