@@ -144,3 +144,13 @@ describe('ScenarioPlayer', () => {
     expect(() => validateScenario(JSON.parse('{}'))).toThrow(/turns/);
   });
 });
+
+describe('working directory placeholder', async () => {
+  const { findWorkingDirectory, substituteWorkingDirectory } = await import('./working-directory.js');
+  it('finds Claude Code\'s working directory and substitutes {{cwd}}', () => {
+    const body = { system: [{ type: 'text', text: 'x\nPrimary working directory: /data/ws\nmore' }] };
+    const cwd = findWorkingDirectory(body);
+    expect(cwd).toBe('/data/ws');
+    expect(substituteWorkingDirectory({ file_path: '{{cwd}}/a.txt', list: ['{{cwd}}'] }, cwd)).toEqual({ file_path: '/data/ws/a.txt', list: ['/data/ws'] });
+  });
+});

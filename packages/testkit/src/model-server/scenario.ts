@@ -62,7 +62,7 @@ export interface TurnMatch {
 export interface ScriptedToolCall {
   /** Tool name as the API sees it (see {@link ToolResultMatch.name}). */
   name: string;
-  /** Tool input / function-call args. */
+  /** Tool input / function-call args. `{{cwd}}` in a string stands for the agent's working directory, read from its request. */
   input: Record<string, unknown>;
   /**
    * Tool call id. Default: generated (`toolu_fake_<n>` / `call_fake_<n>`), recorded in

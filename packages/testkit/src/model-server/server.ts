@@ -7,6 +7,7 @@ import { viewGeminiRequest } from './gemini-request.js';
 import type { RecordedRequest, RecordedResponse, RecordedToolCall } from './recorded-request.js';
 import { asRecord } from './request-view.js';
 import { IdSource, resolveReply, type ResolvedReply } from './resolved-reply.js';
+import { findWorkingDirectory, substituteWorkingDirectory } from './working-directory.js';
 import { routeOf, type Route } from './route.js';
 import type { ModelApi, Scenario, ScriptedError } from './scenario.js';
 import { ScenarioPlayer } from './scenario-player.js';
@@ -128,7 +129,8 @@ export async function startModelServer(scenario: Scenario = { turns: [] }, optio
     const view = route.api === 'anthropic' ? viewAnthropicRequest(body) : viewGeminiRequest(body, route.model ?? '', route.stream === true);
     const decision = player.decide(view);
     if (decision.kind === 'error') return { view, turnId: decision.turnId, response: answerError(response, route.api, decision.error) };
-    const reply = resolveReply(decision.reply, route.api, view.model, ids, options.chunkDelayMs ?? 0);
+    const scripted = decision.reply.toolCalls ? { ...decision.reply, toolCalls: substituteWorkingDirectory(decision.reply.toolCalls, findWorkingDirectory(body)) } : decision.reply;
+    const reply = resolveReply(scripted, route.api, view.model, ids, options.chunkDelayMs ?? 0);
     if (route.api === 'anthropic') {
       if (view.stream) void writeSse(response, anthropicEvents(reply), reply.chunkDelayMs);
       else sendJson(response, 200, anthropicMessage(reply), { 'request-id': ids.take('req_fake_') });

@@ -1,0 +1,30 @@
+/**
+ * The agent's working directory as its request tells it (Claude Code: "Primary working
+ * directory: /path"; Gemini CLI: the `<session_context>` workspace line), so scripted tool
+ * inputs can say `{{cwd}}` where the real path is only known at run time.
+ */
+const patterns = [
+  /Primary working directory: ([^\n\\"]+)/,
+  /Working directory: ([^\n\\"]+)/,
+  /working in the (?:following )?directory:?\s*(?:\\n)?\s*(\/[^\n\\"]+)/i,
+];
+
+export function findWorkingDirectory(body: unknown): string | undefined {
+  const text = JSON.stringify(body);
+  for (const pattern of patterns) {
+    const match = pattern.exec(text);
+    if (match?.[1]) return match[1].trim();
+  }
+  return undefined;
+}
+
+/** Replaces `{{cwd}}` in every string of a tool input. */
+export function substituteWorkingDirectory<T>(value: T, cwd: string | undefined): T {
+  if (cwd === undefined) return value;
+  if (typeof value === 'string') return value.replaceAll('{{cwd}}', cwd) as T;
+  if (Array.isArray(value)) return value.map((item) => substituteWorkingDirectory(item, cwd)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteWorkingDirectory(item, cwd)])) as T;
+  }
+  return value;
+}
