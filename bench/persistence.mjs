@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Persistence benchmark: saveTranscript of growing transcripts and saveWorkspaceFile bursts, for
+// the SQLite adapter (temp file, WAL + synchronous=NORMAL, and FULL) and the PostgreSQL adapter
+// (temp schema), against the memory adapter in the same run. Run `pnpm build` first.
+// Usage: node bench/persistence.mjs   (DATABASE_URL overrides postgres://postgres@127.0.0.1:5432/test)
+// The last line is JSON; "ratio" = SQLite MB/s on the 10 MB transcript / memory MB/s on the same.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
+import { createPostgresPersistence } from '@agent-runtime/persistence-postgres';
+import { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
+
+const KB = 1024;
+const MB = 1024 * 1024;
+const SIZES = [
+  ['1KB', KB],
+  ['100KB', 100 * KB],
+  ['1MB', MB],
+  ['10MB', 10 * MB],
+  ['50MB', 50 * MB],
+];
+const BURST_FILES = 1000;
+const FILE_BYTES = KB;
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A JSONL-like transcript of `bytes` UTF-8 bytes (ASCII and some multi-byte characters). */
+function transcriptOf(bytes, variant) {
+  const line = `{"type":"assistant","variant":${variant},"text":"héllo 日本 ${'x'.repeat(180)}"}\n`;
+  const unit = Buffer.byteLength(line);
+  return line.repeat(Math.max(1, Math.floor(bytes / unit))).padEnd(bytes - (Math.floor(bytes / unit) * (unit - line.length)), ' ');
+}
+
+/** Repetitions so that each size writes about 40 MB (at least 3, at most 300). */
+const repetitionsFor = (bytes) => Math.max(3, Math.min(300, Math.ceil((40 * MB) / bytes)));
+
+const round = (value) => (value >= 100 ? Math.round(value) : Math.round(value * 100) / 100);
+
+async function measure(adapter) {
+  const sessionId = `bench-${process.pid}`;
+  await adapter.createSessionRecord({ sessionId, type: 'claude-agent-sdk', agentProfileReference: 'bench', status: 'active' });
+  const result = { transcripts: {}, fileBurst: {} };
+  for (const [label, bytes] of SIZES) {
+    const variants = [transcriptOf(bytes, 0), transcriptOf(bytes, 1)];
+    const size = Buffer.byteLength(variants[0]);
+    await adapter.saveTranscript(sessionId, variants[1]); // warm-up
+    const repetitions = repetitionsFor(bytes);
+    const started = performance.now();
+    for (let index = 0; index < repetitions; index += 1) await adapter.saveTranscript(sessionId, variants[index % 2]);
+    const seconds = (performance.now() - started) / 1000;
+    result.transcripts[label] = { ops: repetitions, opsPerSec: round(repetitions / seconds), mbPerSec: round((repetitions * size) / MB / seconds) };
+  }
+  const content = 'f'.repeat(FILE_BYTES);
+  const started = performance.now();
+  await Promise.all(Array.from({ length: BURST_FILES }, (_, index) => adapter.saveWorkspaceFile(sessionId, { path: `burst/${index}.txt`, content })));
+  const seconds = (performance.now() - started) / 1000;
+  result.fileBurst = { files: BURST_FILES, bytesEach: FILE_BYTES, opsPerSec: round(BURST_FILES / seconds), mbPerSec: round((BURST_FILES * FILE_BYTES) / MB / seconds) };
+  const loadStarted = performance.now();
+  const loaded = await adapter.loadSession(sessionId);
+  result.loadSession = { ms: round(performance.now() - loadStarted), transcriptBytes: Buffer.byteLength(loaded.rawTranscript), files: loaded.workspaceFiles.length };
+  return result;
+}
+
+function print(name, result) {
+  console.log(`\n${name}`);
+  for (const [label, figures] of Object.entries(result.transcripts)) {
+    console.log(`  saveTranscript ${label.padStart(5)}: ${String(figures.opsPerSec).padStart(9)} ops/s ${String(figures.mbPerSec).padStart(9)} MB/s  (${figures.ops} ops)`);
+  }
+  console.log(`  saveWorkspaceFile burst of ${result.fileBurst.files} x ${result.fileBurst.bytesEach} B: ${result.fileBurst.opsPerSec} ops/s, ${result.fileBurst.mbPerSec} MB/s`);
+  console.log(`  loadSession (last transcript + ${result.loadSession.files} files): ${result.loadSession.ms} ms`);
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'bench-persistence-'));
+const results = {};
+try {
+  results.memory = await measure(createMemoryPersistence());
+  print('memory (baseline)', results.memory);
+
+  for (const [name, synchronous] of [['sqlite', 'normal'], ['sqliteFull', 'full']]) {
+    const adapter = createSqlitePersistence({ filename: join(directory, `${name}.db`), synchronous });
+    results[name] = await measure(adapter);
+    await adapter.close();
+    print(`${name} (WAL, synchronous=${synchronous.toUpperCase()})`, results[name]);
+  }
+
+  const schema = `bench_${process.pid}`;
+  const pg = createRequire(import.meta.resolve('@agent-runtime/persistence-postgres'))('pg');
+  const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.query('SELECT 1');
+    const adapter = createPostgresPersistence({ pool: admin, schema });
+    // Its own pool (10 connections) for the measurement.
+    const measured = createPostgresPersistence({ connectionString: DATABASE_URL, schema });
+    await adapter.migrate();
+    results.postgres = await measure(measured);
+    await measured.close();
+    print(`postgres (schema ${schema})`, results.postgres);
+  } catch (error) {
+    results.postgres = { skipped: `PostgreSQL unreachable or failed at ${DATABASE_URL}: ${error.message}` };
+    console.log(`\npostgres: skipped (${results.postgres.skipped})`);
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await admin.end();
+  }
+} finally {
+  rmSync(directory, { recursive: true, force: true });
+}
+
+// The memory adapter keeps a reference to the (immutable) string, so its MB/s is a ceiling, not a
+// storage speed: the ratio is tiny by nature. Compare the absolute MB/s figures across runs.
+const ratio = Number((results.sqlite.transcripts['10MB'].mbPerSec / results.memory.transcripts['10MB'].mbPerSec).toPrecision(3));
+console.log(`\nSQLite writes a 10 MB transcript at ${results.sqlite.transcripts['10MB'].mbPerSec} MB/s, ${ratio}x the memory adapter's MB/s (a reference copy).`);
+console.log(JSON.stringify({ bench: 'persistence', ratio, memory: results.memory, sqlite: results.sqlite, sqliteFull: results.sqliteFull, postgres: results.postgres }));
