@@ -47,9 +47,12 @@ export interface AgentRuntimePluginOptions {
   };
   /** Ping interval; a socket that missed the previous pong is dropped. Default 30 000 ms; 0 disables. */
   heartbeatMs?: number;
-  /** Frames sent but not yet written to a socket before it is dropped as too slow (close 4000). Default 10 000. */
+  /**
+   * Frames queued behind a socket's unsent data before it is dropped as too slow (close 4000).
+   * Default 10 000. Frames a reading client takes at once are never counted.
+   */
   maxQueuedFramesPerSocket?: number;
-  /** Bytes buffered for a socket before it is dropped as too slow (close 4000). Default 16 MiB. */
+  /** Bytes waiting to be sent to a socket (`ws` `bufferedAmount`) before it is dropped as too slow (close 4000). Default 16 MiB. */
   maxBufferedBytesPerSocket?: number;
 }
 

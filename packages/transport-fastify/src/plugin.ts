@@ -33,14 +33,15 @@ declare module 'fastify' {
 
 const plugin: FastifyPluginAsync<AgentRuntimePluginOptions> = async (fastify, rawOptions) => {
   const options = resolvePluginOptions(rawOptions);
-  if (!fastify.hasDecorator('websocketServer')) {
-    await fastify.register(fastifyWebsocket, { options: { maxPayload: options.maxMessageBytes * 16 } });
-  }
   const hub = new WebSocketHub(options, fastify.log);
   fastify.decorate('agentRuntime', { engine: options.engine, hub });
   if (!fastify.hasRequestDecorator('agentRuntimePrincipal')) fastify.decorateRequest('agentRuntimePrincipal', null);
   fastify.addHook('onReady', async () => hub.start());
+  // Before @fastify/websocket's own preClose, so our sockets are closed with 1001 and a reason.
   fastify.addHook('preClose', async () => hub.stop());
+  if (!fastify.hasDecorator('websocketServer')) {
+    await fastify.register(fastifyWebsocket, { options: { maxPayload: options.maxMessageBytes * 16 } });
+  }
 
   // Our routes live in their own context so our error handler, auth hook and CORS touch no other route.
   await fastify.register(async (app: FastifyInstance) => {

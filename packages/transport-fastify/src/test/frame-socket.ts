@@ -48,8 +48,9 @@ export class FrameSocket {
   /** Sends `{event, args, ack}` and resolves with the ack's `result`. */
   async request(event: string, args: unknown[]): Promise<Record<string, unknown>> {
     const ack = this.nextAck++;
+    const from = this.frames.length;
     this.sendRaw(JSON.stringify({ event, args, ack }));
-    const frame = await this.waitForFrame((candidate) => candidate.ack === ack);
+    const frame = await this.waitUntil(() => this.frames.slice(from).find((candidate) => candidate.ack === ack));
     return frame.result as Record<string, unknown>;
   }
 

@@ -20,10 +20,7 @@ export class Connection {
   /** Answered a ping (or sent anything) since the last heartbeat. */
   alive = true;
   closed = false;
-  private queued = 0;
-  private readonly onWritten = () => {
-    this.queued--;
-  };
+  private backlog = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -32,20 +29,25 @@ export class Connection {
     private readonly onDrop: (connection: Connection, reason: string) => void,
   ) {}
 
-  /** Frames handed to `ws` that are not yet written to the network. */
+  /**
+   * Frames sent since the socket last had nothing buffered. `ws` hands frames to the kernel
+   * synchronously, so a client that reads keeps `bufferedAmount` at 0 and this at 0; a client that
+   * stops reading makes both grow.
+   */
   get queuedFrames(): number {
-    return this.queued;
+    return this.backlog;
   }
 
   /** Sends one text frame; returns false when the socket is closed or was just dropped as too slow. */
   send(text: string): boolean {
     if (this.closed || this.socket.readyState !== 1) return false;
-    if (this.queued >= this.limits.maxQueuedFrames || this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.drop(`SLOW_CONSUMER: more than ${this.queued} frames / ${this.socket.bufferedAmount} bytes queued`);
+    const buffered = this.socket.bufferedAmount;
+    this.backlog = buffered === 0 ? 0 : this.backlog + 1;
+    if (this.backlog > this.limits.maxQueuedFrames || buffered > this.limits.maxBufferedBytes) {
+      this.drop(`SLOW_CONSUMER: ${this.backlog} frames / ${buffered} bytes waiting to be sent`);
       return false;
     }
-    this.queued++;
-    this.socket.send(text, this.onWritten);
+    this.socket.send(text);
     return true;
   }
 
