@@ -22,7 +22,7 @@ afterAll(async () => {
   await server.close();
 });
 
-const as = (token?: string) => (token ? { authorization: `Bearer ${token}` } : {});
+const as = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
 describe('authenticate', () => {
   it('guards REST with 401 JSON; health, ready and openapi stay public', async () => {
