@@ -47,7 +47,7 @@ export interface SqlitePersistence extends PersistenceAdapter {
 /**
  * A `PersistenceAdapter` in one SQLite file (better-sqlite3, WAL mode). The factory does no I/O:
  * the file is opened and migrated by `migrate()` or the first call. better-sqlite3 is
- * synchronous, so a call blocks the event loop while it runs (about 30 ms for a 10 MB transcript).
+ * synchronous, so a call blocks the event loop while it runs (about 70 ms for a 10 MB transcript on the bench machine).
  */
 export function createSqlitePersistence(options: SqlitePersistenceOptions): SqlitePersistence {
   const logger = options.logger ?? noopLogger;
