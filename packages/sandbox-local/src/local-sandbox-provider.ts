@@ -22,6 +22,16 @@ function labelsMatch(labels: Record<string, string>, wanted: Record<string, stri
   return Object.entries(wanted ?? {}).every(([key, value]) => labels[key] === value);
 }
 
+/** The local provider: every optional `SandboxProvider` method is present. */
+export interface LocalSandboxProvider extends SandboxProvider {
+  readonly name: 'local';
+  create(options: SandboxCreateOptions): Promise<LocalSandbox>;
+  /** Reopens a sandbox directory (its processes are gone after a restart; its files remain). */
+  attach(sandboxId: string): Promise<LocalSandbox>;
+  /** Sandbox directories with all the given labels; `running` is false once their lifetime ended. */
+  list(labels?: Record<string, string>): Promise<SandboxInfo[]>;
+}
+
 /**
  * The embedded sandbox provider: one directory per sandbox under `<dataDir>/sandboxes/`, every
  * process under bubblewrap (see the README for what is and is not isolated). Synchronous and
@@ -31,11 +41,7 @@ function labelsMatch(labels: Record<string, string>, wanted: Record<string, stri
  * const provider = createLocalSandboxProvider({ dataDir: '/var/lib/agent-runtime' });
  * const sandbox = await provider.create({ sessionId: 's1' });
  */
-export function createLocalSandboxProvider(options: LocalSandboxProviderOptions): SandboxProvider & {
-  create(options: SandboxCreateOptions): Promise<LocalSandbox>;
-  attach(sandboxId: string): Promise<LocalSandbox>;
-  list(labels?: Record<string, string>): Promise<SandboxInfo[]>;
-} {
+export function createLocalSandboxProvider(options: LocalSandboxProviderOptions): LocalSandboxProvider {
   if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw invalidInputError('createLocalSandboxProvider needs a dataDir.');
   if (options.network !== undefined && options.network !== 'shared') {
     throw invalidInputError(`Unsupported network mode "${String(options.network)}"; the local provider supports 'shared'.`);

@@ -1,4 +1,4 @@
-import { realpath, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   Logger,
@@ -11,10 +11,9 @@ import type {
   SandboxWatcher,
   WorkspaceChange,
 } from '@agent-runtime/core';
-import { pathRefusedError } from '@agent-runtime/core';
 import { bwrapArguments } from './bwrap/bwrap-arguments.js';
 import { fileNotFoundError, invalidInputError, sandboxTerminatedError } from './errors.js';
-import { checkedRelativePath, isInside } from './files/resolve-sandbox-path.js';
+import { checkedRelativePath, realpathInside } from './files/resolve-sandbox-path.js';
 import { SandboxFiles } from './files/sandbox-files.js';
 import { LocalProcess } from './process/local-process.js';
 import { WorkspaceWatcher } from './watch/workspace-watcher.js';
@@ -166,9 +165,8 @@ export class LocalSandbox implements Sandbox {
   private async resolveCwd(cwd: string | undefined): Promise<string> {
     if (cwd === undefined || cwd === '' || cwd === '.') return this.workspacePath;
     const relative = checkedRelativePath(cwd);
-    const real = await realpath(join(this.workspacePath, relative)).catch(() => null);
+    const real = await realpathInside(this.workspacePath, join(this.workspacePath, relative), relative);
     if (real === null) throw fileNotFoundError(relative);
-    if (!isInside(this.workspacePath, real)) throw pathRefusedError(relative, 'it leads outside the sandbox');
     if (!(await stat(real)).isDirectory()) throw invalidInputError(`cwd "${relative}" is not a directory.`, { cwd: relative });
     return real;
   }

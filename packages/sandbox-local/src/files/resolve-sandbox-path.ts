@@ -1,4 +1,4 @@
-import { lstat, mkdir, readlink, realpath } from 'node:fs/promises';
+import { mkdir, readlink, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { normalizeWorkspacePath, pathRefusedError, workspacePathProblem } from '@agent-runtime/core';
 
@@ -21,37 +21,42 @@ function isMissing(error: unknown): boolean {
 }
 
 /**
+ * The real host path of `absolute` (below `root`), or `null` when it does not exist. Throws
+ * `PATH_REFUSED` when it, or its deepest existing ancestor, resolves outside `root`: a missing
+ * file behind a symlink that leads out is refused, not reported missing.
+ */
+export async function realpathInside(root: string, absolute: string, relativePath: string): Promise<string | null> {
+  let existing = absolute;
+  let missing = false;
+  for (;;) {
+    try {
+      const real = await realpath(existing);
+      if (!isInside(root, real)) throw pathRefusedError(relativePath, 'it leads outside the sandbox');
+      return missing ? null : real;
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      missing = true;
+      const up = dirname(existing);
+      if (up === existing) return null;
+      existing = up;
+    }
+  }
+}
+
+/**
  * Resolves the directory that contains `relativePath` to its real host path and checks that it
  * is inside `root` (a process in the sandbox may have replaced a directory with a symlink).
  * With `create`, missing directories are created first. Returns `null` when it does not exist.
  */
 export async function resolveParent(root: string, relativePath: string, create: boolean): Promise<string | null> {
   const parent = dirname(join(root, relativePath));
-  if (create) {
-    // Create below the deepest existing ancestor only after that ancestor is known to be inside.
-    let existing = parent;
-    for (;;) {
-      try {
-        await lstat(existing);
-        break;
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-        existing = dirname(existing);
-      }
-    }
-    const realExisting = await realpath(existing).catch(() => null);
-    if (realExisting === null || !isInside(root, realExisting)) throw pathRefusedError(relativePath, 'it leads outside the sandbox');
-    await mkdir(parent, { recursive: true });
-  }
-  let realParent: string;
-  try {
-    realParent = await realpath(parent);
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
-  }
-  if (!isInside(root, realParent)) throw pathRefusedError(relativePath, 'it leads outside the sandbox');
-  return realParent;
+  const real = await realpathInside(root, parent, relativePath);
+  if (real !== null || !create) return real;
+  // Every existing ancestor is inside: create the rest, then check again (a process may race us).
+  await mkdir(parent, { recursive: true });
+  const created = await realpathInside(root, parent, relativePath);
+  if (created === null) throw pathRefusedError(relativePath, 'its directory could not be created');
+  return created;
 }
 
 /** Throws `PATH_REFUSED` unless the open file descriptor `fd` names a file inside `root`. */

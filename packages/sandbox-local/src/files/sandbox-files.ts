@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import type { SandboxFileInfo } from '@agent-runtime/core';
 import { pathRefusedError } from '@agent-runtime/core';
 import { fileNotFoundError, invalidInputError } from '../errors.js';
-import { checkedRelativePath, checkOpenedInside, isInside, resolveParent } from './resolve-sandbox-path.js';
+import { checkedRelativePath, checkOpenedInside, isInside, realpathInside, resolveParent } from './resolve-sandbox-path.js';
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;
@@ -89,9 +89,8 @@ export class SandboxFiles {
     let prefix = '';
     if (directory !== undefined && directory !== '' && directory !== '.') {
       prefix = checkedRelativePath(directory);
-      const real = await realpath(join(this.root, prefix)).catch(() => null);
+      const real = await realpathInside(this.root, join(this.root, prefix), prefix);
       if (real === null) return [];
-      if (!isInside(this.root, real)) throw pathRefusedError(prefix, 'it leads outside the sandbox');
       start = real;
     }
     const files: SandboxFileInfo[] = [];

@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import type { SandboxProcess } from '@agent-runtime/core';
 import { sandboxError } from '../errors.js';
 import { readableFromNode, writableFromNode } from './node-streams.js';
-import { sandboxedCommandPid } from './process-tree.js';
+import { sandboxInitPid, sandboxedCommandPid } from './process-tree.js';
 
 export interface LocalSpawnOptions {
   executable: string;
@@ -101,11 +101,18 @@ export class LocalProcess implements SandboxProcess {
       signalQuietly(-pid, signal) || signalQuietly(pid, signal);
       return;
     }
-    // SIGKILL on bwrap takes the whole pid namespace down (--die-with-parent). Other signals go
-    // to the command's process group inside, so that it can shut down gracefully.
-    const commandPid = signal === 'SIGKILL' ? undefined : sandboxedCommandPid(pid);
-    if (commandPid === undefined) signalQuietly(pid, signal);
-    else signalQuietly(-commandPid, signal) || signalQuietly(commandPid, signal);
+    // SIGKILL goes to the namespace's init: the kernel then kills every process in it before the
+    // init is gone, and bwrap exits only after that, so once `exited` resolves nothing is left.
+    // Other signals go to the command's process group, so that it can shut down gracefully.
+    const target = signal === 'SIGKILL' ? sandboxInitPid(pid) : sandboxedCommandPid(pid);
+    if (target !== undefined) {
+      if (signal === 'SIGKILL') signalQuietly(target, signal);
+      else signalQuietly(-target, signal) || signalQuietly(target, signal);
+      return;
+    }
+    // bwrap is still setting up (or the command has just exited). Signalling the outer bwrap now
+    // could orphan a namespace that is being created, so try again shortly.
+    this.timers.push(setTimeout(() => this.send(signal), 10));
   }
 }
 

@@ -11,6 +11,11 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** Host pid of bwrap's pid-namespace init (the child of the outer bwrap), once it exists. */
+export function sandboxInitPid(bwrapPid: number): number | undefined {
+  return childrenOf(bwrapPid)[0];
+}
+
 /**
  * Host pid of the command bwrap started: bwrap (host) -> bwrap (pid 1 of the new pid namespace)
  * -> command. `undefined` before the command has started or after it has exited.

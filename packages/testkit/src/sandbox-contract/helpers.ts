@@ -1,0 +1,75 @@
+import { AgentRuntimeError, type ErrorCode, type Sandbox, type SandboxExecOptions } from '@agent-runtime/core';
+import { expect } from 'vitest';
+
+/** Reads a stream to its end. */
+export async function readBytes(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.byteLength;
+  }
+  const result = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    result.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return result;
+}
+
+export async function readText(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return new TextDecoder().decode(await readBytes(stream));
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion, reading both streams concurrently. */
+export async function run(sandbox: Sandbox, command: string[], options?: SandboxExecOptions): Promise<RunResult> {
+  const process = await sandbox.exec(command, options);
+  const [stdout, stderr, code] = await Promise.all([readText(process.stdout), readText(process.stderr), process.wait()]);
+  return { code, stdout, stderr };
+}
+
+/** Runs `sh -c script` and expects exit code 0. */
+export async function sh(sandbox: Sandbox, script: string, options?: SandboxExecOptions): Promise<string> {
+  const result = await run(sandbox, ['sh', '-c', script], options);
+  expect(result.code, `sh -c ${script}\nstderr: ${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+/** Asserts that `promise` rejects with an `AgentRuntimeError` carrying `code`. */
+export async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error, `expected a rejection with code ${code}`).toBeDefined();
+  expect(AgentRuntimeError.isInstance(error), `expected an AgentRuntimeError, got ${String(error)}`).toBe(true);
+  expect((error as AgentRuntimeError).code, String((error as Error).message)).toBe(code);
+}
+
+/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. Asserts no timing. */
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const encoder = new TextEncoder();
+export const decoder = new TextDecoder();
+
+export function randomBytes(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let offset = 0; offset < size; offset += 65536) crypto.getRandomValues(bytes.subarray(offset, Math.min(size, offset + 65536)));
+  return bytes;
+}
