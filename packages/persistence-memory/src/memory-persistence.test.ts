@@ -1,4 +1,4 @@
-import { persistenceContract } from '@agent-runtime/testkit';
+import { persistenceContract } from '@agent-runtime/testkit/contracts';
 import { describe, expect, it } from 'vitest';
 import { createMemoryPersistence } from './index.js';
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runPersistenceCrashTest } from '@agent-runtime/testkit';
+import { runPersistenceCrashTest } from '@agent-runtime/testkit/contracts';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { createPostgresPersistence, migrate } from './index.js';

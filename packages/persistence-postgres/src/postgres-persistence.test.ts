@@ -1,4 +1,4 @@
-import { persistenceContract } from '@agent-runtime/testkit';
+import { persistenceContract } from '@agent-runtime/testkit/contracts';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresPersistence, migrate } from './index.js';

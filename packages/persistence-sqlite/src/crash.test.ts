@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runPersistenceCrashTest } from '@agent-runtime/testkit';
+import { runPersistenceCrashTest } from '@agent-runtime/testkit/contracts';
 import BetterSqlite3 from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { createSqlitePersistence } from './index.js';

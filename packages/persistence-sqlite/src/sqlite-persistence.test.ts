@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { persistenceContract } from '@agent-runtime/testkit';
+import { persistenceContract } from '@agent-runtime/testkit/contracts';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqlitePersistence } from './index.js';

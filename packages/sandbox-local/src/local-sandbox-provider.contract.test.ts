@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sandboxContract } from '@agent-runtime/testkit';
+import { sandboxContract } from '@agent-runtime/testkit/contracts';
 import { createLocalSandboxProvider } from './index.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sandbox-local-contract-'));

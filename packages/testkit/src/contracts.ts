@@ -1,0 +1,3 @@
+// Contract suites: one vitest suite per interface that every implementation runs.
+export * from './persistence-contract/index.js';
+export * from './sandbox-contract/index.js';
