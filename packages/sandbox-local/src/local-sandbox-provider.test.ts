@@ -1,0 +1,87 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasErrorCode } from '@agent-runtime/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bwrapArguments } from './bwrap/bwrap-arguments.js';
+import { createLocalSandboxProvider } from './index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'sandbox-local-provider-'));
+const dataDir = join(root, 'data');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function output(process: { stdout: ReadableStream<Uint8Array>; wait(): Promise<number> }): Promise<[string, number]> {
+  return Promise.all([new Response(process.stdout).text(), process.wait()]);
+}
+
+describe('bwrapArguments', () => {
+  it('mounts the tmpfs before any bind and the writable dirs last', () => {
+    const args = bwrapArguments({
+      workspacePath: '/tmp/d/sandboxes/a/workspace',
+      homePath: '/tmp/d/sandboxes/a/home',
+      readOnlyPaths: ['/tmp/tools/cli', '/tmp/tools'],
+      cwd: '/tmp/d/sandboxes/a/workspace',
+    });
+    const tmpfs = args.indexOf('--tmpfs');
+    const readOnly = args.indexOf('/tmp/tools');
+    const readOnlyChild = args.indexOf('/tmp/tools/cli');
+    const workspace = args.indexOf('--bind');
+    expect(tmpfs).toBeGreaterThan(0);
+    expect(readOnly).toBeGreaterThan(tmpfs);
+    expect(readOnlyChild).toBeGreaterThan(readOnly);
+    expect(workspace).toBeGreaterThan(readOnlyChild);
+    expect(args).toContain('--die-with-parent');
+    expect(args.slice(args.indexOf('--cap-drop'), args.indexOf('--cap-drop') + 2)).toEqual(['--cap-drop', 'ALL']);
+    expect(args.some((arg) => arg.includes('SECRET'))).toBe(false);
+  });
+});
+
+describe('createLocalSandboxProvider', () => {
+  it('is synchronous and does no I/O', () => {
+    const provider = createLocalSandboxProvider({ dataDir: join(root, 'never-created') });
+    expect(provider.name).toBe('local');
+    expect(() => createLocalSandboxProvider({ dataDir: '' })).toThrow(/dataDir/);
+  });
+
+  it('exposes readOnlyPaths read-only at the same path, and refuses ones that overlap the sandboxes', async () => {
+    const tools = join(root, 'tools');
+    mkdirSync(tools, { recursive: true });
+    writeFileSync(join(tools, 'tool.sh'), 'echo tool-ran\n');
+    const provider = createLocalSandboxProvider({ dataDir });
+    const sandbox = await provider.create({ sessionId: 'ro', readOnlyPaths: [tools] });
+    const [stdout] = await output(await sandbox.exec(['sh', '-c', `sh "${tools}/tool.sh"; touch "${tools}/x" 2>/dev/null || echo read-only`]));
+    expect(stdout).toBe('tool-ran\nread-only\n');
+    for (const readOnlyPaths of [[dataDir], [root], ['/'], [join(dataDir, 'sandboxes', sandbox.id)], ['relative/path']]) {
+      const error = await provider.create({ sessionId: 'bad', readOnlyPaths }).catch((reason: unknown) => reason);
+      expect(hasErrorCode(error, 'INVALID_INPUT'), String(readOnlyPaths)).toBe(true);
+    }
+    await sandbox.terminate();
+  });
+
+  it('attach() and list() work from a new provider instance (a runtime restart)', async () => {
+    const before = createLocalSandboxProvider({ dataDir });
+    const sandbox = await before.create({ sessionId: 'restart', labels: { app: 'x' }, env: { KEPT: 'yes' } });
+    await sandbox.writeFile('notes.txt', 'kept');
+    const after = createLocalSandboxProvider({ dataDir });
+    expect((await after.list({ sessionId: 'restart' })).map((info) => [info.id, info.running])).toEqual([[sandbox.id, true]]);
+    const again = await after.attach(sandbox.id);
+    expect(again.workspacePath).toBe(sandbox.workspacePath);
+    const [stdout] = await output(await again.exec(['sh', '-c', 'cat notes.txt; echo " $KEPT"']));
+    expect(stdout).toBe('kept yes\n');
+    await again.terminate();
+    expect(await after.list({ sessionId: 'restart' })).toEqual([]);
+    for (const id of [sandbox.id, '../etc', 'x/y']) {
+      const error = await after.attach(id).catch((reason: unknown) => reason);
+      expect(hasErrorCode(error, 'NOT_FOUND'), id).toBe(true);
+    }
+  });
+
+  it('refuses to attach to a sandbox whose lifetime ended, and removes it', async () => {
+    const provider = createLocalSandboxProvider({ dataDir });
+    const sandbox = await provider.create({ sessionId: 'short', limits: { timeoutMs: 1 } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const error = await createLocalSandboxProvider({ dataDir }).attach(sandbox.id).catch((reason: unknown) => reason);
+    expect(hasErrorCode(error, 'SANDBOX_TERMINATED') || hasErrorCode(error, 'NOT_FOUND')).toBe(true);
+    expect(await sandbox.isRunning()).toBe(false);
+  });
+});
