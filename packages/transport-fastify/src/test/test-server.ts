@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { AgentRuntimeDecoration } from '../plugin.js';
 import { createAgentRuntimeServer, type CreateAgentRuntimeServerOptions } from '../server.js';
 import { createFakeSessionEngine, type FakeSessionEngine, type FakeSessionEngineOptions } from './fake-session-engine.js';
 
 export interface TestServer {
-  app: FastifyInstance;
+  app: FastifyInstance & { agentRuntime: AgentRuntimeDecoration };
   engine: FakeSessionEngine;
   /** `http://127.0.0.1:<port>` */
   baseUrl: string;

@@ -1,0 +1,151 @@
+import type {
+  AgentProfileListData,
+  CreateSessionRequest,
+  CreateSessionResponse,
+  RuntimeSessionData,
+  SendMessageRequest,
+  SendMessageResponse,
+  SessionListData,
+  TerminateSessionResponse,
+  UserMessageContent,
+  WorkspaceFile,
+} from '@agent-runtime/core';
+import { AgentRuntimeClientError } from './client-error.js';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface RestClientOptions {
+  baseUrl: string;
+  token?: string | (() => string | undefined | Promise<string | undefined>);
+  fetch?: FetchLike;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Retries of `sendMessage` after a network error or 502/503/504 (same clientMessageId). Default 2. */
+  messageRetries?: number;
+}
+
+export interface SendMessageOptions {
+  /** Idempotency key; generated when absent, so a retry never runs the message twice. */
+  clientMessageId?: string;
+  signal?: AbortSignal;
+}
+
+export interface InterruptResponse {
+  success: true;
+  sessionId: string;
+  interrupted: boolean;
+}
+
+/** A random id without `node:crypto` (works in browsers, insecure contexts included). */
+export function randomId(): string {
+  const cryptoObject = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (cryptoObject?.randomUUID) return cryptoObject.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+}
+
+const RETRYABLE_STATUSES = new Set([502, 503, 504]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Typed calls to the REST API; every failure is an `AgentRuntimeClientError`. */
+export class RestClient {
+  private readonly baseUrl: string;
+  private readonly fetchImplementation: FetchLike;
+
+  constructor(private readonly options: RestClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const fetchImplementation = options.fetch ?? (globalThis.fetch as FetchLike | undefined);
+    if (!fetchImplementation) throw new AgentRuntimeClientError('INVALID_CONFIG', 'No fetch available: pass options.fetch.');
+    this.fetchImplementation = fetchImplementation;
+  }
+
+  async token(): Promise<string | undefined> {
+    const token = this.options.token;
+    return typeof token === 'function' ? await token() : token;
+  }
+
+  createSession(request: CreateSessionRequest): Promise<CreateSessionResponse> {
+    return this.request('POST', '/sessions/create', request);
+  }
+
+  async listSessions(): Promise<SessionListData[]> {
+    return (await this.request<{ sessions: SessionListData[] }>('GET', '/sessions')).sessions;
+  }
+
+  getSession(sessionId: string): Promise<RuntimeSessionData> {
+    return this.request('GET', `/sessions/${encodeURIComponent(sessionId)}`);
+  }
+
+  /**
+   * Sends a message. A `clientMessageId` is generated when absent, and the call is retried with
+   * the same id after a network error or 502/503/504: the server acknowledges a retry again but
+   * never runs the message twice.
+   */
+  async sendMessage(sessionId: string, content: UserMessageContent | SendMessageRequest, options: SendMessageOptions = {}): Promise<SendMessageResponse> {
+    const request: SendMessageRequest =
+      typeof content === 'object' && content !== null && !Array.isArray(content) ? { ...content } : { content };
+    request.clientMessageId ??= options.clientMessageId ?? randomId();
+    const retries = this.options.messageRetries ?? 2;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/message`, request, options.signal);
+      } catch (error) {
+        const retryable = AgentRuntimeClientError.isInstance(error) && (error.code === 'NETWORK_ERROR' || RETRYABLE_STATUSES.has(error.status));
+        if (!retryable || attempt >= retries || options.signal?.aborted) throw error;
+        await sleep(200 * 2 ** attempt);
+      }
+    }
+  }
+
+  terminateSession(sessionId: string): Promise<TerminateSessionResponse> {
+    return this.request('DELETE', `/sessions/${encodeURIComponent(sessionId)}`);
+  }
+
+  interrupt(sessionId: string): Promise<InterruptResponse> {
+    return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/interrupt`);
+  }
+
+  /** One workspace file (`path` relative, `/`-separated). */
+  readFile(sessionId: string, path: string): Promise<WorkspaceFile> {
+    const encoded = path.split('/').map(encodeURIComponent).join('/');
+    return this.request('GET', `/sessions/${encodeURIComponent(sessionId)}/files/${encoded}`);
+  }
+
+  async listAgentProfiles(): Promise<AgentProfileListData[]> {
+    return (await this.request<{ profiles: AgentProfileListData[] }>('GET', '/agent-profiles')).profiles;
+  }
+
+  /** Any route: JSON in, JSON out, errors as `AgentRuntimeClientError`. */
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers };
+    const token = await this.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.fetchImplementation(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      throw new AgentRuntimeClientError('NETWORK_ERROR', `${method} ${path} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+      throw new AgentRuntimeClientError(
+        typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`,
+        typeof error?.message === 'string' ? error.message : `${method} ${path} answered ${response.status}.`,
+        { status: response.status, ...(error?.details && typeof error.details === 'object' ? { details: error.details as Record<string, unknown> } : {}) },
+      );
+    }
+    return parsed as T;
+  }
+}
