@@ -1,4 +1,12 @@
-import type { ConversationBlock, TokenUsage, ToolStatus } from '@agent-runtime/core';
+import type {
+  AssistantTextBlock,
+  ConversationBlock,
+  ThinkingBlock,
+  TokenUsage,
+  ToolResultBlock,
+  ToolStatus,
+  ToolUseBlock,
+} from '@agent-runtime/core';
 import { geminiBlockIds } from './block-ids.js';
 import type {
   GeminiMessageRecord,
@@ -25,17 +33,26 @@ export function toParts(content: GeminiMessageRecord['content']): GeminiPart[] {
   return isObject(content) ? [content] : [];
 }
 
-/** The plain text of non-thought text parts. */
-export function partsText(parts: GeminiPart[]): string {
+/** The plain text of non-thought text parts (of a string, one part, or parts). */
+export function partsText(content: GeminiMessageRecord['content']): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return content && typeof content === 'object' ? partsText([content]) : '';
   let text = '';
-  for (const part of parts) if (typeof part.text === 'string' && part.thought !== true) text += part.text;
+  for (const part of content) {
+    if (typeof part === 'string') text += part;
+    else if (part && typeof part.text === 'string' && part.thought !== true) text += part.text;
+  }
   return text;
 }
 
+const NO_PARTS: GeminiPart[] = [];
+
 /** True for a user record that only carries function responses (tool results, not a prompt). */
-export function isToolResponseRecord(parts: GeminiPart[]): boolean {
+export function isToolResponseRecord(content: GeminiMessageRecord['content']): boolean {
+  if (!Array.isArray(content)) return false;
   let hasResponse = false;
-  for (const part of parts) {
+  for (const part of content) {
+    if (typeof part !== 'object' || part === null) continue;
     if (part.functionResponse) hasResponse = true;
     else if (typeof part.text === 'string' && part.text.trim() !== '') return false;
   }
@@ -50,13 +67,13 @@ export function isContextText(text: string): boolean {
 
 export function mapUserMessage(record: GeminiMessageRecord, timestamp: string): ConversationBlock | undefined {
   const display = record.displayContent ?? record.content;
-  const text = typeof display === 'string' ? display : partsText(toParts(display));
+  const text = partsText(display);
   if (isContextText(text)) return undefined;
   return { id: geminiBlockIds.user(record.id), type: 'user_message', timestamp, content: text };
 }
 
 export function mapSystemMessage(record: GeminiMessageRecord, timestamp: string): ConversationBlock | undefined {
-  const text = partsText(toParts(record.content));
+  const text = partsText(record.content);
   if (text === '') return undefined;
   return {
     id: geminiBlockIds.system(record.id),
@@ -78,28 +95,24 @@ export function mapGeminiMessage(
   timestamp: string,
   promptId: string,
   response: number,
-  responsesByCallId: Map<string, GeminiPart[]>,
+  responsesByCallId: () => Map<string, GeminiPart[]>,
 ): PlacedBlock[] {
-  const parts = toParts(record.content);
-  const text = (typeof record.content === 'string' ? record.content : partsText(parts)).trim();
+  const parts = typeof record.content === 'string' ? NO_PARTS : toParts(record.content);
+  const text = partsText(record.content).trim();
   const thoughts = record.thoughts && record.thoughts.length > 0 ? record.thoughts : thoughtsFromParts(parts);
   const calls = record.toolCalls && record.toolCalls.length > 0 ? record.toolCalls : callsFromParts(parts, responsesByCallId);
   const placed: PlacedBlock[] = [];
   const place = (block: ConversationBlock) => placed.push({ block, promptId, response });
 
   if (text !== '') {
+    const block: AssistantTextBlock = { id: geminiBlockIds.text(promptId, response), type: 'assistant_text', timestamp, content: text };
+    if (record.model) block.model = record.model;
     const usage = mapTokens(record.tokens);
-    place({
-      id: geminiBlockIds.text(promptId, response),
-      type: 'assistant_text',
-      timestamp,
-      content: text,
-      ...(record.model ? { model: record.model } : {}),
-      ...(usage ? { usage } : {}),
-    });
+    if (usage) block.usage = usage;
+    place(block);
   }
   for (const call of calls) {
-    place({
+    const block: ToolUseBlock = {
       id: geminiBlockIds.toolUse(promptId, response, call.id),
       type: 'tool_use',
       timestamp,
@@ -107,33 +120,39 @@ export function mapGeminiMessage(
       toolUseId: call.id,
       input: isObject(call.args) ? call.args : {},
       status: mapToolStatus(call),
-      ...(call.displayName ? { displayName: call.displayName } : {}),
-      ...(call.description ? { description: call.description } : {}),
-    });
+    };
+    if (call.displayName) block.displayName = call.displayName;
+    if (call.description) block.description = call.description;
+    place(block);
   }
-  thoughts.forEach((thought, index) => {
-    place({
+  for (let index = 0; index < thoughts.length; index += 1) {
+    const thought = thoughts[index]!;
+    const block: ThinkingBlock = {
       id: geminiBlockIds.thought(promptId, response, index),
       type: 'thinking',
       timestamp: thought.timestamp ?? timestamp,
       content: thought.description ?? '',
-      ...(thought.subject ? { summary: thought.subject } : {}),
-    });
-  });
+    };
+    if (thought.subject) block.summary = thought.subject;
+    place(block);
+  }
+  const startedAt = calls.length > 0 ? Date.parse(timestamp) : 0;
   for (const call of calls) {
     const status = mapToolStatus(call);
     if (call.result == null && status !== 'success' && status !== 'error') continue;
-    const resultTimestamp = call.timestamp ?? timestamp;
-    const durationMs = Date.parse(resultTimestamp) - Date.parse(timestamp);
-    place({
+    const block: ToolResultBlock = {
       id: geminiBlockIds.toolResult(promptId, response, call.id),
       type: 'tool_result',
-      timestamp: resultTimestamp,
+      timestamp: call.timestamp ?? timestamp,
       toolUseId: call.id,
       output: toolOutput(call.result),
       isError: status === 'error',
-      ...(call.timestamp && durationMs >= 0 ? { durationMs } : {}),
-    });
+    };
+    if (call.timestamp) {
+      const durationMs = Date.parse(call.timestamp) - startedAt;
+      if (durationMs >= 0) block.durationMs = durationMs;
+    }
+    place(block);
   }
   return placed;
 }
@@ -152,13 +171,13 @@ function thoughtsFromParts(parts: GeminiPart[]): GeminiThought[] {
   return thoughts;
 }
 
-function callsFromParts(parts: GeminiPart[], responsesByCallId: Map<string, GeminiPart[]>): GeminiToolCallRecord[] {
+function callsFromParts(parts: GeminiPart[], responsesByCallId: () => Map<string, GeminiPart[]>): GeminiToolCallRecord[] {
   const calls: GeminiToolCallRecord[] = [];
   parts.forEach((part, index) => {
     const call = part.functionCall;
     if (!call || typeof call.name !== 'string') return;
     const id = call.id ?? `${call.name}_${index}`;
-    const result = responsesByCallId.get(id);
+    const result = responsesByCallId().get(id);
     const response = result?.find((p) => p.functionResponse)?.functionResponse?.response;
     calls.push({
       id,
@@ -205,12 +224,10 @@ function toolOutput(result: GeminiToolCallRecord['result']): unknown {
 
 export function mapTokens(tokens: GeminiTokens | null | undefined): TokenUsage | undefined {
   if (!tokens || typeof tokens.input !== 'number' || typeof tokens.output !== 'number') return undefined;
-  return {
-    inputTokens: tokens.input,
-    outputTokens: tokens.output,
-    ...(tokens.cached ? { cacheReadTokens: tokens.cached } : {}),
-    ...(tokens.thoughts ? { thinkingTokens: tokens.thoughts } : {}),
-  };
+  const usage: TokenUsage = { inputTokens: tokens.input, outputTokens: tokens.output };
+  if (tokens.cached) usage.cacheReadTokens = tokens.cached;
+  if (tokens.thoughts) usage.thinkingTokens = tokens.thoughts;
+  return usage;
 }
 
 function isObject(value: unknown): value is Record<string, any> {

@@ -64,12 +64,16 @@ export function parseGeminiSessionDetailed(text: string): DetailedGeminiSession 
       lineNumber += 1;
       const line = text.slice(start, end);
       start = end + 1;
-      if (line.trim() === '') continue;
+      if (line.length === 0) continue;
+      // Most lines of a session are `{"$set":{"lastUpdated":"..."}}`, which change no block.
+      if (line.length < 64 && LAST_UPDATED_ONLY.test(line)) continue;
       let record: unknown;
       try {
         record = JSON.parse(line);
       } catch {
-        skipped.push({ line: lineNumber, reason: terminated ? 'invalid-json' : 'truncated-line', excerpt: excerpt(line) });
+        if (line.trim() !== '') {
+          skipped.push({ line: lineNumber, reason: terminated ? 'invalid-json' : 'truncated-line', excerpt: excerpt(line) });
+        }
         continue;
       }
       const header = applyRecord(record, history, skipped, lineNumber, line);
@@ -88,6 +92,8 @@ export function parseGeminiSessionDetailed(text: string): DetailedGeminiSession 
     ...(lastRunPromptId !== undefined ? { lastRunPromptId } : {}),
   };
 }
+
+const LAST_UPDATED_ONLY = /^\{"\$set":\{"lastUpdated":"[0-9TZ:.+-]*"\}\}\s*$/;
 
 /** Applies one JSONL record; returns the session id when the record is a header. */
 function applyRecord(
@@ -125,7 +131,6 @@ function applyRecord(
   return undefined;
 }
 
-const KNOWN_TYPES = new Set(['user', 'gemini', 'info', 'error', 'warning']);
 
 function acceptMessage(
   record: GeminiMessageRecord,
@@ -135,7 +140,8 @@ function acceptMessage(
   raw: string,
   live: boolean,
 ): void {
-  if (!KNOWN_TYPES.has(record.type)) {
+  const type = record.type;
+  if (type !== 'gemini' && type !== 'user' && type !== 'info' && type !== 'error' && type !== 'warning') {
     skipped.push({ line, reason: 'unknown-message-type', excerpt: excerpt(raw) });
     return;
   }
@@ -144,14 +150,20 @@ function acceptMessage(
 
 /** Turns the final history into placed blocks. */
 function mapEntries(entries: HistoryEntry[]): PlacedBlock[] {
-  const responsesByCallId = new Map<string, GeminiPart[]>();
-  for (const { record } of entries) {
-    if (record.type !== 'user') continue;
-    for (const part of toParts(record.content)) {
-      const id = part.functionResponse?.id;
-      if (typeof id === 'string' && !responsesByCallId.has(id)) responsesByCallId.set(id, [part]);
+  // Function responses by call id: only needed for model records without `toolCalls`, so built lazily.
+  let responses: Map<string, GeminiPart[]> | undefined;
+  const responsesByCallId = () => {
+    if (responses) return responses;
+    responses = new Map();
+    for (const { record } of entries) {
+      if (record.type !== 'user') continue;
+      for (const part of toParts(record.content)) {
+        const id = part.functionResponse?.id;
+        if (typeof id === 'string' && !responses.has(id)) responses.set(id, [part]);
+      }
     }
-  }
+    return responses;
+  };
   const placed: PlacedBlock[] = [];
   let promptId = PREAMBLE_PROMPT_ID;
   let response = -1;
@@ -160,7 +172,7 @@ function mapEntries(entries: HistoryEntry[]): PlacedBlock[] {
     const timestamp = typeof record.timestamp === 'string' ? record.timestamp : lastTimestamp;
     lastTimestamp = timestamp;
     if (record.type === 'user') {
-      if (isToolResponseRecord(toParts(record.content))) continue;
+      if (isToolResponseRecord(record.content)) continue;
       const block = mapUserMessage(record, timestamp);
       if (!block) continue;
       promptId = record.id;
@@ -182,7 +194,7 @@ function findLastRunPrompt(entries: HistoryEntry[], runs: number): string | unde
   for (let i = entries.length - 1; i >= 0; i -= 1) {
     const entry = entries[i]!;
     if (entry.run !== runs || entry.record.type !== 'user') continue;
-    if (isToolResponseRecord(toParts(entry.record.content))) continue;
+    if (isToolResponseRecord(entry.record.content)) continue;
     if (mapUserMessage(entry.record, '') === undefined) continue;
     return entry.record.id;
   }

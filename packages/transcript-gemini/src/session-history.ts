@@ -17,10 +17,10 @@ export interface HistoryEntry {
  * live record keeps block content and timestamps stable across resumes.
  */
 export class SessionHistory {
+  /** Current history, in order. */
   private order: string[] = [];
-  private current = new Map<string, HistoryEntry>();
-  /** Every live record ever seen, by id (survives `$set.messages` replacements). */
-  private seen = new Map<string, HistoryEntry>();
+  /** Every message ever seen, by id; `current` tells whether it is in `order`. */
+  private byId = new Map<string, HistoryEntry & { current: boolean; live?: GeminiMessageRecord }>();
   runs = 0;
 
   startRun(): void {
@@ -28,20 +28,36 @@ export class SessionHistory {
   }
 
   upsert(record: GeminiMessageRecord, live: boolean): void {
-    const entry: HistoryEntry = { record, run: live ? this.runs : (this.seen.get(record.id)?.run ?? 0) };
-    if (live) this.seen.set(record.id, entry);
-    if (!this.current.has(record.id)) this.order.push(record.id);
-    this.current.set(record.id, entry);
+    const slimmed = slim(record);
+    const known = this.byId.get(record.id);
+    if (known) {
+      known.record = slimmed;
+      if (live) {
+        known.live = slimmed;
+        known.run = this.runs;
+      }
+      if (!known.current) {
+        known.current = true;
+        this.order.push(record.id);
+      }
+      return;
+    }
+    this.byId.set(record.id, live ? { record: slimmed, run: this.runs, current: true, live: slimmed } : { record: slimmed, run: 0, current: true });
+    this.order.push(record.id);
   }
 
   replace(messages: GeminiMessageRecord[]): void {
+    for (const id of this.order) {
+      const entry = this.byId.get(id);
+      if (entry) entry.current = false;
+    }
     this.order = [];
-    this.current = new Map();
     for (const message of messages) {
-      const live = this.seen.get(message.id);
-      if (live) {
-        const merged = { ...message, ...live.record };
-        this.current.set(message.id, { record: merged, run: live.run });
+      const known = this.byId.get(message.id);
+      if (known?.live) {
+        if (known.current) continue;
+        known.record = { ...message, ...known.live };
+        known.current = true;
         this.order.push(message.id);
       } else {
         this.upsert(message, false);
@@ -52,16 +68,33 @@ export class SessionHistory {
   rewindTo(messageId: string): void {
     const index = this.order.indexOf(messageId);
     const removed = index === -1 ? this.order : this.order.slice(index);
-    for (const id of removed) this.current.delete(id);
+    for (const id of removed) {
+      const entry = this.byId.get(id);
+      if (entry) entry.current = false;
+    }
     this.order = index === -1 ? [] : this.order.slice(0, index);
   }
 
   entries(): HistoryEntry[] {
     const result: HistoryEntry[] = [];
     for (const id of this.order) {
-      const entry = this.current.get(id);
+      const entry = this.byId.get(id);
       if (entry) result.push(entry);
     }
     return result;
   }
+}
+
+/**
+ * Drops what blocks never use (tool calls' `resultDisplay`, which holds whole file contents and
+ * diffs), so a long session keeps less in memory while it is parsed. The record is the parser's
+ * own fresh `JSON.parse` result, so it is changed in place (keeping object shapes stable).
+ */
+function slim(record: GeminiMessageRecord): GeminiMessageRecord {
+  const calls = record.toolCalls;
+  if (!Array.isArray(calls)) return record;
+  for (const call of calls) {
+    if (call !== null && typeof call === 'object' && call.resultDisplay !== undefined) call.resultDisplay = undefined;
+  }
+  return record;
 }
