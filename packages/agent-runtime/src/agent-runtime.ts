@@ -1,20 +1,107 @@
-import type { RuntimeConfig } from '@agent-runtime/core';
+import { resolve } from 'node:path';
+import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
+import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
+import type { AgentArchitecture, Logger, RuntimeConfig, SandboxProvider } from '@agent-runtime/core';
+import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
+import { createModalSandboxProvider } from '@agent-runtime/sandbox-modal';
+import { SessionManager } from '@agent-runtime/session-engine';
+import { createAgentRuntimeServer, type CreateAgentRuntimeServerOptions } from '@agent-runtime/transport-fastify';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { validateRuntimeConfig, type ResolvedRuntimeConfig } from './validate-config.js';
 
+/** `RuntimeConfig` plus the HTTP/WebSocket server's hooks (auth, CORS). */
+export interface AgentRuntimeOptions extends RuntimeConfig {
+  /** Options of the HTTP/WebSocket server: authentication, session authorisation, CORS, limits. */
+  server?: Omit<CreateAgentRuntimeServerOptions, 'engine' | 'logger'>;
+  /** Add your own routes or plugins (e.g. static files) before the server listens. */
+  configureServer?: (app: FastifyInstance) => void | Promise<void>;
+}
+
 /**
- * The runtime: sessions, agents in sandboxes, REST + WebSocket on `websocketPort`.
- * The constructor validates the config (throwing `INVALID_CONFIG` naming the field) and does no I/O.
+ * The runtime: a session manager running agents in sandboxes, served over REST and WebSocket on
+ * `websocketPort`. The constructor validates the config (throwing `INVALID_CONFIG` naming the
+ * field) and does no I/O; `start()` loads stored sessions and listens.
  */
 export class AgentRuntime {
   readonly config: ResolvedRuntimeConfig;
+  readonly logger: Logger;
+  readonly sessions: SessionManager;
+  readonly sandbox: SandboxProvider;
+  readonly architectures: AgentArchitecture[];
+  private server: FastifyInstance | undefined;
+  private readonly serverOptions: AgentRuntimeOptions['server'];
+  private readonly configureServer: AgentRuntimeOptions['configureServer'];
 
-  constructor(config: RuntimeConfig) {
+  constructor(config: AgentRuntimeOptions) {
     this.config = validateRuntimeConfig(config);
+    this.serverOptions = config.server;
+    this.configureServer = config.configureServer;
+    this.logger = this.config.logger ?? pino({ level: this.config.logLevel, name: 'agent-runtime' });
+    this.sandbox = this.config.sandbox ?? this.defaultSandbox();
+    this.architectures = this.config.architectures ?? [
+      createClaudeArchitecture({ logger: this.logger }),
+      createGeminiArchitecture({ logger: this.logger }),
+    ];
+    this.sessions = new SessionManager({
+      persistence: this.config.persistence,
+      sandboxProvider: this.sandbox,
+      architectures: this.architectures,
+      idleTimeoutMs: this.config.idleTimeoutMs,
+      syncIntervalMs: this.config.syncIntervalMs,
+      logger: this.logger,
+    });
   }
 
+  /** The address the server listens on, once started. */
+  get url(): string | undefined {
+    const address = this.server?.server.address();
+    if (!address || typeof address === 'string') return address ?? undefined;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  }
+
+  /** The Fastify instance (to add your own routes before `start()` resolves, or for tests). */
+  get http(): FastifyInstance | undefined {
+    return this.server;
+  }
+
+  /** Load stored sessions, then serve REST + WebSocket on `websocketPort`. */
   async start(): Promise<void> {
-    throw new Error('AgentRuntime.start() is not wired yet');
+    if (this.server) return;
+    await this.sessions.start();
+    const server = createAgentRuntimeServer({
+      ...this.serverOptions,
+      engine: this.sessions,
+      logger: this.logger,
+    });
+    try {
+      await this.configureServer?.(server);
+      await server.listen({ port: this.config.websocketPort, host: this.config.host });
+    } catch (error) {
+      await this.sessions.stop();
+      throw error;
+    }
+    this.server = server;
+    this.logger.info(
+      { url: this.url, sandbox: this.sandbox.name, architectures: this.architectures.map((a) => a.type) },
+      'agent runtime started',
+    );
   }
 
-  async stop(): Promise<void> {}
+  /** Graceful stop: close connections, interrupt turns, persist everything, stop sandboxes. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    await server?.close();
+    await this.sessions.stop();
+    this.logger.info({}, 'agent runtime stopped');
+  }
+
+  private defaultSandbox(): SandboxProvider {
+    if (this.config.modal) {
+      return createModalSandboxProvider({ ...this.config.modal, logger: this.logger });
+    }
+    return createLocalSandboxProvider({ dataDir: resolve(this.config.dataDir), logger: this.logger });
+  }
 }

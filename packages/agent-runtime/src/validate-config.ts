@@ -5,7 +5,9 @@ import {
   DEFAULT_SYNC_INTERVAL_MS,
   DEFAULT_WEBSOCKET_PORT,
   runtimeOptionsSchema,
+  type AgentArchitecture,
   type LogLevel,
+  type Logger,
   type ModalConfig,
   type PersistenceAdapter,
   type RuntimeConfig,
@@ -29,6 +31,10 @@ export interface ResolvedRuntimeConfig {
   persistence: PersistenceAdapter;
   modal: ModalConfig | undefined;
   sandbox: SandboxProvider | undefined;
+  architectures: AgentArchitecture[] | undefined;
+  logger: Logger | undefined;
+  dataDir: string;
+  host: string;
   idleTimeoutMs: number;
   syncIntervalMs: number;
   websocketPort: number;
@@ -60,7 +66,7 @@ export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeCon
       missing,
     });
   }
-  const { persistence: _persistence, sandbox, ...options } = config;
+  const { persistence: _persistence, sandbox, architectures, logger, ...options } = config;
   const parsed = runtimeOptionsSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -70,8 +76,15 @@ export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeCon
   if (sandbox !== undefined && (typeof sandbox !== 'object' || typeof sandbox.create !== 'function')) {
     throw invalid('RuntimeConfig.sandbox must be a SandboxProvider (an object with create()).', { field: 'sandbox' });
   }
+  if (architectures !== undefined && (!Array.isArray(architectures) || architectures.length === 0)) {
+    throw invalid('RuntimeConfig.architectures must be a non-empty array of AgentArchitecture.', { field: 'architectures' });
+  }
   return {
     persistence: config.persistence,
+    architectures,
+    logger,
+    dataDir: parsed.data.dataDir ?? '.agent-runtime',
+    host: parsed.data.host ?? '0.0.0.0',
     modal: parsed.data.modal,
     sandbox,
     idleTimeoutMs: parsed.data.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
