@@ -1,0 +1,224 @@
+import type {
+  Logger,
+  Sandbox,
+  SandboxExecOptions,
+  SandboxFileInfo,
+  SandboxFileOptions,
+  SandboxListOptions,
+  SandboxProcess,
+  SandboxWatcher,
+  WorkspaceChange,
+} from '@agent-runtime/core';
+import { pathRefusedError } from '@agent-runtime/core';
+import type { Sandbox as ModalSandboxHandle } from 'modal';
+import { fileNotFoundError, invalidInputError, isNotFound, mapModalError, sandboxTerminatedError } from './errors.js';
+import { checkedPath, parseFileList } from './files/file-paths.js';
+import { ModalProcess, type KillSignal } from './process/modal-process.js';
+import { runScript, type ScriptResult } from './process/run-script.js';
+import { DELETE_SCRIPT, EXEC_WRAPPER, FILE_EXIT, KILL_SCRIPT, LIST_SCRIPT, READ_SCRIPT, WRITE_SCRIPT } from './process/scripts.js';
+import { startPollingWatcher } from './watch/polling-watcher.js';
+
+/** Where things are, as Modal's API names them (`api*`) and as processes see them. */
+export interface ModalSandboxLayout {
+  apiWorkspacePath: string;
+  apiHomePath: string;
+  /** Physical paths printed by `pwd -P` inside the sandbox (the same in Modal; mapped in the fake). */
+  workspacePath: string;
+  homePath: string;
+  /** Directory for the pid files of running execs. */
+  pidDirectory: string;
+}
+
+export interface ModalSandboxSettings {
+  handle: ModalSandboxHandle;
+  sessionId: string;
+  layout: ModalSandboxLayout;
+  env: Record<string, string>;
+  watchIntervalMs: number;
+  killGraceMs: number;
+  logger: Logger;
+}
+
+const ERROR_TAIL = 500;
+
+/** A `Sandbox` on one Modal sandbox. Everything goes through `exec`; see README for why. */
+export class ModalSandbox implements Sandbox {
+  readonly provider = 'modal';
+  readonly id: string;
+  readonly sessionId: string;
+  readonly workspacePath: string;
+  readonly homePath: string;
+  private readonly handle: ModalSandboxHandle;
+  private readonly layout: ModalSandboxLayout;
+  private readonly watchers = new Set<SandboxWatcher>();
+  private stopped = false;
+  private terminating: Promise<void> | undefined;
+  private execCount = 0;
+
+  constructor(private readonly settings: ModalSandboxSettings) {
+    this.handle = settings.handle;
+    this.id = settings.handle.sandboxId;
+    this.sessionId = settings.sessionId;
+    this.layout = settings.layout;
+    this.workspacePath = settings.layout.workspacePath;
+    this.homePath = settings.layout.homePath;
+  }
+
+  async exec(command: string[], options: SandboxExecOptions = {}): Promise<SandboxProcess> {
+    if (!Array.isArray(command) || command.length === 0 || command.some((part) => typeof part !== 'string')) {
+      throw invalidInputError('exec needs a non-empty array of strings.');
+    }
+    const workdir = options.cwd === undefined ? this.layout.apiWorkspacePath : `${this.layout.apiWorkspacePath}/${checkedPath(options.cwd)}`;
+    this.assertOpen();
+    this.execCount += 1;
+    const pidFile = `${this.layout.pidDirectory}/${Date.now().toString(36)}-${this.execCount}-${Math.random().toString(36).slice(2, 8)}.pid`;
+    const env = { ...this.settings.env, HOME: this.homePath, ...options.env };
+    // Modal's own exec timeout (whole seconds) is a backstop for when this process is gone.
+    const backstopMs =
+      options.timeoutMs === undefined ? undefined : Math.max(1, Math.ceil((options.timeoutMs + this.settings.killGraceMs) / 1000) + 1) * 1000;
+    const process = await this.handle
+      .exec(['sh', '-c', EXEC_WRAPPER, pidFile, ...command], {
+        mode: 'binary',
+        workdir,
+        env,
+        ...(backstopMs === undefined ? {} : { timeoutMs: backstopMs }),
+      })
+      .catch(async (error: unknown) => {
+        throw await this.mapError(error, 'start a process');
+      });
+    return new ModalProcess(process, {
+      pipeStdin: options.stdin === 'pipe',
+      sendSignal: (signal) => this.signal(pidFile, signal),
+      onWaitError: async (error) => {
+        if (await this.hasStopped()) return 137;
+        throw mapModalError(error, 'wait for a process', { sandboxId: this.id });
+      },
+      killGraceMs: this.settings.killGraceMs,
+      logger: this.settings.logger,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  }
+
+  async readFile(path: string, options: SandboxFileOptions = {}): Promise<Uint8Array> {
+    const relative = checkedPath(path);
+    const result = await this.script(READ_SCRIPT, [relative], options, 'read a file');
+    this.fileResult(result, path, 'read');
+    return result.stdout;
+  }
+
+  async writeFile(path: string, content: string | Uint8Array, options: SandboxFileOptions = {}): Promise<void> {
+    const relative = checkedPath(path);
+    const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+    const result = await this.script(WRITE_SCRIPT, [relative], options, 'write a file', bytes);
+    this.fileResult(result, path, 'write');
+  }
+
+  async listFiles(options: SandboxListOptions = {}): Promise<SandboxFileInfo[]> {
+    const directory = options.directory === undefined ? '' : checkedPath(options.directory);
+    const recursive = options.recursive ?? true;
+    const result = await this.script(LIST_SCRIPT, [directory, recursive ? '1' : '0'], options, 'list files');
+    // find exits 1 when a file vanishes mid-walk; its listing is still good.
+    if (result.code === 1 && /No such file|Permission denied/.test(result.stderr)) return parseFileList(result.stdout, directory);
+    this.fileResult(result, options.directory ?? '.', 'list');
+    return parseFileList(result.stdout, directory);
+  }
+
+  async deleteFile(path: string, options: SandboxFileOptions = {}): Promise<void> {
+    const relative = checkedPath(path);
+    const result = await this.script(DELETE_SCRIPT, [relative], options, 'delete a file');
+    this.fileResult(result, path, 'delete');
+  }
+
+  async watch(listener: (change: WorkspaceChange) => void): Promise<SandboxWatcher> {
+    this.assertOpen();
+    const watcher = await startPollingWatcher(listener, {
+      list: () => this.listFiles(),
+      alive: () => !this.stopped,
+      intervalMs: this.settings.watchIntervalMs,
+      logger: this.settings.logger,
+    });
+    this.watchers.add(watcher);
+    return {
+      close: async () => {
+        this.watchers.delete(watcher);
+        await watcher.close();
+      },
+    };
+  }
+
+  async isRunning(): Promise<boolean> {
+    if (this.stopped) return false;
+    return !(await this.hasStopped());
+  }
+
+  terminate(): Promise<void> {
+    this.terminating ??= (async () => {
+      this.stopped = true;
+      await Promise.all([...this.watchers].map((watcher) => watcher.close()));
+      this.watchers.clear();
+      try {
+        await this.handle.terminate();
+      } catch (error) {
+        if (!isNotFound(error)) throw mapModalError(error, 'terminate a sandbox', { sandboxId: this.id });
+      }
+      this.settings.logger.debug({ sandboxId: this.id, sessionId: this.sessionId }, 'sandbox-modal: terminated');
+    })();
+    return this.terminating;
+  }
+
+  /** True once Modal reports the sandbox finished (or forgot it). Remembers the answer. */
+  private async hasStopped(): Promise<boolean> {
+    if (this.stopped) return true;
+    try {
+      if ((await this.handle.poll()) !== null) this.stopped = true;
+    } catch (error) {
+      if (!isNotFound(error)) throw mapModalError(error, 'poll a sandbox', { sandboxId: this.id });
+      this.stopped = true;
+    }
+    return this.stopped;
+  }
+
+  private assertOpen(): void {
+    if (this.stopped) throw sandboxTerminatedError(this.id);
+  }
+
+  private async mapError(error: unknown, action: string) {
+    const stopped = await this.hasStopped().catch(() => false);
+    return mapModalError(error, action, { sandboxId: this.id, stopped });
+  }
+
+  private async script(script: string, args: string[], options: SandboxFileOptions, action: string, input?: Uint8Array): Promise<ScriptResult> {
+    this.assertOpen();
+    const workdir = options.root === 'home' ? this.layout.apiHomePath : this.layout.apiWorkspacePath;
+    try {
+      return await runScript(this.handle, script, args, { workdir, ...(input === undefined ? {} : { input }) });
+    } catch (error) {
+      throw await this.mapError(error, action);
+    }
+  }
+
+  private fileResult(result: ScriptResult, path: string, action: string): void {
+    switch (result.code) {
+      case 0:
+        return;
+      case FILE_EXIT.refused:
+        throw pathRefusedError(path, 'it resolves (through a symlink) outside its root');
+      case FILE_EXIT.notFound:
+        throw fileNotFoundError(path);
+      case FILE_EXIT.notAFile:
+        throw invalidInputError(`Cannot ${action} "${path.slice(0, 200)}": it is a directory.`, { path: path.slice(0, 200) });
+      default:
+        throw mapModalError(new Error(`exit ${result.code}: ${result.stderr.trim().slice(-ERROR_TAIL) || 'no output'}`), `${action} "${path.slice(0, 200)}"`, {
+          sandboxId: this.id,
+        });
+    }
+  }
+
+  private async signal(pidFile: string, signal: KillSignal): Promise<void> {
+    if (this.stopped) return;
+    const name = signal.replace(/^SIG/, '');
+    const result = await runScript(this.handle, KILL_SCRIPT, [pidFile, name], { workdir: '/' });
+    if (result.code !== 0) throw new Error(`kill exited ${result.code}: ${result.stderr.trim()}`);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Shell scripts run inside the sandbox with `sh -c`. They need POSIX `sh`, GNU coreutils
+ * (`realpath -m`), GNU findutils (`find -printf`) and util-linux `setsid` — all in Debian images.
+ * Every path they touch is given relative to the exec's working directory, so the scripts behave
+ * the same in Modal and in the offline fake (which maps the working directory into its own root).
+ */
+
+/**
+ * Runs `"$@"` as the leader of its own process group and writes its pid to the file `$0`, so
+ * `KILL_SCRIPT` can signal the whole group (the SDK has no per-exec kill). When the exec is
+ * already a group leader it just records `$$` and execs; otherwise `setsid` (same pid) makes it one.
+ */
+export const EXEC_WRAPPER = [
+  'g=',
+  'read -r _ _ _ _ g _ < /proc/$$/stat 2>/dev/null',
+  'if [ "$g" = "$$" ] || ! command -v setsid >/dev/null 2>&1; then echo $$ > "$0"; exec "$@"; fi',
+  'exec setsid sh -c \'echo $$ > "$0"; exec "$@"\' "$0" "$@"',
+].join('\n');
+
+/** `$1` pid file, `$2` signal name: signals the process group (or the pid) once the file exists. */
+export const KILL_SCRIPT = [
+  'i=0',
+  'while [ ! -s "$1" ]; do i=$((i+1)); [ $i -gt 200 ] && exit 3; sleep 0.05; done',
+  'p=$(cat "$1")',
+  'kill -s "$2" -- "-$p" 2>/dev/null || kill -s "$2" "$p" 2>/dev/null || true',
+].join('\n');
+
+/** Creates each relative directory (from `/`) and prints its physical path, one per line. */
+export const SETUP_SCRIPT = 'set -e\nfor d in "$@"; do mkdir -p -- "$d"; (cd -- "$d" && pwd -P); done';
+
+/** Exit codes of the file scripts. */
+export const FILE_EXIT = { refused: 81, notFound: 82, notAFile: 83 } as const;
+
+/** Shared prelude: `$root` is the physical working directory; `inside` checks a resolved path. */
+const PRELUDE = [
+  'root=$(pwd -P) || exit 90',
+  'inside() { case "$1" in "$root"|"$root"/*) return 0;; *) return 1;; esac; }',
+].join('\n');
+
+/** `$1` relative path: prints the file, after resolving every symlink and checking it stays inside. */
+export const READ_SCRIPT = [
+  PRELUDE,
+  'p=$(realpath -m -- "$1") || exit 90',
+  `inside "$p" || exit ${FILE_EXIT.refused}`,
+  `[ -e "$p" ] || exit ${FILE_EXIT.notFound}`,
+  `[ -f "$p" ] || exit ${FILE_EXIT.notAFile}`,
+  'exec cat -- "$p"',
+].join('\n');
+
+/** `$1` relative path: replaces the file with stdin, creating parents; symlinks must resolve inside. */
+export const WRITE_SCRIPT = [
+  PRELUDE,
+  'p=$(realpath -m -- "$1") || exit 90',
+  `inside "$p" || exit ${FILE_EXIT.refused}`,
+  `[ "$p" != "$root" ] || exit ${FILE_EXIT.notAFile}`,
+  'mkdir -p -- "${p%/*}" || exit 90',
+  `[ ! -d "$p" ] || exit ${FILE_EXIT.notAFile}`,
+  'exec cat > "$p"',
+].join('\n');
+
+/** `$1` relative path: removes the file or link itself (never its target); missing is fine. */
+export const DELETE_SCRIPT = [
+  PRELUDE,
+  'case "$1" in */*) dir=${1%/*};; *) dir=.;; esac',
+  'd=$(realpath -m -- "$dir") || exit 90',
+  `inside "$d" || exit ${FILE_EXIT.refused}`,
+  'p="$d/${1##*/}"',
+  'if [ -L "$p" ] || [ -f "$p" ]; then exec rm -f -- "$p"; fi',
+  `[ ! -e "$p" ] || exit ${FILE_EXIT.notAFile}`,
+].join('\n');
+
+/**
+ * `$1` relative directory ('' for the root), `$2` `1` for recursive: prints
+ * `path NUL size NUL mtime NUL` per regular file. `find` does not follow symlinks.
+ */
+export const LIST_SCRIPT = [
+  PRELUDE,
+  'd=$root',
+  `if [ -n "$1" ]; then d=$(realpath -m -- "$1") || exit 90; inside "$d" || exit ${FILE_EXIT.refused}; fi`,
+  '[ -d "$d" ] || exit 0',
+  'cd -- "$d" || exit 0',
+  'if [ "$2" = 1 ]; then depth=; else depth="-maxdepth 1"; fi',
+  "exec find . $depth -type f -printf '%P\\0%s\\0%T@\\0'",
+].join('\n');
