@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, launchChromium } from './browser';
+import { startDemoProcess, type DemoProcess } from './demo-process';
+
+/**
+ * The demo in a real browser: the real Claude Code and Gemini CLI in the local sandbox, talking to
+ * the offline demo model; headless Chromium drives the UI served by the demo server.
+ */
+const outputDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-output');
+const agents = [
+  { type: 'claude-agent-sdk', label: 'Claude Code', write: 'Write', edit: 'Edit' },
+  { type: 'gemini-cli', label: 'Gemini CLI', write: 'write_file', edit: 'replace' },
+] as const;
+
+describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
+  let demo: DemoProcess;
+  let chromium: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(outputDir, { recursive: true });
+    demo = await startDemoProcess();
+    chromium = await launchChromium();
+    page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
+  });
+
+  afterAll(async () => {
+    await chromium?.close();
+    await demo?.stop();
+  });
+
+  async function createSession(architectureLabel: string, profile: string): Promise<string> {
+    await page.selectOption('[data-testid=profile-select]', profile);
+    await page.selectOption('[data-testid=architecture-select]', { label: architectureLabel });
+    await page.click('[data-testid=create-session]');
+    const view = page.locator('[data-testid=session-view]');
+    await view.waitFor();
+    const sessionId = await view.getAttribute('data-session-id');
+    expect(sessionId).toBeTruthy();
+    return sessionId!;
+  }
+
+  it('shows the offline badge and the profiles', async () => {
+    await page.goto(demo.url);
+    await expect(page.locator('[data-testid=offline-badge]').textContent()).resolves.toContain('offline demo model');
+    await page.locator('[data-testid=connection][data-state=open]').waitFor();
+    const options = await page.locator('[data-testid=profile-select] option').allTextContents();
+    expect(options.length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const agent of agents) {
+    it(`${agent.label}: streams the answer, a tool call and a file; a reload shows the same conversation`, async () => {
+      await page.goto(demo.url);
+      const sessionId = await createSession(agent.label, 'code-assistant');
+      await page.fill('[data-testid=message-input]', 'Write me a FizzBuzz script, please.');
+      await page.click('[data-testid=send]');
+
+      await page.locator('[data-testid=user-message]', { hasText: 'FizzBuzz script' }).waitFor();
+      // The streamed answer, the tool calls, the file with its edited contents.
+      await page.locator('[data-testid=assistant-text]', { hasText: 'safe to import' }).waitFor({ timeout: 90_000 });
+      await page.locator(`[data-testid=tool-call][data-tool-name=${agent.write}][data-status=success]`).waitFor();
+      await page.locator(`[data-testid=tool-call][data-tool-name=${agent.edit}][data-status=success]`).waitFor();
+      const file = page.locator('[data-testid=file][data-path="fizzbuzz.py"] [data-testid=file-content]');
+      await expect.poll(() => file.textContent(), { timeout: 30_000 }).toContain('if __name__ == "__main__":');
+      await page.locator('[data-testid=working]').waitFor({ state: 'detached' });
+
+      // Expand the tool call: its input and result are there.
+      await page.click(`[data-testid=tool-call][data-tool-name=${agent.write}] summary`);
+      await expect(page.locator(`[data-testid=tool-call][data-tool-name=${agent.write}] .tool-body`).textContent()).resolves.toContain('fizzbuzz.py');
+      await page.screenshot({ path: join(outputDir, `${agent.type}.png`) });
+
+      const before = await conversationText(page);
+      await page.reload();
+      await page.locator(`[data-testid=session-view][data-session-id="${sessionId}"]`).waitFor();
+      await page.locator('[data-testid=assistant-text]', { hasText: 'safe to import' }).waitFor();
+      expect(await conversationText(page)).toEqual(before);
+      await expect(file.textContent()).resolves.toContain('if __name__ == "__main__":');
+      await page.locator(`[data-testid=session-item][data-session-id="${sessionId}"]`).waitFor();
+    });
+  }
+});
+
+/** What the conversation shows, block by block (tool calls by name and status). */
+async function conversationText(page: Page): Promise<string[]> {
+  return page.locator('.conversation[data-conversation-id=main] > *').evaluateAll((elements) =>
+    elements.map((element) => {
+      const testId = element.getAttribute('data-testid');
+      if (testId === 'tool-call') return `tool:${element.getAttribute('data-tool-name')}:${element.getAttribute('data-status')}`;
+      if (testId === 'thinking') return `thinking:${element.querySelector('.thinking-body')?.textContent ?? ''}`;
+      return `${testId}:${element.textContent ?? ''}`;
+    }),
+  );
+}
