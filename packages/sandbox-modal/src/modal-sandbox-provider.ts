@@ -20,9 +20,12 @@ import { SETUP_SCRIPT } from './process/scripts.js';
 /** A Modal `SandboxProvider`; `attach` and `list` are always present. */
 export interface ModalSandboxProvider extends SandboxProvider {
   readonly name: 'modal';
+  create(options: SandboxCreateOptions): Promise<ModalSandbox>;
   attach(sandboxId: string): Promise<ModalSandbox>;
   /** Sandboxes of the app made by agent-runtime with all the given labels (`sessionId` included). */
   list(labels?: Record<string, string>): Promise<SandboxInfo[]>;
+  /** Closes the SDK client this provider made (an injected `client` is left open). Sandboxes keep running. */
+  close(): Promise<void>;
 }
 
 /** The command that keeps a sandbox alive; it is not an exec, so it does not count as activity. */
@@ -188,6 +191,14 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
         throw mapModalError(error, 'list sandboxes');
       }
       return infos;
+    },
+
+    async close() {
+      if (options.client || !client) return;
+      const made = client;
+      client = undefined;
+      app = undefined;
+      (await made.catch(() => undefined))?.close();
     },
   };
 }

@@ -68,7 +68,8 @@ export class ModalSandbox implements Sandbox {
     if (!Array.isArray(command) || command.length === 0 || command.some((part) => typeof part !== 'string')) {
       throw invalidInputError('exec needs a non-empty array of strings.');
     }
-    const workdir = options.cwd === undefined ? this.layout.apiWorkspacePath : `${this.layout.apiWorkspacePath}/${checkedPath(options.cwd)}`;
+    const sameAsWorkspace = options.cwd === undefined || options.cwd === '' || options.cwd === '.' || options.cwd === './';
+    const workdir = sameAsWorkspace ? this.layout.apiWorkspacePath : `${this.layout.apiWorkspacePath}/${checkedPath(options.cwd as string)}`;
     this.assertOpen();
     this.execCount += 1;
     const pidFile = `${this.layout.pidDirectory}/${Date.now().toString(36)}-${this.execCount}-${Math.random().toString(36).slice(2, 8)}.pid`;
