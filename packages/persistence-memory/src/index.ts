@@ -1,3 +1,6 @@
 export * from './memory-persistence.js';
-/** Helpers shared by the adapters (validation, path checks): useful when writing your own. */
+/**
+ * Helpers shared by the reference adapters (validation, path checks, the SQL adapters' `sessions`
+ * row mapping): useful when writing your own.
+ */
 export * from './adapter-helpers/index.js';

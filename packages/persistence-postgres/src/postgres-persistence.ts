@@ -11,14 +11,20 @@ import {
 } from '@agent-runtime/core';
 import {
   checkSubagentId,
+  columnValue,
   parseAgentProfiles,
   parseSessionRecord,
   parseSessionUpdate,
+  SESSION_COLUMNS,
+  SESSION_UPSERT_ASSIGNMENTS,
+  sessionFromRow,
+  sessionRowValues,
   storedWorkspacePath,
+  UPDATABLE_COLUMNS,
+  type SessionRow,
 } from '@agent-runtime/persistence-memory';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
 import { migrate } from './migrate.js';
-import { columnValue, SESSION_COLUMNS, sessionFromRow, UPDATABLE_COLUMNS, type SessionRow } from './rows.js';
 import { quotedSchema } from './schema-name.js';
 
 export interface PostgresPersistenceOptions {
@@ -149,19 +155,8 @@ export function createPostgresPersistence(options: PostgresPersistenceOptions): 
       await run('createSessionRecord', () =>
         pool.query(
           `INSERT INTO ${s}.sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (session_id) DO UPDATE SET type = excluded.type, agent_profile_reference = excluded.agent_profile_reference,
-             name = excluded.name, status = excluded.status, last_activity = excluded.last_activity,
-             created_at = excluded.created_at, metadata = excluded.metadata`,
-          [
-            record.sessionId,
-            record.type,
-            record.agentProfileReference,
-            columnValue('name', record.name),
-            record.status,
-            columnValue('lastActivity', record.lastActivity),
-            columnValue('createdAt', record.createdAt),
-            columnValue('metadata', record.metadata),
-          ],
+           ON CONFLICT (session_id) DO UPDATE SET ${SESSION_UPSERT_ASSIGNMENTS}`,
+          sessionRowValues(record),
         ),
       );
     },

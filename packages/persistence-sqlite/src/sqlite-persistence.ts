@@ -11,14 +11,20 @@ import {
 } from '@agent-runtime/core';
 import {
   checkSubagentId,
+  columnValue,
   parseAgentProfiles,
   parseSessionRecord,
   parseSessionUpdate,
+  SESSION_COLUMNS,
+  SESSION_UPSERT_ASSIGNMENTS,
+  sessionFromRow,
+  sessionRowValues,
   storedWorkspacePath,
+  UPDATABLE_COLUMNS,
+  type SessionRow,
 } from '@agent-runtime/persistence-memory';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { applySqliteMigrations } from './migrate.js';
-import { columnValue, SESSION_COLUMNS, sessionFromRow, UPDATABLE_COLUMNS, type SessionRow } from './rows.js';
 
 export interface SqlitePersistenceOptions {
   /** The database file (created when missing), or `':memory:'`. */
@@ -132,19 +138,8 @@ export function createSqlitePersistence(options: SqlitePersistenceOptions): Sqli
       return run('createSessionRecord', (db) => {
         db.prepare(
           `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (session_id) DO UPDATE SET type = excluded.type, agent_profile_reference = excluded.agent_profile_reference,
-             name = excluded.name, status = excluded.status, last_activity = excluded.last_activity,
-             created_at = excluded.created_at, metadata = excluded.metadata`,
-        ).run(
-          record.sessionId,
-          record.type,
-          record.agentProfileReference,
-          columnValue('name', record.name),
-          record.status,
-          columnValue('lastActivity', record.lastActivity),
-          columnValue('createdAt', record.createdAt),
-          columnValue('metadata', record.metadata),
-        );
+           ON CONFLICT (session_id) DO UPDATE SET ${SESSION_UPSERT_ASSIGNMENTS}`,
+        ).run(...sessionRowValues(record));
       });
     },
 
