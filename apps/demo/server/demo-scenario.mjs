@@ -82,7 +82,7 @@ export function demoScenario() {
         match: { api: 'anthropic', lastToolResult: { name: 'Agent' } },
         reply: reply({
           text: 'The researcher is done. Writing the report.',
-          toolCalls: [{ name: 'Write', input: { file_path: '{{cwd}}/report.md', content: REPORT } }],
+          toolCalls: [{ name: 'Write', input: { file_path: 'report.md', content: REPORT } }],
         }),
       },
       {
@@ -126,15 +126,16 @@ export function demoScenario() {
         match: { api: 'anthropic', lastUserText: /\S/ },
         reply: reply({
           thinking: 'Let me look at the workspace before answering.',
-          text: 'Let me check the file.',
-          toolCalls: [{ name: 'Read', input: { file_path: '{{cwd}}/fizzbuzz.py' } }],
+          text: 'Let me check the workspace.',
+          // Bash with a relative path: after a restart the session runs in a new sandbox directory.
+          toolCalls: [{ name: 'Bash', input: { command: 'ls && python3 fizzbuzz.py | tail -3', description: 'List the workspace and run the script' } }],
         }),
       },
       {
         id: 'read-done',
         times: 'always',
-        match: { api: 'anthropic', lastToolResult: { name: 'Read' } },
-        reply: reply({ text: 'The script is still there and unchanged. (Offline demo model: set ANTHROPIC_API_KEY for real answers.)' }),
+        match: { api: 'anthropic', lastToolResult: { name: 'Bash' } },
+        reply: reply({ text: 'The script is still there and runs. (Offline demo model: set ANTHROPIC_API_KEY for real answers.)' }),
       },
       // Gemini: the same story with its own tools (workspace-relative paths).
       {
@@ -182,7 +183,7 @@ export function demoScenario() {
         id: 'gemini-read-done',
         times: 'always',
         match: { api: 'gemini', lastToolResult: { name: 'read_file' } },
-        reply: reply({ text: 'The script is still there and unchanged. (Offline demo model: set GEMINI_API_KEY for real answers.)' }),
+        reply: reply({ text: 'The script is still there and runs. (Offline demo model: set GEMINI_API_KEY for real answers.)' }),
       },
     ],
   };

@@ -7,6 +7,7 @@ import { startModelServer } from '@agent-runtime/testkit';
 import { AgentRuntime } from 'agent-runtime';
 import { demoScenario } from './demo-scenario.mjs';
 import { serveUi } from './static-ui.mjs';
+import { startUniqueIdsProxy } from './unique-ids-proxy.mjs';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,6 +41,19 @@ const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * @property {'local'} sandbox
  */
 
+/** The scripted model server behind a proxy that keeps its ids unique across restarts. */
+async function startOfflineModel() {
+  const modelServer = await startModelServer(demoScenario());
+  const proxy = await startUniqueIdsProxy(modelServer.url);
+  return {
+    url: proxy.url,
+    close: async () => {
+      await proxy.close();
+      await modelServer.close();
+    },
+  };
+}
+
 async function createPersistence(options, dataDir) {
   if (options.databaseUrl) {
     const { createPostgresPersistence, seedAgentProfiles } = await import('@agent-runtime/persistence-postgres');
@@ -62,17 +76,17 @@ export async function startDemo(options = {}) {
   const logLevel = options.logLevel ?? 'info';
   const claudeOffline = !options.anthropicApiKey;
   const geminiOffline = !options.geminiApiKey;
-  const modelServer = claudeOffline || geminiOffline ? await startModelServer(demoScenario()) : undefined;
+  const offlineModel = claudeOffline || geminiOffline ? await startOfflineModel() : undefined;
 
   const architectures = [
     claudeOffline
       ? createClaudeArchitecture({
-          env: { ANTHROPIC_BASE_URL: modelServer.url, ANTHROPIC_API_KEY: 'offline-demo', CLAUDE_CODE_MAX_RETRIES: '0' },
+          env: { ANTHROPIC_BASE_URL: offlineModel.url, ANTHROPIC_API_KEY: 'offline-demo', CLAUDE_CODE_MAX_RETRIES: '0' },
           model: 'claude-sonnet-4-5',
         })
       : createClaudeArchitecture({ env: { ANTHROPIC_API_KEY: options.anthropicApiKey } }),
     geminiOffline
-      ? createGeminiArchitecture({ env: { GEMINI_API_KEY: 'offline-demo', GOOGLE_GEMINI_BASE_URL: modelServer.url }, model: 'gemini-2.5-flash' })
+      ? createGeminiArchitecture({ env: { GEMINI_API_KEY: 'offline-demo', GOOGLE_GEMINI_BASE_URL: offlineModel.url }, model: 'gemini-2.5-flash' })
       : createGeminiArchitecture({ env: { GEMINI_API_KEY: options.geminiApiKey } }),
   ];
 
@@ -81,7 +95,7 @@ export async function startDemo(options = {}) {
     await seedAgentProfiles(persistence, options.profilesDir ?? join(appDir, 'profiles'));
   } catch (error) {
     await persistence.close?.();
-    await modelServer?.close();
+    await offlineModel?.close();
     throw error;
   }
 
@@ -114,7 +128,7 @@ export async function startDemo(options = {}) {
     await runtime.start();
   } catch (error) {
     await persistence.close?.();
-    await modelServer?.close();
+    await offlineModel?.close();
     throw error;
   }
 
@@ -126,7 +140,7 @@ export async function startDemo(options = {}) {
     stop: () =>
       (stopping ??= (async () => {
         await runtime.stop();
-        await modelServer?.close();
+        await offlineModel?.close();
         await persistence.close?.();
       })()),
   };

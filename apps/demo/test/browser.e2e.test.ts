@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -18,12 +19,14 @@ const agents = [
 
 describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
   let demo: DemoProcess;
+  let dataDir: string;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
 
   beforeAll(async () => {
     mkdirSync(outputDir, { recursive: true });
-    demo = await startDemoProcess();
+    dataDir = mkdtempSync(join(tmpdir(), 'demo-e2e-'));
+    demo = await startDemoProcess({ dataDir });
     chromium = await launchChromium();
     page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
   });
@@ -31,6 +34,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
   afterAll(async () => {
     await chromium?.close();
     await demo?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   async function createSession(architectureLabel: string, profile: string): Promise<string> {
@@ -82,6 +86,54 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
       await page.locator(`[data-testid=session-item][data-session-id="${sessionId}"]`).waitFor();
     });
   }
+
+  it('Claude Code with a subagent: its conversation is nested under the parent', async () => {
+    await page.goto(demo.url);
+    await createSession('Claude Code', 'team-lead');
+    await page.fill('[data-testid=message-input]', 'What makes a good agent runtime? Write it up.');
+    await page.click('[data-testid=send]');
+    const subagent = page.locator('[data-testid=subagent]');
+    await subagent.locator('[data-testid=assistant-text]', { hasText: 'Isolation' }).waitFor({ timeout: 90_000 });
+    await expect(subagent.locator('[data-testid=user-message]').textContent()).resolves.toContain('Research for the team lead');
+    await page.locator('[data-testid=assistant-text]', { hasText: 'report.md sums up' }).waitFor();
+    await page.locator('[data-testid=tool-call][data-tool-name=Write][data-status=success]').waitFor();
+    await page.locator('[data-testid=file][data-path="report.md"]').waitFor();
+    await page.locator('[data-testid=working]').waitFor({ state: 'detached' });
+    await page.click('[data-testid=tool-call][data-tool-name=Write] summary');
+    await page.screenshot({ path: join(outputDir, 'subagent.png') });
+  });
+
+  it('after a server restart the page reconnects and streams the next turn without duplicates', async () => {
+    await page.goto(demo.url);
+    const sessionId = await createSession('Claude Code', 'code-assistant');
+    await page.fill('[data-testid=message-input]', 'Write me a FizzBuzz script, please.');
+    await page.click('[data-testid=send]');
+    await page.locator('[data-testid=assistant-text]', { hasText: 'safe to import' }).waitFor({ timeout: 90_000 });
+    await page.locator('[data-testid=working]').waitFor({ state: 'detached' });
+    const before = await conversationText(page);
+
+    const port = demo.port;
+    expect(await demo.stop()).toBe(0);
+    await page.locator('[data-testid=connection]:not([data-state=open])').waitFor();
+    demo = await startDemoProcess({ port, dataDir });
+    await page.locator('[data-testid=connection][data-state=open]').waitFor({ timeout: 30_000 });
+    expect(await conversationText(page)).toEqual(before);
+
+    await page.fill('[data-testid=message-input]', 'Is the script still there?');
+    await page.click('[data-testid=send]');
+    await page.locator('[data-testid=assistant-text]', { hasText: 'still there and runs' }).waitFor({ timeout: 90_000 });
+    await page.locator('[data-testid=tool-call][data-tool-name=Bash][data-status=success]').waitFor();
+    await page.locator('[data-testid=working]').waitFor({ state: 'detached' });
+    const after = await conversationText(page);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.filter((line) => line.startsWith('user-message:'))).toHaveLength(2);
+    expect(after.filter((line) => line.includes('still there and runs'))).toHaveLength(1);
+    // A fresh load from the server agrees with what the live stream built.
+    await page.reload();
+    await page.locator(`[data-testid=session-view][data-session-id="${sessionId}"]`).waitFor();
+    await page.locator('[data-testid=assistant-text]', { hasText: 'still there and runs' }).waitFor();
+    expect(await conversationText(page)).toEqual(after);
+  });
 });
 
 /** What the conversation shows, block by block (tool calls by name and status). */

@@ -8,9 +8,11 @@ const serverPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'server.m
 
 export interface DemoProcess {
   url: string;
+  port: number;
+  dataDir: string;
   child: ChildProcess;
   output: () => string;
-  /** SIGTERM, wait for the exit; resolves with the exit code. Removes the data dir. */
+  /** SIGTERM, wait for the exit; resolves with the exit code. Removes the data dir it created. */
   stop: () => Promise<number | null>;
 }
 
@@ -18,9 +20,13 @@ export interface DemoProcess {
  * Runs `node server.mjs` as the README does, on a free port and a temp data dir, with no API
  * keys (so both agents use the offline demo model), and resolves once it prints its URL.
  */
-export async function startDemoProcess(extraEnv: Record<string, string> = {}): Promise<DemoProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'demo-test-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DEMO_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extraEnv };
+export async function startDemoProcess(
+  options: { port?: number; dataDir?: string; env?: Record<string, string> } = {},
+): Promise<DemoProcess> {
+  const extraEnv = options.env ?? {};
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'demo-test-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(options.port ?? 0), DEMO_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extraEnv };
   for (const key of ['ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'DATABASE_URL', 'GOOGLE_API_KEY', 'ANTHROPIC_BASE_URL', 'GOOGLE_GEMINI_BASE_URL']) {
     if (!(key in extraEnv)) delete env[key];
   }
@@ -39,12 +45,14 @@ export async function startDemoProcess(extraEnv: Record<string, string> = {}): P
   });
   return {
     url,
+    port: Number(new URL(url).port),
+    dataDir,
     child,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       const code = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
   };
