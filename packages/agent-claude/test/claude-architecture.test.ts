@@ -6,9 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentEvent, AgentProfile, AgentTranscripts, Sandbox, UserMessageContent } from '@agent-runtime/core';
+import { foldAgentEvents, type AgentEvent, type AgentProfile, type AgentTranscripts, type Sandbox, type UserMessageContent } from '@agent-runtime/core';
 import { startModelServer, type ModelServer, type Scenario } from '@agent-runtime/testkit';
-import { foldBlockEvents } from '@agent-runtime/transcript-claude';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClaudeArchitecture } from '../src/index.js';
 import { createTestSandbox } from './local-test-sandbox.js';
@@ -53,7 +52,7 @@ async function turn(sandbox: Sandbox, message: UserMessageContent, options: { si
 async function expectStreamEqualsTranscript(name: string, sandbox: Sandbox, events: AgentEvent[]) {
   const transcripts = await architecture.readTranscripts(sandbox, sandbox.sessionId);
   const parsed = architecture.parseTranscripts(transcripts);
-  const folded = foldBlockEvents(events);
+  const folded = foldAgentEvents(events);
   expect(folded.get('main')).toEqual(parsed.main);
   for (const subagent of parsed.subagents) expect(folded.get(subagent.id)).toEqual(subagent.blocks);
   expect([...folded.keys()].sort()).toEqual(['main', ...parsed.subagents.map((subagent) => subagent.id)].sort());

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentArchitecture, AgentEvent, AgentProfile, ConversationBlock, UserMessageContent } from '@agent-runtime/core';
+import { foldAgentEvents, type AgentArchitecture, type AgentEvent, type AgentProfile, type ConversationBlock, type UserMessageContent } from '@agent-runtime/core';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiArchitecture } from './create-gemini-architecture.js';
 import { geminiSessionUuid } from './gemini-paths.js';
-import { foldBlockEvents } from './test-support/fold-block-events.js';
 import { createTestSandbox, type TestSandbox } from './test-support/test-sandbox.js';
 
 let server: ModelServer;
@@ -65,7 +64,7 @@ async function turn(
   expect(events.at(-1)).toBe(ends[0]);
   const after = await parse();
   expect(after.slice(0, before.length)).toEqual(before);
-  return { events, streamed: foldBlockEvents(events), parsed: after.slice(before.length), end: ends[0] as TurnRun['end'] };
+  return { events, streamed: foldAgentEvents(events, { strict: true }).get('main')!, parsed: after.slice(before.length), end: ends[0] as TurnRun['end'] };
 }
 
 const summary = (blocks: ConversationBlock[]) =>

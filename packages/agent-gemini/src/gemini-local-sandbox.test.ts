@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentEvent, AgentProfile, Sandbox } from '@agent-runtime/core';
+import { foldAgentEvents, type AgentEvent, type AgentProfile, type Sandbox } from '@agent-runtime/core';
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiArchitecture } from './create-gemini-architecture.js';
-import { foldBlockEvents } from './test-support/fold-block-events.js';
 
 /** The real CLI under bubblewrap (`@agent-runtime/sandbox-local`), including a resume in a second sandbox. */
 describe('gemini-cli in the local bubblewrap sandbox', () => {
@@ -53,7 +52,7 @@ describe('gemini-cli in the local bubblewrap sandbox', () => {
     expect(readFileSync(join(first.workspacePath, 'hello.txt'), 'utf8')).toBe('hi\n');
     const stored = await architecture.readTranscripts(first, 'local-1');
     const parsed1 = architecture.parseTranscripts(stored).main;
-    expect(foldBlockEvents(events1)).toEqual(parsed1);
+    expect(foldAgentEvents(events1, { strict: true }).get('main')).toEqual(parsed1);
     expect(parsed1.map((b) => b.type)).toEqual(['user_message', 'assistant_text', 'tool_use', 'thinking', 'tool_result', 'assistant_text']);
     await first.terminate();
 
@@ -66,6 +65,6 @@ describe('gemini-cli in the local bubblewrap sandbox', () => {
     expect(contents).toContain('functionResponse');
     const parsed2 = architecture.parseTranscripts(await architecture.readTranscripts(second, 'local-1')).main;
     expect(parsed2.slice(0, parsed1.length)).toEqual(parsed1);
-    expect(foldBlockEvents(events2)).toEqual(parsed2.slice(parsed1.length));
+    expect(foldAgentEvents(events2, { strict: true }).get('main')).toEqual(parsed2.slice(parsed1.length));
   });
 });

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createClaudeStreamReducer, foldBlockEvents, parseClaudeSession, type ClaudeSdkMessage } from './index.js';
+import { foldAgentEvents } from '@agent-runtime/core';
+import { createClaudeStreamReducer, parseClaudeSession, type ClaudeSdkMessage } from './index.js';
 
 // Recorded from the real Claude Code by scripts/record-fixtures.mjs (see the agent-claude scenarios).
 const root = join(import.meta.dirname, '__fixtures__');
@@ -35,7 +36,7 @@ describe('recorded Claude Code sessions', () => {
         const id = subagent.id.replace(/^agent-/, '');
         for (const line of subagent.rawTranscript.split('\n')) events.push(...reducer.pushSubagentLine(id, line));
       }
-      const folded = foldBlockEvents(events);
+      const folded = foldAgentEvents(events);
       expect(folded.get('main')).toEqual(parsed.main);
       for (const subagent of parsed.subagents) expect(folded.get(subagent.id)).toEqual(subagent.blocks);
       // Every block id is unique and derived from the transcript.

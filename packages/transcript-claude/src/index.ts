@@ -4,8 +4,6 @@ export { parseClaudeSession, normalizeSubagentId } from './parse-claude-session.
 export type { ParsedClaudeSession } from './parse-claude-session.js';
 export { createClaudeStreamReducer } from './create-claude-stream-reducer.js';
 export type { ClaudeStreamReducer, ClaudeStreamReducerOptions, DiscoveredSubagent } from './create-claude-stream-reducer.js';
-export { foldBlockEvents } from './fold-block-events.js';
-export type { FoldedConversations } from './fold-block-events.js';
 export { assistantBlockId, toolResultBlockId } from './conversation-builder.js';
 export { mapClaudeUsage } from './map-claude-usage.js';
 export { CLAUDE_NON_MESSAGE_ENTRY_TYPES, CLAUDE_SUBAGENT_TOOL_NAMES } from './claude-transcript-schema.js';

@@ -1,9 +1,8 @@
-import type { AgentEvent } from '@agent-runtime/core';
+import { foldAgentEvents, type AgentEvent } from '@agent-runtime/core';
 import { describe, expect, it } from 'vitest';
 import { createGeminiStreamReducer } from './gemini-stream-reducer.js';
 import { parseGeminiStreamLine } from './gemini-stream-events.js';
 import { parseGeminiSession } from './parse-gemini-session.js';
-import { foldBlockEvents } from './test-support/fold-block-events.js';
 import { readFixture, replay, sessionPrefixAt, streamEvents } from './test-support/replay.js';
 
 const runs = [
@@ -25,7 +24,7 @@ describe('createGeminiStreamReducer', () => {
   it.each(runs)('%s run %i: streamed-then-folded blocks equal the parsed session file (file ahead of the stream)', (scenario, run) => {
     const session = readFixture(scenario, `run-${run}.session.jsonl`);
     const { events } = replay(streamEvents(readFixture(scenario, `run-${run}.stream.jsonl`)), session);
-    expect(foldBlockEvents(events)).toEqual(blocksOfRun(scenario, run));
+    expect(foldAgentEvents(events, { strict: true }).get('main')).toEqual(blocksOfRun(scenario, run));
   });
 
   it.each(runs)('%s run %i: the same with the file as it was at each event (real timing)', (scenario, run) => {
@@ -33,7 +32,7 @@ describe('createGeminiStreamReducer', () => {
     const { events } = replay(streamEvents(readFixture(scenario, `run-${run}.stream.jsonl`)), session, (event) =>
       sessionPrefixAt(session, event),
     );
-    expect(foldBlockEvents(events)).toEqual(blocksOfRun(scenario, run));
+    expect(foldAgentEvents(events, { strict: true }).get('main')).toEqual(blocksOfRun(scenario, run));
   });
 
   it('streams text live: start, then deltas, and every block completes exactly once per change', () => {
@@ -63,7 +62,7 @@ describe('createGeminiStreamReducer', () => {
       if (reducer.needsSessionBefore(event)) events.push(...reducer.reconcile(sessionPrefixAt(session, event)));
       events.push(...reducer.push(event));
     }
-    const blocks = foldBlockEvents(events);
+    const blocks = foldAgentEvents(events, { strict: true }).get('main')!;
     const readFile = blocks.find((b) => b.type === 'tool_use' && b.toolName === 'read_file');
     expect(readFile).toMatchObject({ status: 'error' });
     expect(blocks.at(-1)).toMatchObject({ type: 'tool_result', isError: true });
@@ -85,7 +84,7 @@ describe('createGeminiStreamReducer', () => {
       if (event) events.push(...reducer.push(event));
     }
     events.push(...reducer.finish(undefined));
-    const blocks = foldBlockEvents(events);
+    const blocks = foldAgentEvents(events, { strict: true }).get('main')!;
     expect(blocks.map((b) => b.type)).toEqual(['assistant_text', 'tool_use']);
     expect(blocks[1]).toMatchObject({ status: 'error' });
     expect(events.filter((e) => e.type === 'block:complete')).toHaveLength(2);

@@ -1,2 +1,3 @@
 export * from './agent-events.js';
 export * from './agent-architecture.js';
+export * from './fold-agent-events.js';
