@@ -11,7 +11,7 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    viewport: { width: 1360, height: 860 },
+    viewport: { width: 1360, height: 1000 },
     args: [
       '--headless',
       '--no-sandbox',
