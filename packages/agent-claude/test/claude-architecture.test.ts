@@ -1,22 +1,25 @@
 /**
- * The REAL Claude Code (the SDK's native CLI) against the scripted model server, run in a
- * test-only unisolated sandbox. Every scenario checks that the streamed block events, folded,
+ * The REAL Claude Code (the SDK's native CLI) against the scripted model server, run under
+ * bubblewrap in the local sandbox (`@agent-runtime/sandbox-local`). Every scenario checks that the streamed block events, folded,
  * equal the blocks parsed from the transcripts the CLI wrote.
  * RECORD_FIXTURES=<dir> also writes each scenario's transcripts and SDK messages there.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { foldAgentEvents, type AgentEvent, type AgentProfile, type AgentTranscripts, type Sandbox, type UserMessageContent } from '@agent-runtime/core';
+import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { startModelServer, type ModelServer, type Scenario } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClaudeArchitecture } from '../src/index.js';
-import { createTestSandbox } from './local-test-sandbox.js';
 
 const profile: AgentProfile = { id: 'test', name: 'test' };
 let server: ModelServer;
 let sdkMessages: unknown[] = [];
 let architecture: ReturnType<typeof createClaudeArchitecture>;
 const sandboxes: Sandbox[] = [];
+const dataDir = mkdtempSync(join(tmpdir(), 'agent-claude-local-'));
+const provider = createLocalSandboxProvider({ dataDir });
 
 beforeAll(async () => {
   server = await startModelServer();
@@ -28,10 +31,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   for (const sandbox of sandboxes) await sandbox.terminate();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function newSandbox(sessionId: string, transcripts?: AgentTranscripts) {
-  const sandbox = createTestSandbox(sessionId);
+  const sandbox = await provider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
   sandboxes.push(sandbox);
   await architecture.prepare({ sessionId, sandbox, profile, transcripts });
   return sandbox;

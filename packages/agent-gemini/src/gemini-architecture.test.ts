@@ -1,15 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { foldAgentEvents, type AgentArchitecture, type AgentEvent, type AgentProfile, type ConversationBlock, type UserMessageContent } from '@agent-runtime/core';
+import { foldAgentEvents, type AgentArchitecture, type AgentEvent, type AgentProfile, type ConversationBlock, type Sandbox, type UserMessageContent } from '@agent-runtime/core';
+import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiArchitecture } from './create-gemini-architecture.js';
 import { geminiSessionUuid } from './gemini-paths.js';
-import { createTestSandbox, type TestSandbox } from './test-support/test-sandbox.js';
 
 let server: ModelServer;
 let architecture: AgentArchitecture;
-const sandboxes: TestSandbox[] = [];
+const sandboxes: Sandbox[] = [];
+const dataDir = mkdtempSync(join(tmpdir(), 'agent-gemini-test-'));
+const provider = createLocalSandboxProvider({ dataDir });
 const profile: AgentProfile = { id: 'p', name: 'Gemini test' };
 
 beforeAll(async () => {
@@ -23,10 +26,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(sandboxes.map((sandbox) => sandbox.terminate()));
   await server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function newSandbox(sessionId: string, options: { profile?: AgentProfile; transcripts?: Parameters<AgentArchitecture['prepare']>[0]['transcripts'] } = {}) {
-  const sandbox = createTestSandbox(sessionId);
+  const sandbox = await provider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
   sandboxes.push(sandbox);
   await architecture.prepare({ sessionId, sandbox, profile: options.profile ?? profile, ...(options.transcripts ? { transcripts: options.transcripts } : {}) });
   return sandbox;
@@ -41,7 +45,7 @@ interface TurnRun {
 }
 
 async function turn(
-  sandbox: TestSandbox,
+  sandbox: Sandbox,
   message: UserMessageContent,
   options: { profile?: AgentProfile; signal?: AbortSignal; onEvent?: (event: AgentEvent) => void } = {},
 ): Promise<TurnRun> {
