@@ -3,7 +3,7 @@ import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
 import type { AgentArchitecture, Logger, RuntimeConfig, SandboxProvider } from '@agent-runtime/core';
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { createModalSandboxProvider } from '@agent-runtime/sandbox-modal';
+import { createModalSandboxProvider, MODAL_IMAGE_AGENT_PATHS } from '@agent-runtime/sandbox-modal';
 import { SessionManager } from '@agent-runtime/session-engine';
 import { createAgentRuntimeServer, type CreateAgentRuntimeServerOptions } from '@agent-runtime/transport-fastify';
 import type { FastifyInstance } from 'fastify';
@@ -39,10 +39,7 @@ export class AgentRuntime {
     this.configureServer = config.configureServer;
     this.logger = this.config.logger ?? pino({ level: this.config.logLevel, name: 'agent-runtime' });
     this.sandbox = this.config.sandbox ?? this.defaultSandbox();
-    this.architectures = this.config.architectures ?? [
-      createClaudeArchitecture({ logger: this.logger }),
-      createGeminiArchitecture({ logger: this.logger }),
-    ];
+    this.architectures = this.config.architectures ?? this.defaultArchitectures();
     this.sessions = new SessionManager({
       persistence: this.config.persistence,
       sandboxProvider: this.sandbox,
@@ -96,6 +93,21 @@ export class AgentRuntime {
     await server?.close();
     await this.sessions.stop();
     this.logger.info({}, 'agent runtime stopped');
+  }
+
+  /** Both agents, configured from the environment; on Modal with the CLIs of the default image. */
+  private defaultArchitectures(): AgentArchitecture[] {
+    const onModal = !this.config.sandbox && this.config.modal !== undefined && this.config.modal.image === undefined;
+    return [
+      createClaudeArchitecture({
+        logger: this.logger,
+        ...(onModal ? { executablePath: MODAL_IMAGE_AGENT_PATHS.claudeExecutable } : {}),
+      }),
+      createGeminiArchitecture({
+        logger: this.logger,
+        ...(onModal ? { nodePath: MODAL_IMAGE_AGENT_PATHS.node, cliEntryPath: MODAL_IMAGE_AGENT_PATHS.geminiEntry } : {}),
+      }),
+    ];
   }
 
   private defaultSandbox(): SandboxProvider {

@@ -53,7 +53,7 @@ export class RestClient {
 
   constructor(private readonly options: RestClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    const fetchImplementation = options.fetch ?? (globalThis.fetch as FetchLike | undefined);
+    const fetchImplementation = options.fetch ?? (globalThis.fetch?.bind(globalThis) as FetchLike | undefined);
     if (!fetchImplementation) throw new AgentRuntimeClientError('INVALID_CONFIG', 'No fetch available: pass options.fetch.');
     this.fetchImplementation = fetchImplementation;
   }

@@ -64,3 +64,10 @@ export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 /** The tag that carries the session id on every sandbox this provider creates. */
 export const SESSION_TAG = 'agent-runtime.session';
+
+/** Where the default image puts the agent CLIs (for `createClaudeArchitecture` / `createGeminiArchitecture`). */
+export const MODAL_IMAGE_AGENT_PATHS = {
+  claudeExecutable: '/usr/local/bin/claude',
+  node: '/usr/local/bin/node',
+  geminiEntry: '/usr/local/lib/node_modules/@google/gemini-cli/bundle/gemini.js',
+} as const;

@@ -24,9 +24,12 @@ export interface ResolvedReply {
 export class IdSource {
   private next = 1;
 
-  /** `<prefix><n>` with a counter shared by all prefixes. */
+  /** `tag` makes ids unique across server instances (`msg_fake_<tag>_0001`). */
+  constructor(private readonly tag?: string) {}
+
+  /** `<prefix>[<tag>_]<n>` with a counter shared by all prefixes. */
   take(prefix: string): string {
-    const id = `${prefix}${String(this.next).padStart(4, '0')}`;
+    const id = `${prefix}${this.tag ? `${this.tag}_` : ''}${String(this.next).padStart(4, '0')}`;
     this.next += 1;
     return id;
   }

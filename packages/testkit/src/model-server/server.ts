@@ -24,6 +24,12 @@ export interface ModelServerOptions {
   chunkDelayMs?: number;
   /** Called with every request once it has been answered (e.g. to log while debugging). */
   onRequest?: (request: RecordedRequest) => void;
+  /**
+   * Put this tag in every generated id (`msg_fake_<tag>_0001`). Ids are otherwise the same in
+   * every server instance; a server that outlives restarts of its scenario (a demo) should set a
+   * fresh tag per start so stored conversations never see an id twice.
+   */
+  idTag?: string;
 }
 
 /** A running scripted model server. */
@@ -111,7 +117,7 @@ function recordReply(reply: ResolvedReply): RecordedResponse {
  */
 export async function startModelServer(scenario: Scenario = { turns: [] }, options: ModelServerOptions = {}): Promise<ModelServer> {
   const maxRequests = options.maxRequests ?? defaultMaxRequests;
-  const ids = new IdSource();
+  const ids = new IdSource(options.idTag);
   let player = new ScenarioPlayer(scenario, maxRequests);
   let requests: RecordedRequest[] = [];
 

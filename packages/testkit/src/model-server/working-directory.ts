@@ -10,10 +10,17 @@ const patterns = [
 ];
 
 export function findWorkingDirectory(body: unknown): string | undefined {
-  const text = JSON.stringify(body);
-  for (const pattern of patterns) {
-    const match = pattern.exec(text);
-    if (match?.[1]) return match[1].trim();
+  // The system prompt names the current directory; the history may name earlier ones (a resumed
+  // session in a new sandbox), so it is searched first, and the history from its end.
+  const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  for (const part of [record.system, record.systemInstruction, body]) {
+    if (part === undefined) continue;
+    const text = JSON.stringify(part);
+    for (const pattern of patterns) {
+      const matches = [...text.matchAll(new RegExp(pattern.source, `${pattern.flags}g`))];
+      const last = matches.at(-1)?.[1];
+      if (last) return last.trim();
+    }
   }
   return undefined;
 }
