@@ -7,7 +7,6 @@ import { startModelServer } from '@agent-runtime/testkit';
 import { AgentRuntime } from 'agent-runtime';
 import { demoScenario } from './demo-scenario.mjs';
 import { serveUi } from './static-ui.mjs';
-import { startUniqueIdsProxy } from './unique-ids-proxy.mjs';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,17 +40,10 @@ const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * @property {'local'} sandbox
  */
 
-/** The scripted model server behind a proxy that keeps its ids unique across restarts. */
+/** The scripted model server, with ids unique to this start (stored conversations outlive it). */
 async function startOfflineModel() {
-  const modelServer = await startModelServer(demoScenario());
-  const proxy = await startUniqueIdsProxy(modelServer.url);
-  return {
-    url: proxy.url,
-    close: async () => {
-      await proxy.close();
-      await modelServer.close();
-    },
-  };
+  const modelServer = await startModelServer(demoScenario(), { idTag: Date.now().toString(36) });
+  return { url: modelServer.url, close: () => modelServer.close() };
 }
 
 async function createPersistence(options, dataDir) {

@@ -9,8 +9,6 @@ import './styles.css';
 // Under `vite dev`, the WebSocket goes through Vite's proxy at /ws.
 const client = createAgentRuntimeClient({
   baseUrl: window.location.origin,
-  // Bound: the client calls its fetch as a method, which browsers refuse for an unbound window.fetch.
-  fetch: (input, init) => window.fetch(input, init),
   ...(import.meta.env.DEV ? { websocketUrl: `${window.location.origin.replace(/^http/, 'ws')}/ws` } : {}),
 });
 
