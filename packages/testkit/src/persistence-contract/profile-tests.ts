@@ -1,6 +1,6 @@
 import { agentProfileSchema } from '@agent-runtime/core';
 import { expect, it } from 'vitest';
-import { expectCode } from './expect-code.js';
+import { expectCode } from '../contract-helpers/expect-code.js';
 import { fullProfile } from './fixtures.js';
 import type { PersistenceContractSubject } from './subject.js';
 

@@ -1,6 +1,6 @@
 import type { SavedSessionData } from '@agent-runtime/core';
 import { expect, it } from 'vitest';
-import { expectCode } from './expect-code.js';
+import { expectCode } from '../contract-helpers/expect-code.js';
 import { comparableFiles, sessionRecord } from './fixtures.js';
 import type { PersistenceContractOptions, PersistenceContractSubject } from './subject.js';
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { expectCode } from './expect-code.js';
+import { expectCode } from '../contract-helpers/expect-code.js';
 import { largeTranscript, sessionRecord, sha256 } from './fixtures.js';
 import type { PersistenceContractOptions, PersistenceContractSubject } from './subject.js';
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { expectCode } from './expect-code.js';
+import { expectCode } from '../contract-helpers/expect-code.js';
 import { binaryFile, comparableFiles, sessionRecord } from './fixtures.js';
 import type { PersistenceContractSubject } from './subject.js';
 

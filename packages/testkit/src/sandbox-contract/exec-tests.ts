@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { decoder, encoder, expectCode, randomBytes, readBytes, readText, run, sh } from './helpers.js';
+import { expectCode } from '../contract-helpers/expect-code.js';
+import { decoder, encoder, randomBytes, readBytes, readText, run, sh } from './helpers.js';
 import type { SandboxContractContext } from './subject.js';
 
 export function execTests(context: SandboxContractContext): void {

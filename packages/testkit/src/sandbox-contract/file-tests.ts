@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { decoder, expectCode, randomBytes, readText, sh } from './helpers.js';
+import { expectCode } from '../contract-helpers/expect-code.js';
+import { decoder, randomBytes, readText, sh } from './helpers.js';
 import type { SandboxContractContext } from './subject.js';
 
 const UNICODE_PATH = 'dossier/été/日本語 файл 🚀.txt';

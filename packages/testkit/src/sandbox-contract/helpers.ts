@@ -1,4 +1,4 @@
-import { AgentRuntimeError, type ErrorCode, type Sandbox, type SandboxExecOptions } from '@agent-runtime/core';
+import type { Sandbox, SandboxExecOptions } from '@agent-runtime/core';
 import { expect } from 'vitest';
 
 /** Reads a stream to its end. */
@@ -43,17 +43,6 @@ export async function sh(sandbox: Sandbox, script: string, options?: SandboxExec
   const result = await run(sandbox, ['sh', '-c', script], options);
   expect(result.code, `sh -c ${script}\nstderr: ${result.stderr}`).toBe(0);
   return result.stdout;
-}
-
-/** Asserts that `promise` rejects with an `AgentRuntimeError` carrying `code`. */
-export async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error, `expected a rejection with code ${code}`).toBeDefined();
-  expect(AgentRuntimeError.isInstance(error), `expected an AgentRuntimeError, got ${String(error)}`).toBe(true);
-  expect((error as AgentRuntimeError).code, String((error as Error).message)).toBe(code);
 }
 
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs`. Asserts no timing. */

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { decoder, eventually, expectCode, run, sh } from './helpers.js';
+import { expectCode } from '../contract-helpers/expect-code.js';
+import { decoder, eventually, run, sh } from './helpers.js';
 import type { SandboxContractContext } from './subject.js';
 
 export function lifecycleTests(context: SandboxContractContext): void {

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { expectCode, sh } from './helpers.js';
+import { expectCode } from '../contract-helpers/expect-code.js';
+import { sh } from './helpers.js';
 import type { SandboxContractContext } from './subject.js';
 
 const BAD_PATHS = ['../x', '..', '/etc/passwd', '/tmp/x', 'a/../../x', 'a/b/../../../etc/passwd', '', 'a\\..\\..\\x', 'nul\0byte'];
