@@ -120,7 +120,7 @@ describe('AgentRuntime over HTTP and WebSocket with real agents', () => {
 
     // Folding what the socket delivered gives what GET /sessions/:id returns.
     const session = await client.getSession(sessionId);
-    let state = createSessionState({ ...session, blocks: [], subagents: [], workspaceFiles: [] });
+    let state = createSessionState({ ...session, blocks: [], subagents: [], workspaceFiles: [], lastEventSeq: first - 1 });
     for (const frame of frames) state = applySessionEvent(state, frame);
     expect(state.conversations.main).toEqual(session.blocks);
     expect(session.workspaceFiles.map((file) => file.path)).toContain('report.md');
