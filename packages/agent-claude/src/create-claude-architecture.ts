@@ -146,7 +146,15 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
     },
 
     parseTranscripts(transcripts: AgentTranscripts): ParsedConversations {
-      const { main, subagents } = parseClaudeSession(transcripts);
+      const { main, subagents, skipped } = parseClaudeSession(transcripts);
+      // Non-message entries (queue operations, attachments, ...) are skipped by design; anything
+      // else (garbage, a truncated last line, an unknown entry type) is counted and logged.
+      for (const [conversation, lines] of Object.entries(skipped)) {
+        const unexpected = lines.filter((line) => !line.reason.startsWith('non-message entry') && line.reason !== 'meta user entry');
+        if (unexpected.length > 0) {
+          logger.warn({ conversation, skipped: unexpected.length, reasons: unexpected.slice(0, 5) }, 'claude-agent-sdk: skipped transcript lines');
+        }
+      }
       return { main, subagents };
     },
 
