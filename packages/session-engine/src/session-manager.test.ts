@@ -258,3 +258,50 @@ describe('SessionManager', () => {
     await manager.stop();
   });
 });
+
+describe('SessionManager settings', () => {
+  it('syncIntervalMs: a running turn is persisted before it ends', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const midTurn = new Promise<void>((resolve) => (reached = resolve));
+    const { manager, persistence, events } = setup(
+      async function* (context) {
+        yield { type: 'block:complete', conversationId: 'main', blockId: 'a', block: text('a', 'halfway there') };
+        await context.sandbox.writeFile('draft.txt', 'draft');
+        reached();
+        await gate;
+      },
+      { syncIntervalMs: 40 },
+    );
+    await manager.start();
+    const { sessionId } = await manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    await manager.sendMessage(sessionId, { content: 'long turn' });
+    await midTurn;
+    const started = Date.now();
+    let saved = await persistence.loadSession(sessionId);
+    while (!(saved?.rawTranscript?.includes('halfway there') && saved.workspaceFiles.some((file) => file.path === 'draft.txt')) && Date.now() - started < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      saved = await persistence.loadSession(sessionId);
+    }
+    expect(saved?.rawTranscript).toContain('halfway there');
+    expect(saved?.workspaceFiles.map((file) => file.path)).toContain('draft.txt');
+    expect(turnEnds(events)).toHaveLength(0);
+    release();
+    await waitFor(events, (event) => event.event === 'session:turn:end');
+    await manager.stop();
+  });
+
+  it('lastActivity moves forward with every turn', async () => {
+    const { manager, persistence, events } = setup();
+    await manager.start();
+    const { sessionId, lastActivity: createdActivity } = await manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await manager.sendMessage(sessionId, { content: 'hi' });
+    await waitFor(events, (event) => event.event === 'session:turn:end');
+    const stored = await persistence.loadSession(sessionId);
+    expect(stored!.lastActivity!).toBeGreaterThan(createdActivity!);
+    expect(manager.listSessions()[0]!.lastActivity).toBe(stored!.lastActivity);
+    await manager.stop();
+  });
+});
