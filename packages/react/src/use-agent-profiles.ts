@@ -1,6 +1,7 @@
 import type { AgentProfileListData } from '@agent-runtime/core';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect } from 'react';
 import { useAgentRuntimeClient } from './provider.js';
+import { useList } from './use-list.js';
 
 export interface UseAgentProfilesResult {
   profiles: AgentProfileListData[];
@@ -12,21 +13,10 @@ export interface UseAgentProfilesResult {
 /** The agent profiles (`GET /agent-profiles`). */
 export function useAgentProfiles(): UseAgentProfilesResult {
   const client = useAgentRuntimeClient();
-  const [profiles, setProfiles] = useState<AgentProfileListData[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<Error | undefined>();
-  const refresh = useCallback(async () => {
-    try {
-      setProfiles(await client.listAgentProfiles());
-      setError(undefined);
-    } catch (caught) {
-      setError(caught as Error);
-    } finally {
-      setLoading(false);
-    }
-  }, [client]);
+  const load = useCallback(() => client.listAgentProfiles(), [client]);
+  const { items, loading, error, refresh } = useList(load);
   useEffect(() => {
     void refresh();
   }, [refresh]);
-  return { profiles, loading, error, refresh };
+  return { profiles: items, loading, error, refresh };
 }

@@ -1,6 +1,7 @@
 import type { SessionListData } from '@agent-runtime/core';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect } from 'react';
 import { useAgentRuntimeClient } from './provider.js';
+import { useList } from './use-list.js';
 
 export interface UseSessionsResult {
   sessions: SessionListData[];
@@ -13,33 +14,21 @@ export interface UseSessionsResult {
 /** The session list, loaded with `GET /sessions` and kept current by `sessions:list` events. */
 export function useSessions(): UseSessionsResult {
   const client = useAgentRuntimeClient();
-  const [sessions, setSessions] = useState<SessionListData[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<Error | undefined>();
-
-  const refresh = useCallback(async () => {
-    try {
-      setSessions(await client.listSessions());
-      setError(undefined);
-    } catch (caught) {
-      setError(caught as Error);
-    } finally {
-      setLoading(false);
-    }
-  }, [client]);
+  const load = useCallback(() => client.listSessions(), [client]);
+  const { items, setItems, loading, setLoading, error, setError, refresh } = useList(load);
 
   useEffect(() => {
     const socket = client.socket();
     let live = false;
     const off = socket.on('sessions:list', (data) => {
       live = true;
-      setSessions(data.sessions);
+      setItems(data.sessions);
       setLoading(false);
     });
     void socket.connect().catch(() => {});
     void client.listSessions().then(
       (list) => {
-        if (!live) setSessions(list);
+        if (!live) setItems(list);
         setLoading(false);
       },
       (caught: Error) => {
@@ -48,7 +37,7 @@ export function useSessions(): UseSessionsResult {
       },
     );
     return off;
-  }, [client]);
+  }, [client, setItems, setLoading, setError]);
 
-  return { sessions, loading, error, refresh };
+  return { sessions: items, loading, error, refresh };
 }

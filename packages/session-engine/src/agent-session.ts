@@ -296,7 +296,7 @@ export class AgentSession {
         await this.syncNow(sandbox).catch((syncError) => this.log.error({ error: errorInfo(syncError) }, 'sync failed'));
       } else {
         this.log.warn({ turnId }, 'sandbox died during the turn');
-        await this.lifecycle.run(() => this.dropDeadSandbox());
+        await this.lifecycle.run(() => this.stopSandbox(this.terminated ? 'completed' : 'inactive'));
         if (outcome === 'completed') outcome = 'error';
         error ??= { code: 'SANDBOX_TERMINATED', message: 'The sandbox stopped during the turn.' };
       }
@@ -419,6 +419,7 @@ export class AgentSession {
     return sandbox;
   }
 
+  /** Persist what a running sandbox holds, release it, and set the session's status. */
   private async stopSandbox(status: SessionStatus): Promise<void> {
     this.cancelIdle();
     const sandbox = this.sandbox;
@@ -434,15 +435,6 @@ export class AgentSession {
     }
     await this.mirror.settled();
     if (this.record.status !== status) await this.setStatus(status);
-  }
-
-  private async dropDeadSandbox(): Promise<void> {
-    await this.watcher?.close().catch(() => undefined);
-    this.watcher = undefined;
-    const sandbox = this.sandbox;
-    this.sandbox = undefined;
-    await sandbox?.terminate().catch(() => undefined);
-    if (!this.terminated) await this.setStatus('inactive');
   }
 
   // --- idle timeout ---
