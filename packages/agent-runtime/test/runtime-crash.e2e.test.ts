@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
+import { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
+import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
+import { AgentRuntime } from '../src/index.js';
+
+/**
+ * A runtime process killed with SIGKILL in the middle of a turn loses nothing that had happened:
+ * the next runtime over the same database and data dir recovers the transcript and the files
+ * from the sandbox left behind, reaps it, and the session resumes with its history.
+ */
+describe('runtime crash mid-turn', () => {
+  let server: ModelServer;
+  const dataDir = mkdtempSync(join(tmpdir(), 'runtime-crash-'));
+  const database = join(dataDir, 'runtime.db');
+  let restarted: AgentRuntime | undefined;
+
+  afterAll(async () => {
+    await restarted?.stop();
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('recovers transcript and files from the orphaned sandbox and resumes', async () => {
+    server = await startModelServer({
+      turns: [
+        {
+          id: 'write',
+          match: { lastUserText: /write the report/i },
+          reply: { text: 'Writing it.', toolCalls: [{ name: 'Write', input: { file_path: '{{cwd}}/report.md', content: '# Report\n' } }] },
+        },
+        // The answer after the tool result streams slowly: the runtime is killed during it.
+        { id: 'slow', match: { lastToolResult: { name: 'Write' } }, reply: { text: Array.from({ length: 40 }, () => 'word '), chunkDelayMs: 250 } },
+        { id: 'recall', match: { lastUserText: /what did you write/i }, reply: { text: 'report.md' }, times: 'always' },
+      ],
+    });
+    const seed = createSqlitePersistence({ filename: database });
+    await seed.seedProfiles([{ id: 'writer', name: 'Writer' }]);
+    await seed.close();
+
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./crash-child.mjs', import.meta.url))], {
+      env: { ...process.env, CRASH_DB: database, CRASH_DATA_DIR: dataDir, CRASH_MODEL_URL: server.url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const [line] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((result) => [result.value as string]);
+    const { url } = JSON.parse(line!) as { url: string };
+
+    const post = (path: string, body: unknown) =>
+      fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((response) => response.json());
+    const { sessionId } = (await post('/sessions/create', { agentProfileRef: 'writer', architecture: 'claude-agent-sdk' })) as { sessionId: string };
+    await post(`/sessions/${sessionId}/message`, { content: 'Please write the report.' });
+
+    // Wait until the slow answer is streaming (the Write has run), then kill the runtime.
+    const started = Date.now();
+    while (!server.requests.some((request) => request.turnId === 'slow')) {
+      if (Date.now() - started > 60_000) throw new Error('the turn never reached the slow answer');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill('SIGKILL');
+    await exited;
+    expect(readdirSync(join(dataDir, 'sandboxes'))).toHaveLength(1);
+    // What the killed runtime had stored: no transcript yet (its first sync was still ahead).
+    const stored = createSqlitePersistence({ filename: database });
+    expect((await stored.loadSession(sessionId))?.rawTranscript).toBeUndefined();
+    await stored.close();
+
+    restarted = new AgentRuntime({
+      persistence: createSqlitePersistence({ filename: database }),
+      dataDir,
+      websocketPort: 0,
+      host: '127.0.0.1',
+      logLevel: 'error',
+      architectures: [
+        createClaudeArchitecture({ env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-test', CLAUDE_CODE_MAX_RETRIES: '0' }, model: 'claude-sonnet-4-5' }),
+      ],
+    });
+    await restarted.start();
+
+    // The orphaned sandbox was recovered and reaped.
+    expect(readdirSync(join(dataDir, 'sandboxes'))).toHaveLength(0);
+    const session = await restarted.sessions.getSession(sessionId);
+    expect(session.status).toBe('inactive');
+    expect(session.workspaceFiles).toContainEqual({ path: 'report.md', content: '# Report\n' });
+    const write = session.blocks.find((block) => block.type === 'tool_use');
+    expect(write).toMatchObject({ toolName: 'Write', status: 'success' });
+    expect(session.blocks.some((block) => block.type === 'tool_result')).toBe(true);
+
+    // And it resumes with that history.
+    const ended = new Promise<{ outcome: string }>((resolve) => {
+      restarted!.sessions.events.subscribe((event) => {
+        if (event.event === 'session:turn:end' && event.sessionId === sessionId) resolve(event.data as { outcome: string });
+      });
+    });
+    await restarted.sessions.sendMessage(sessionId, { content: 'What did you write?' });
+    expect(await ended).toMatchObject({ outcome: 'completed' });
+    const recall = server.requests.filter((request) => request.turnId === 'recall').at(-1)!;
+    expect(JSON.stringify(recall.body)).toContain('Please write the report.');
+    expect(JSON.stringify(recall.body)).toContain('"name":"Write"');
+  });
+});
