@@ -56,10 +56,6 @@ async function turn(sandbox: Sandbox, message: UserMessageContent, options: { si
 async function expectStreamEqualsTranscript(name: string, sandbox: Sandbox, events: AgentEvent[]) {
   const transcripts = await architecture.readTranscripts(sandbox, sandbox.sessionId);
   const parsed = architecture.parseTranscripts(transcripts);
-  const folded = foldAgentEvents(events);
-  expect(folded.get('main')).toEqual(parsed.main);
-  for (const subagent of parsed.subagents) expect(folded.get(subagent.id)).toEqual(subagent.blocks);
-  expect([...folded.keys()].sort()).toEqual(['main', ...parsed.subagents.map((subagent) => subagent.id)].sort());
   const directory = process.env.RECORD_FIXTURES;
   if (directory) {
     const target = join(directory, name);
@@ -68,6 +64,10 @@ async function expectStreamEqualsTranscript(name: string, sandbox: Sandbox, even
     for (const subagent of transcripts.subagents) writeFileSync(join(target, 'subagents', `agent-${subagent.id}.jsonl`), subagent.rawTranscript);
     writeFileSync(join(target, 'sdk-messages.jsonl'), sdkMessages.map((message) => JSON.stringify(message)).join('\n') + '\n');
   }
+  const folded = foldAgentEvents(events);
+  expect(folded.get('main')).toEqual(parsed.main);
+  for (const subagent of parsed.subagents) expect(folded.get(subagent.id)).toEqual(subagent.blocks);
+  expect([...folded.keys()].sort()).toEqual(['main', ...parsed.subagents.map((subagent) => subagent.id)].sort());
   return { parsed, transcripts };
 }
 
@@ -145,6 +145,28 @@ describe('claude-agent-sdk architecture with the real Claude Code', () => {
     // Its blocks were streamed before the turn ended, under the subagent's id.
     const firstSubagentBlock = events.findIndex((event) => event.type === 'block:start' && event.conversationId === subagent.id);
     expect(firstSubagentBlock).toBeGreaterThan(-1);
+  });
+
+  it('a background subagent completes from its <task-notification>', async () => {
+    const sandbox = await newSandbox('s-background');
+    play({ turns: [
+      { match: { lastUserText: 'delegate in background', fresh: true }, reply: { text: 'Starting it.', toolCalls: [{ name: 'Agent', input: { description: 'compute', prompt: 'BACKGROUND_TASK: what is 6*7?', subagent_type: 'general-purpose' } }] } },
+      { match: { lastUserText: 'BACKGROUND_TASK', fresh: true }, reply: { text: 'The answer is 42.' } },
+      { match: { lastToolResult: { name: 'Agent' } }, reply: { text: 'Started a subagent.' }, times: 'always' },
+      { match: { taskNotification: '42' }, reply: { text: 'The subagent said 42.' } },
+    ] });
+    const events = await turn(sandbox, 'delegate in background');
+    expect(end(events)).toMatchObject({ outcome: 'completed' });
+    const { parsed } = await expectStreamEqualsTranscript('background-subagent', sandbox, events);
+    expect(parsed.subagents).toHaveLength(1);
+    const subagent = parsed.subagents[0]!;
+    const block = parsed.main.find((candidate) => candidate.type === 'subagent');
+    expect(block).toMatchObject({ subagentId: subagent.id, status: 'success', output: 'The answer is 42.' });
+    expect(block?.type === 'subagent' && typeof block.durationMs === 'number').toBe(true);
+    expect(events.find((event) => event.type === 'subagent:completed')).toMatchObject({ subagentId: subagent.id, status: 'success' });
+    // The notification turn is no user message; the model's answer to it is.
+    expect(parsed.main.filter((candidate) => candidate.type === 'user_message')).toHaveLength(1);
+    expect(parsed.main.at(-1)).toMatchObject({ type: 'assistant_text', content: 'The subagent said 42.' });
   });
 
   it('resumes in a new sandbox from stored transcripts', async () => {

@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '..', 'src', '__fixtures__');
-const keep = ['text', 'tools', 'failed-tool', 'subagent', 'resume', 'model-error', 'interrupt'];
-for (const name of keep) rmSync(join(fixtures, name), { recursive: true, force: true });
+const keep = ['text', 'tools', 'failed-tool', 'subagent', 'background-subagent', 'resume', 'model-error', 'interrupt'];
+// With a filter only the matching scenarios are re-recorded: keep the others.
+if (!process.argv[2]) for (const name of keep) rmSync(join(fixtures, name), { recursive: true, force: true });
 const args = ['vitest', 'run', 'test/claude-architecture.test.ts', ...(process.argv[2] ? ['-t', process.argv[2]] : [])];
 execFileSync('npx', args, {
   cwd: join(here, '..', '..', 'agent-claude'),

@@ -6,6 +6,7 @@ import {
 } from './claude-transcript-schema.js';
 import type { ConversationBuilder } from './conversation-builder.js';
 import { mapUserContent } from './map-claude-content.js';
+import { parseTaskNotification, taskNotificationText } from './task-notification.js';
 
 /** Why an entry produced no block, or `undefined` when it did (or was a tool-result carrier). */
 export type EntrySkipReason = string | undefined;
@@ -74,6 +75,12 @@ export function applyUserContent(
       if (typeof result.tool_use_id !== 'string') continue;
       builder.addToolResult(result.tool_use_id, timestamp, result.content, result.is_error === true, toolUseResult);
     }
+    return undefined;
+  }
+  // A background task finished: it completes its subagent block and is no dialogue of its own.
+  const notification = taskNotificationText(content);
+  if (notification !== undefined) {
+    builder.completeSubagent(parseTaskNotification(notification));
     return undefined;
   }
   if (!id) return 'user entry without an id';

@@ -1,6 +1,7 @@
 import type { ConversationBlock, SubagentBlock, ToolUseBlock, UserMessageContent } from '@agent-runtime/core';
 import { CLAUDE_SUBAGENT_TOOL_NAMES, type ClaudeAssistantContent } from './claude-transcript-schema.js';
 import { describeToolInput, durationBetween, subagentOutcome } from './map-claude-content.js';
+import type { ClaudeTaskNotification } from './task-notification.js';
 
 /** A change to a conversation's blocks, as the builder makes it. */
 export type ConversationChange =
@@ -134,16 +135,21 @@ export class ConversationBuilder {
     this.listener?.({ kind: 'complete', block });
   }
 
-  /** A background subagent finished (its completion arrives after the tool result). */
-  completeSubagent(subagentId: string, status: 'success' | 'error', output: string | undefined, timestamp?: string): void {
-    for (const block of this.list) {
-      if (block.type !== 'subagent' || block.subagentId !== subagentId || block.status !== 'running') continue;
-      const updates: Partial<SubagentBlock> = { status };
-      if (output !== undefined) updates.output = output;
-      const durationMs = durationBetween(block.timestamp, timestamp);
-      if (durationMs !== undefined) updates.durationMs = durationMs;
-      this.patch(block.id, updates, true);
+  /**
+   * A background subagent finished: its `Agent` call's result only said "launched", so the block
+   * stays running until the task notification completes it (found by tool-use id, else agent id).
+   */
+  completeSubagent(notification: ClaudeTaskNotification): void {
+    let block = notification.toolUseId ? this.get(notification.toolUseId) : undefined;
+    if (block?.type !== 'subagent' && notification.taskId) {
+      block = this.list.find((candidate) => candidate.type === 'subagent' && candidate.subagentId === notification.taskId);
     }
+    if (block?.type !== 'subagent' || (block.status !== 'running' && block.status !== 'pending')) return;
+    const updates: Partial<SubagentBlock> = { status: notification.status };
+    if (notification.taskId && block.subagentId !== notification.taskId) updates.subagentId = notification.taskId;
+    if (notification.output !== undefined) updates.output = notification.output;
+    if (notification.durationMs !== undefined) updates.durationMs = notification.durationMs;
+    this.patch(block.id, updates, true);
   }
 
   private put(block: ConversationBlock): void {

@@ -4,6 +4,7 @@ import { CLAUDE_SUBAGENT_TOOL_NAMES, type ClaudeAssistantContent, type ClaudeUse
 import { assistantBlockId, ConversationBuilder, type ConversationChange } from './conversation-builder.js';
 import { ConversationEvents } from './conversation-events.js';
 import { mapClaudeUsage } from './map-claude-usage.js';
+import { taskNotificationFromSdk } from './task-notification.js';
 import type { ClaudeSdkMessage, ClaudeStreamEvent, ClaudeUsage } from './sdk-message-types.js';
 
 export interface ClaudeStreamReducerOptions {
@@ -231,10 +232,11 @@ class StreamReducer implements ClaudeStreamReducer {
       this.flush(out);
       out.push({ type: 'subagent:discovered', subagent: { ...subagent } });
     } else if (message.subtype === 'task_notification') {
-      const id = typeof message.task_id === 'string' ? message.task_id : undefined;
-      if (!id || !this.discovered.has(id)) return;
-      const status = message.status === 'completed' ? 'success' : 'error';
-      this.subagentCompleted(id, status, out);
+      // A background subagent's completion; the transcript records it as a <task-notification> turn.
+      const notification = taskNotificationFromSdk(message);
+      this.builder.completeSubagent(notification);
+      this.flush(out);
+      if (notification.taskId && this.discovered.has(notification.taskId)) this.subagentCompleted(notification.taskId, notification.status, out);
     }
   }
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { foldAgentEvents } from '@agent-runtime/core';
-import { createClaudeStreamReducer, parseClaudeSession, type ClaudeSdkMessage } from './index.js';
+import { createClaudeStreamReducer, parseClaudeSession, parseTaskNotification, type ClaudeSdkMessage } from './index.js';
 
 // Recorded from the real Claude Code by scripts/record-fixtures.mjs (see the agent-claude scenarios).
 const root = join(import.meta.dirname, '__fixtures__');
@@ -63,6 +63,28 @@ describe('recorded Claude Code sessions', () => {
     expect(subagent).toMatchObject({ name: 'general-purpose' });
     const block = parsed.main.find((candidate) => candidate.type === 'subagent');
     expect(block).toMatchObject({ subagentId: subagent?.id, toolUseId: subagent?.toolUseId, status: 'success', output: 'The answer is 42.', input: 'SUBAGENT_TASK: what is 6*7?' });
+  });
+
+  it('background-subagent: the <task-notification> turn completes the subagent block and is no user message', () => {
+    const parsed = parseClaudeSession(load('background-subagent'));
+    const [subagent] = parsed.subagents;
+    const block = parsed.main.find((candidate) => candidate.type === 'subagent');
+    expect(block).toMatchObject({ subagentId: subagent?.id, status: 'success', output: 'The answer is 42.', input: 'BACKGROUND_TASK: what is 6*7?' });
+    expect(block?.type === 'subagent' && block.durationMs).toBeGreaterThanOrEqual(0);
+    expect(parsed.main.map((candidate) => candidate.type)).toEqual(['user_message', 'assistant_text', 'subagent', 'assistant_text', 'assistant_text']);
+    expect(JSON.stringify(parsed.main)).not.toContain('<task-notification>');
+    // Live: the subagent block stays running until the SDK's task_notification, then completes.
+    const reducer = createClaudeStreamReducer();
+    const events = load('background-subagent').messages.flatMap((message) => reducer.push(message));
+    const completed = events.findIndex((event) => event.type === 'block:complete' && event.block.type === 'subagent' && event.block.status === 'success');
+    const notification = events.findIndex((event) => event.type === 'subagent:completed');
+    expect(completed).toBeGreaterThan(-1);
+    expect(notification).toBeGreaterThan(completed);
+  });
+
+  it('parses a failed task notification as an error with its summary', () => {
+    const text = '<task-notification>\n<task-id>a1</task-id>\n<tool-use-id>toolu_1</tool-use-id>\n<status>failed</status>\n<summary>Agent "x" failed: boom</summary>\n</task-notification>';
+    expect(parseTaskNotification(text)).toEqual({ taskId: 'a1', toolUseId: 'toolu_1', status: 'error', output: 'Agent "x" failed: boom' });
   });
 
   it('failed-tool: the tool_use takes the error status of its result', () => {

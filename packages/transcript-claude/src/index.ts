@@ -9,3 +9,5 @@ export { mapClaudeUsage } from './map-claude-usage.js';
 export { CLAUDE_NON_MESSAGE_ENTRY_TYPES, CLAUDE_SUBAGENT_TOOL_NAMES } from './claude-transcript-schema.js';
 export type * from './claude-transcript-schema.js';
 export type { ClaudeSdkMessage, ClaudeStreamEvent, ClaudeUsage } from './sdk-message-types.js';
+export { parseTaskNotification } from './task-notification.js';
+export type { ClaudeTaskNotification } from './task-notification.js';
