@@ -86,34 +86,122 @@ export function mapSystemMessage(record: GeminiMessageRecord, timestamp: string)
 }
 
 /**
+ * A message mapped to blocks before its place in the history is known. The blocks' ids are
+ * empty until {@link placeMappedMessage} sets them: model-response ids depend on the prompt and
+ * the response's index, which only the final history gives.
+ */
+export type MappedMessage =
+  | {
+      type: 'user';
+      timestamp: string;
+      /** Carries only function responses (tool results, not a prompt). */
+      toolResponse: boolean;
+      /** Has a `functionResponse` part with an id (read by the `functionCall`-parts fallback). */
+      functionResponses: boolean;
+      block: ConversationBlock | undefined;
+    }
+  | { type: 'gemini'; timestamp: string; blocks: ConversationBlock[] }
+  | { type: 'system'; timestamp: string; block: ConversationBlock | undefined };
+
+/** Maps one message record; `timestamp` is its own or, when it has none, the previous message's. */
+export function mapMessage(
+  record: GeminiMessageRecord,
+  timestamp: string,
+  responsesByCallId: () => Map<string, GeminiPart[]>,
+): MappedMessage {
+  if (record.type === 'user') {
+    const toolResponse = isToolResponseRecord(record.content);
+    return {
+      type: 'user',
+      timestamp,
+      toolResponse,
+      functionResponses: hasFunctionResponseId(record.content),
+      block: toolResponse ? undefined : mapUserMessage(record, timestamp),
+    };
+  }
+  if (record.type === 'gemini') return { type: 'gemini', timestamp, blocks: mapGeminiMessage(record, timestamp, responsesByCallId) };
+  return { type: 'system', timestamp, block: mapSystemMessage(record, timestamp) };
+}
+
+/**
+ * Maps a record without context, or returns undefined when it needs some: a record without a
+ * timestamp (it takes the previous message's) or a model record whose tool calls only exist as
+ * `functionCall` parts (their results are in other records).
+ */
+export function mapMessageEarly(record: GeminiMessageRecord): MappedMessage | undefined {
+  if (typeof record.timestamp !== 'string') return undefined;
+  if (record.type === 'gemini' && needsFunctionResponses(record)) return undefined;
+  return mapMessage(record, record.timestamp, noResponses);
+}
+
+function noResponses(): Map<string, GeminiPart[]> {
+  throw new Error('unreachable: early mapping never reads function responses');
+}
+
+/** Sets the ids of a model response's blocks and appends them to `out` (and `placed`, if given). */
+export function placeResponse(
+  blocks: ConversationBlock[],
+  promptId: string,
+  response: number,
+  out: ConversationBlock[],
+  placed: PlacedBlock[] | undefined,
+): void {
+  let thought = 0;
+  for (const block of blocks) {
+    if (block.type === 'assistant_text') block.id = geminiBlockIds.text(promptId, response);
+    else if (block.type === 'tool_use') block.id = geminiBlockIds.toolUse(promptId, response, block.toolUseId);
+    else if (block.type === 'thinking') block.id = geminiBlockIds.thought(promptId, response, thought++);
+    else if (block.type === 'tool_result') block.id = geminiBlockIds.toolResult(promptId, response, block.toolUseId);
+    out.push(block);
+    placed?.push({ block, promptId, response });
+  }
+}
+
+function needsFunctionResponses(record: GeminiMessageRecord): boolean {
+  if (record.toolCalls && record.toolCalls.length > 0) return false;
+  const content = record.content;
+  if (typeof content === 'string' || content === undefined || content === null) return false;
+  for (const part of toParts(content)) {
+    if (part.functionCall && typeof part.functionCall.name === 'string') return true;
+  }
+  return false;
+}
+
+function hasFunctionResponseId(content: GeminiMessageRecord['content']): boolean {
+  if (Array.isArray(content)) {
+    for (const part of content) if (isObject(part) && typeof part.functionResponse?.id === 'string') return true;
+    return false;
+  }
+  return isObject(content) && typeof content.functionResponse?.id === 'string';
+}
+
+/**
  * The blocks of one model response, in the order the stream can produce them:
  * text, tool uses, thinking, tool results. (Stream-json never carries thoughts; they become
  * known from the session file once the response has finished, before its tools' results.)
+ * Ids are left empty for {@link placeResponse}.
  */
 export function mapGeminiMessage(
   record: GeminiMessageRecord,
   timestamp: string,
-  promptId: string,
-  response: number,
   responsesByCallId: () => Map<string, GeminiPart[]>,
-): PlacedBlock[] {
+): ConversationBlock[] {
   const parts = typeof record.content === 'string' ? NO_PARTS : toParts(record.content);
   const text = partsText(record.content).trim();
   const thoughts = record.thoughts && record.thoughts.length > 0 ? record.thoughts : thoughtsFromParts(parts);
   const calls = record.toolCalls && record.toolCalls.length > 0 ? record.toolCalls : callsFromParts(parts, responsesByCallId);
-  const placed: PlacedBlock[] = [];
-  const place = (block: ConversationBlock) => placed.push({ block, promptId, response });
+  const placed: ConversationBlock[] = [];
 
   if (text !== '') {
-    const block: AssistantTextBlock = { id: geminiBlockIds.text(promptId, response), type: 'assistant_text', timestamp, content: text };
+    const block: AssistantTextBlock = { id: '', type: 'assistant_text', timestamp, content: text };
     if (record.model) block.model = record.model;
     const usage = mapTokens(record.tokens);
     if (usage) block.usage = usage;
-    place(block);
+    placed.push(block);
   }
   for (const call of calls) {
     const block: ToolUseBlock = {
-      id: geminiBlockIds.toolUse(promptId, response, call.id),
+      id: '',
       type: 'tool_use',
       timestamp,
       toolName: call.name,
@@ -123,25 +211,25 @@ export function mapGeminiMessage(
     };
     if (call.displayName) block.displayName = call.displayName;
     if (call.description) block.description = call.description;
-    place(block);
+    placed.push(block);
   }
   for (let index = 0; index < thoughts.length; index += 1) {
     const thought = thoughts[index]!;
     const block: ThinkingBlock = {
-      id: geminiBlockIds.thought(promptId, response, index),
+      id: '',
       type: 'thinking',
       timestamp: thought.timestamp ?? timestamp,
       content: thought.description ?? '',
     };
     if (thought.subject) block.summary = thought.subject;
-    place(block);
+    placed.push(block);
   }
   const startedAt = calls.length > 0 ? Date.parse(timestamp) : 0;
   for (const call of calls) {
     const status = mapToolStatus(call);
     if (call.result == null && status !== 'success' && status !== 'error') continue;
     const block: ToolResultBlock = {
-      id: geminiBlockIds.toolResult(promptId, response, call.id),
+      id: '',
       type: 'tool_result',
       timestamp: call.timestamp ?? timestamp,
       toolUseId: call.id,
@@ -152,7 +240,7 @@ export function mapGeminiMessage(
       const durationMs = Date.parse(call.timestamp) - startedAt;
       if (durationMs >= 0) block.durationMs = durationMs;
     }
-    place(block);
+    placed.push(block);
   }
   return placed;
 }

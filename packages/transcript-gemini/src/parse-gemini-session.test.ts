@@ -132,6 +132,33 @@ describe('parseGeminiSession on damaged or unusual input', () => {
     ]);
   });
 
+  it('gives the same blocks when that Part[] history arrives as live lines (records mapped early and released)', () => {
+    const messages = [
+      { id: 'u1', timestamp: '2026-01-01T00:00:00.000Z', type: 'user', content: [{ text: 'do it' }] },
+      { id: 'g1', timestamp: '2026-01-01T00:00:01.000Z', type: 'gemini', content: [{ text: 'Writing.' }, { functionCall: { id: 'c1', name: 'write_file', args: { file_path: 'a' } } }] },
+      { id: 'r1', timestamp: '2026-01-01T00:00:02.000Z', type: 'user', content: [{ functionResponse: { id: 'c1', name: 'write_file', response: { output: 'ok' } } }] },
+      { id: 'g2', type: 'gemini', content: 'done, no timestamp' },
+      { id: 'i1', timestamp: '2026-01-01T00:00:04.000Z', type: 'info', content: 'note' },
+    ];
+    const header = '{"sessionId":"s","projectHash":"h"}';
+    const live = [header, ...messages.map((m) => JSON.stringify(m)), JSON.stringify(messages[1])].join('\n');
+    const viaSet = `${header}\n${JSON.stringify({ $set: { messages } })}\n`;
+    const blocks = parseGeminiSession(live).blocks;
+    expect(blocks).toEqual(parseGeminiSession(viaSet).blocks);
+    expect(blocks.map((b) => `${b.id}@${b.timestamp}`)).toEqual([
+      'u1@2026-01-01T00:00:00.000Z',
+      'u1:0:text@2026-01-01T00:00:01.000Z',
+      'u1:0:tool:c1@2026-01-01T00:00:01.000Z',
+      'u1:0:result:c1@2026-01-01T00:00:01.000Z',
+      'u1:1:text@2026-01-01T00:00:02.000Z',
+      'i1@2026-01-01T00:00:04.000Z',
+    ]);
+    expect(blocks[3]).toMatchObject({ output: 'ok', isError: false });
+    // A resume rewrite brings the (released) live records back: their fields still win.
+    const resumed = `${live}\n${header}\n${JSON.stringify({ $set: { messages: messages.map((m) => ('timestamp' in m ? { ...m, timestamp: '2027-01-01T00:00:00.000Z' } : m)) } })}\n`;
+    expect(parseGeminiSession(resumed).blocks).toEqual(blocks);
+  });
+
   it('accepts the older single-JSON session format', () => {
     const legacy = JSON.stringify(
       {

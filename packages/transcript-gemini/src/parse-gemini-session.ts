@@ -2,14 +2,14 @@ import type { ConversationBlock } from '@agent-runtime/core';
 import { PREAMBLE_PROMPT_ID } from './block-ids.js';
 import type { GeminiMessageRecord, GeminiPart } from './gemini-session-schema.js';
 import {
+  type MappedMessage,
   type PlacedBlock,
-  isToolResponseRecord,
-  mapGeminiMessage,
-  mapSystemMessage,
-  mapUserMessage,
+  mapMessage,
+  mapMessageEarly,
+  placeResponse,
   toParts,
 } from './map-gemini-message.js';
-import { type HistoryEntry, SessionHistory } from './session-history.js';
+import { type HistoryEntry, SessionHistory, recordOf } from './session-history.js';
 
 /** A line the parser could not use. Skips are counted, never thrown. */
 export interface GeminiSkippedLine {
@@ -39,12 +39,31 @@ export interface DetailedGeminiSession extends GeminiSessionParseResult {
  * Pure and total: bad lines are reported in `skipped`, never thrown.
  */
 export function parseGeminiSession(text: string): GeminiSessionParseResult {
-  const { blocks, skipped, sessionId } = parseGeminiSessionDetailed(text);
+  const { history, skipped, sessionId } = readSession(text);
+  const blocks: ConversationBlock[] = [];
+  mapEntries(history.entries(), blocks, undefined);
   return sessionId === undefined ? { blocks, skipped } : { blocks, skipped, sessionId };
 }
 
 export function parseGeminiSessionDetailed(text: string): DetailedGeminiSession {
-  const history = new SessionHistory();
+  const { history, skipped, sessionId } = readSession(text);
+  const entries = history.entries();
+  const blocks: ConversationBlock[] = [];
+  const placed: PlacedBlock[] = [];
+  mapEntries(entries, blocks, placed);
+  const lastRunPromptId = findLastRunPrompt(entries, history.runs);
+  return {
+    blocks,
+    placed,
+    skipped,
+    ...(sessionId !== undefined ? { sessionId } : {}),
+    ...(lastRunPromptId !== undefined ? { lastRunPromptId } : {}),
+  };
+}
+
+/** Reads every record into the history; nothing is mapped yet except messages mapped early. */
+function readSession(text: string): { history: SessionHistory; skipped: GeminiSkippedLine[]; sessionId?: string } {
+  const history = new SessionHistory(mapMessageEarly);
   const skipped: GeminiSkippedLine[] = [];
   let sessionId: string | undefined;
 
@@ -66,7 +85,7 @@ export function parseGeminiSessionDetailed(text: string): DetailedGeminiSession 
       start = end + 1;
       if (line.length === 0) continue;
       // Most lines of a session are `{"$set":{"lastUpdated":"..."}}`, which change no block.
-      if (line.length < 64 && LAST_UPDATED_ONLY.test(line)) continue;
+      if (line.length < 64 && isLastUpdatedOnly(line)) continue;
       let record: unknown;
       try {
         record = JSON.parse(line);
@@ -81,19 +100,25 @@ export function parseGeminiSessionDetailed(text: string): DetailedGeminiSession 
     }
   }
 
-  const entries = history.entries();
-  const placed = mapEntries(entries);
-  const lastRunPromptId = findLastRunPrompt(entries, history.runs);
-  return {
-    blocks: placed.map((p) => p.block),
-    placed,
-    skipped,
-    ...(sessionId !== undefined ? { sessionId } : {}),
-    ...(lastRunPromptId !== undefined ? { lastRunPromptId } : {}),
-  };
+  return sessionId === undefined ? { history, skipped } : { history, skipped, sessionId };
 }
 
-const LAST_UPDATED_ONLY = /^\{"\$set":\{"lastUpdated":"[0-9TZ:.+-]*"\}\}\s*$/;
+const LAST_UPDATED_PREFIX = '{"$set":{"lastUpdated":"';
+
+/** `{"$set":{"lastUpdated":"<[0-9TZ:.+-]*>"}}` and trailing whitespace, without a regex. */
+function isLastUpdatedOnly(line: string): boolean {
+  if (!line.startsWith(LAST_UPDATED_PREFIX)) return false;
+  let index = LAST_UPDATED_PREFIX.length;
+  for (; index < line.length; index += 1) {
+    const code = line.charCodeAt(index);
+    // 0-9 T Z : . + -
+    if ((code >= 48 && code <= 58) || code === 84 || code === 90 || code === 46 || code === 43 || code === 45) continue;
+    break;
+  }
+  if (!line.startsWith('"}}', index)) return false;
+  const rest = index + 3;
+  return rest === line.length || line.slice(rest).trim() === '';
+}
 
 /** Applies one JSONL record; returns the session id when the record is a header. */
 function applyRecord(
@@ -108,7 +133,7 @@ function applyRecord(
     return undefined;
   }
   if (typeof record['id'] === 'string') {
-    acceptMessage(record as unknown as GeminiMessageRecord, history, skipped, line, raw, true);
+    acceptMessage(record as unknown as GeminiMessageRecord, history, skipped, line, raw, true, raw);
     return undefined;
   }
   const set = record['$set'];
@@ -139,23 +164,26 @@ function acceptMessage(
   line: number,
   raw: string,
   live: boolean,
+  source?: string,
 ): void {
   const type = record.type;
   if (type !== 'gemini' && type !== 'user' && type !== 'info' && type !== 'error' && type !== 'warning') {
     skipped.push({ line, reason: 'unknown-message-type', excerpt: excerpt(raw) });
     return;
   }
-  history.upsert(record, live);
+  history.upsert(record, live, source);
 }
 
-/** Turns the final history into placed blocks. */
-function mapEntries(entries: HistoryEntry[]): PlacedBlock[] {
+/** Turns the final history into blocks (and their places, when `placed` is given). */
+function mapEntries(entries: readonly HistoryEntry[], blocks: ConversationBlock[], placed: PlacedBlock[] | undefined): void {
   // Function responses by call id: only needed for model records without `toolCalls`, so built lazily.
   let responses: Map<string, GeminiPart[]> | undefined;
   const responsesByCallId = () => {
     if (responses) return responses;
     responses = new Map();
-    for (const { record } of entries) {
+    for (const entry of entries) {
+      if (entry.mapped !== undefined && (entry.mapped.type !== 'user' || !entry.mapped.functionResponses)) continue;
+      const record = recordOf(entry);
       if (record.type !== 'user') continue;
       for (const part of toParts(record.content)) {
         const id = part.functionResponse?.id;
@@ -164,41 +192,46 @@ function mapEntries(entries: HistoryEntry[]): PlacedBlock[] {
     }
     return responses;
   };
-  const placed: PlacedBlock[] = [];
   let promptId = PREAMBLE_PROMPT_ID;
   let response = -1;
   let lastTimestamp = '1970-01-01T00:00:00.000Z';
-  for (const { record } of entries) {
-    const timestamp = typeof record.timestamp === 'string' ? record.timestamp : lastTimestamp;
-    lastTimestamp = timestamp;
-    if (record.type === 'user') {
-      if (isToolResponseRecord(record.content)) continue;
-      const block = mapUserMessage(record, timestamp);
-      if (!block) continue;
-      promptId = record.id;
+  for (const entry of entries) {
+    let mapped = entry.mapped;
+    if (mapped === undefined) {
+      const record = recordOf(entry);
+      mapped = mapMessage(record, typeof record.timestamp === 'string' ? record.timestamp : lastTimestamp, responsesByCallId);
+      entry.mapped = mapped;
+    }
+    lastTimestamp = mapped.timestamp;
+    if (mapped.type === 'user') {
+      if (!mapped.block) continue;
+      promptId = entry.id;
       response = -1;
-      placed.push({ block, promptId, response });
-    } else if (record.type === 'gemini') {
+      blocks.push(mapped.block);
+      placed?.push({ block: mapped.block, promptId, response });
+    } else if (mapped.type === 'gemini') {
       response += 1;
-      placed.push(...mapGeminiMessage(record, timestamp, promptId, response, responsesByCallId));
-    } else {
-      const block = mapSystemMessage(record, timestamp);
-      if (block) placed.push({ block, promptId, response });
+      placeResponse(mapped.blocks, promptId, response, blocks, placed);
+    } else if (mapped.block) {
+      blocks.push(mapped.block);
+      placed?.push({ block: mapped.block, promptId, response });
     }
   }
-  return placed;
 }
 
-function findLastRunPrompt(entries: HistoryEntry[], runs: number): string | undefined {
+/** The last user prompt written by the latest CLI run (entries are mapped by `mapEntries`). */
+function findLastRunPrompt(entries: readonly HistoryEntry[], runs: number): string | undefined {
   if (runs === 0) return undefined;
   for (let i = entries.length - 1; i >= 0; i -= 1) {
     const entry = entries[i]!;
-    if (entry.run !== runs || entry.record.type !== 'user') continue;
-    if (isToolResponseRecord(entry.record.content)) continue;
-    if (mapUserMessage(entry.record, '') === undefined) continue;
-    return entry.record.id;
+    if (entry.run !== runs || !isPrompt(entry.mapped)) continue;
+    return entry.id;
   }
   return undefined;
+}
+
+function isPrompt(mapped: MappedMessage | undefined): boolean {
+  return mapped?.type === 'user' && mapped.block !== undefined;
 }
 
 /** The older format: the whole file is one JSON object holding `messages`. */
