@@ -29,6 +29,7 @@ describe('profile mapping', () => {
       allowedTools: ['Read', 'Write'],
       agents: { reviewer: { description: 'Reviews', prompt: 'Review it.', tools: ['Read'] } },
       mcpServers: { gh: { type: 'stdio', command: 'gh-mcp', args: ['--x'] }, web: { type: 'http', url: 'https://example.com/mcp' } },
+      mcpServersDelivery: 'initialize',
     });
   });
 

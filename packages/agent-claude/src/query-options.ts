@@ -39,6 +39,8 @@ export function claudeProfileOptions(profile: AgentProfile, defaultModel: string
     const servers: Record<string, SdkMcpServerConfig> = {};
     for (const [name, config] of Object.entries(profile.mcpServers)) servers[name] = mcpServer(config);
     options.mcpServers = servers;
+    // Over the control channel, not argv: server env and headers (secrets) stay off the command line.
+    options.mcpServersDelivery = 'initialize';
   }
   return options;
 }
