@@ -209,4 +209,34 @@ describe('gemini-cli architecture with the real Gemini CLI', () => {
     expect(settings.mcpServers).toEqual({ local: { command: 'true' } });
     expect(run.streamed).toEqual(run.parsed);
   });
+
+  it('maps profile subagents: the main agent sees them and delegates with invoke_agent; the subagent runs with its prompt', async () => {
+    server.setScenario({
+      turns: [
+        // The subagent's own request: its definition's prompt is its system prompt.
+        { match: { system: 'REVIEWER-SUBAGENT-PROMPT' }, reply: { toolCalls: [{ name: 'complete_task', input: { result: 'REVIEWED-OK' } }] } },
+        { match: { lastUserText: 'Review the code', hasTool: 'invoke_agent' }, reply: { toolCalls: [{ name: 'invoke_agent', input: { agent_name: 'code-reviewer', prompt: 'Check main.ts' } }] } },
+        { match: { lastToolResult: { name: 'invoke_agent' } }, reply: { text: ['Review done.'] } },
+      ],
+    });
+    const withSubagents: AgentProfile = {
+      id: 'subagents',
+      name: 'With subagents',
+      subagents: [{ name: 'Code.Reviewer', description: 'SUBAGENT-DESCRIPTION-MARKER: reviews code', prompt: 'REVIEWER-SUBAGENT-PROMPT: reply with a report.', tools: ['read_file'] }],
+    };
+    const sandbox = await newSandbox('s-subagents', { profile: withSubagents });
+    const run = await turn(sandbox, 'Review the code', { profile: withSubagents });
+    expect(run.end).toMatchObject({ outcome: 'completed' });
+    const [main, sub] = server.generationRequests('gemini');
+    expect(main!.view!.toolNames).toContain('invoke_agent');
+    expect(main!.view!.system).toContain('<name>code-reviewer</name>');
+    expect(main!.view!.system).toContain('<description>SUBAGENT-DESCRIPTION-MARKER: reviews code</description>');
+    expect(sub!.view!.system).toContain('REVIEWER-SUBAGENT-PROMPT');
+    expect(sub!.view!.lastUserText).toContain('Check main.ts');
+    expect(sub!.view!.toolNames).toContain('read_file');
+    expect(sub!.view!.toolNames).not.toContain('write_file');
+    const result = run.streamed.find((b) => b.type === 'tool_result');
+    expect(JSON.stringify(result)).toContain('REVIEWED-OK');
+    expect(run.streamed).toEqual(run.parsed);
+  });
 });

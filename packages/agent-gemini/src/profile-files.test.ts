@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { geminiProfileFiles, geminiSettings } from './profile-files.js';
+import { geminiProfileFiles, geminiSettings, geminiSubagentFiles } from './profile-files.js';
 
 describe('profile files', () => {
   it('writes only settings for an empty profile', () => {
@@ -47,5 +47,20 @@ describe('profile files', () => {
       expect.objectContaining({ code: 'PATH_REFUSED' }),
     );
     expect(() => geminiProfileFiles({ id: 'p', name: 'p', commands: [{ name: '../evil', prompt: '' }] })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+
+  it('writes subagents as user agent definitions (~/.gemini/agents/<name>.md) with CLI-valid names', () => {
+    const files = geminiSubagentFiles([
+      { name: 'Code.Reviewer', description: 'Reviews "code"', prompt: 'You review.\nBe strict.', model: 'm-1', tools: ['read_file', 'grep_search'] },
+      { name: 'plain', description: '', prompt: 'P' },
+    ]);
+    expect(files.map((f) => `${f.root}:${f.path}`)).toEqual(['home:.gemini/agents/code-reviewer.md', 'home:.gemini/agents/plain.md']);
+    expect(files[0]!.content).toBe(
+      '---\nname: "code-reviewer"\ndescription: "Reviews \\"code\\""\nmodel: "m-1"\ntools: ["read_file","grep_search"]\n---\n\nYou review.\nBe strict.\n',
+    );
+    expect(files[1]!.content).toBe('---\nname: "plain"\ndescription: "plain"\n---\n\nP\n');
+    expect(geminiProfileFiles({ id: 'p', name: 'p', subagents: [{ name: 'a', description: 'd', prompt: 'p' }] }).map((f) => f.path)).toContain('.gemini/agents/a.md');
+    expect(() => geminiSubagentFiles([{ name: 'A', description: 'd', prompt: 'p' }, { name: 'a', description: 'd', prompt: 'p' }])).toThrow(/same Gemini CLI name/);
+    expect(() => geminiSubagentFiles([{ name: '../x', description: 'd', prompt: 'p' }])).toThrow(/not a valid/);
   });
 });

@@ -1,4 +1,4 @@
-import { AgentRuntimeError, normalizeWorkspacePath, type AgentProfile, type McpServerConfig } from '@agent-runtime/core';
+import { AgentRuntimeError, normalizeWorkspacePath, type AgentProfile, type McpServerConfig, type SubagentDefinition } from '@agent-runtime/core';
 import { GEMINI_DIR } from './gemini-paths.js';
 
 /** A file `prepare` writes: relative to the sandbox home or workspace. */
@@ -45,7 +45,9 @@ function geminiMcpServer(server: McpServerConfig): Record<string, unknown> {
  *   own system prompt (GEMINI_SYSTEM_MD would replace the CLI's prompt instead);
  * - `agentMDFile` -> `GEMINI.md` at the workspace root;
  * - skills -> `~/.gemini/skills/<name>/SKILL.md` (+ supporting files);
- * - commands -> `~/.gemini/commands/<name>.toml` (run as `/name`).
+ * - commands -> `~/.gemini/commands/<name>.toml` (run as `/name`);
+ * - subagents -> `~/.gemini/agents/<name>.md`, the CLI's user-level local agent definitions
+ *   (see {@link geminiSubagentFiles}).
  */
 export function geminiProfileFiles(profile: AgentProfile, settingsExtra?: Record<string, unknown>): ProfileFile[] {
   const files: ProfileFile[] = [
@@ -65,7 +67,45 @@ export function geminiProfileFiles(profile: AgentProfile, settingsExtra?: Record
   for (const command of profile.commands ?? []) {
     files.push({ root: 'home', path: `${GEMINI_DIR}/commands/${safeName(command.name)}.toml`, content: `prompt = ${tomlString(command.prompt)}\n` });
   }
+  files.push(...geminiSubagentFiles(profile.subagents ?? []));
   return files;
+}
+
+/**
+ * The name the CLI knows a subagent by: lower-cased, `.` -> `-`. (The CLI requires `[a-z0-9-_]+`;
+ * our names also allow capitals and `.`.)
+ */
+export function geminiSubagentName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
+}
+
+/**
+ * Subagents as Gemini CLI local agent definitions, `~/.gemini/agents/<name>.md` (user agents load
+ * without the acknowledgement project agents need): YAML front matter `name`, `description`,
+ * `model` (omitted: the CLI's `inherit`), `tools` (omitted: the CLI's default set), and the
+ * prompt as the body, which the CLI uses as the subagent's system prompt. The main agent sees
+ * each name and description in its system prompt ("Available Sub-Agents") and delegates with the
+ * `invoke_agent` tool (so a profile `tools` allowlist must include `invoke_agent`).
+ */
+export function geminiSubagentFiles(subagents: readonly SubagentDefinition[]): ProfileFile[] {
+  const seen = new Map<string, string>();
+  return subagents.map((subagent) => {
+    safeName(subagent.name);
+    const name = geminiSubagentName(subagent.name);
+    const other = seen.get(name);
+    if (other !== undefined) {
+      throw new AgentRuntimeError('INVALID_INPUT', `Subagents "${other}" and "${subagent.name}" have the same Gemini CLI name "${name}".`, {
+        details: { name },
+      });
+    }
+    seen.set(name, subagent.name);
+    // The CLI rejects an empty description (the whole agent would fail to load).
+    const lines = ['---', `name: ${JSON.stringify(name)}`, `description: ${JSON.stringify(subagent.description.trim() || subagent.name)}`];
+    if (subagent.model) lines.push(`model: ${JSON.stringify(subagent.model)}`);
+    if (subagent.tools) lines.push(`tools: ${JSON.stringify(subagent.tools)}`);
+    lines.push('---', '', subagent.prompt, '');
+    return { root: 'home' as const, path: `${GEMINI_DIR}/agents/${name}.md`, content: lines.join('\n') };
+  });
 }
 
 function skillMarkdown(name: string, description: string, body: string): string {
@@ -80,7 +120,7 @@ function tomlString(value: string): string {
 
 function safeName(name: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
-    throw new AgentRuntimeError('INVALID_INPUT', `"${name}" is not a valid skill or command name.`, { details: { name } });
+    throw new AgentRuntimeError('INVALID_INPUT', `"${name}" is not a valid skill, command or subagent name.`, { details: { name } });
   }
   return name;
 }
