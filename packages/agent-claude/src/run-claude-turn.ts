@@ -76,6 +76,9 @@ export async function* runClaudeTurn(context: AgentTurnContext, settings: Claude
         settings.onSdkMessage?.(message);
         const events = reducer.push(message as unknown as Parameters<typeof reducer.push>[0]);
         for (const event of events) if (event.type === 'subagent:discovered') tail.follow(event.subagent.id);
+        // The CLI appends a transcript line for every assistant and user message: ask for a sync
+        // (the engine debounces) so a crash mid-turn loses as little as possible.
+        if (message.type === 'assistant' || message.type === 'user') events.push({ type: 'transcript:changed' });
         if (message.type === 'result') {
           events.push({ type: 'transcript:changed' });
           releaseInput();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -66,11 +66,16 @@ describe('runtime crash mid-turn', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     child.kill('SIGKILL');
     await exited;
-    expect(readdirSync(join(dataDir, 'sandboxes'))).toHaveLength(1);
-    // What the killed runtime had stored: no transcript yet (its first sync was still ahead).
-    const stored = createSqlitePersistence({ filename: database });
-    expect((await stored.loadSession(sessionId))?.rawTranscript).toBeUndefined();
-    await stored.close();
+    const orphans = readdirSync(join(dataDir, 'sandboxes'));
+    expect(orphans).toHaveLength(1);
+    // What only the orphaned sandbox knows: its transcript as the CLI last wrote it, and a file
+    // written after the runtime died (as if the agent's last write had not been mirrored yet).
+    const orphan = join(dataDir, 'sandboxes', orphans[0]!);
+    const projects = join(orphan, 'home', '.claude', 'projects');
+    const [project] = readdirSync(projects);
+    const transcriptFile = readdirSync(join(projects, project!)).find((name) => name.endsWith('.jsonl'))!;
+    const lastTranscript = readFileSync(join(projects, project!, transcriptFile), 'utf8');
+    writeFileSync(join(orphan, 'workspace', 'late.txt'), 'written as the runtime died\n');
 
     restarted = new AgentRuntime({
       persistence: createSqlitePersistence({ filename: database }),
@@ -89,6 +94,10 @@ describe('runtime crash mid-turn', () => {
     const session = await restarted.sessions.getSession(sessionId);
     expect(session.status).toBe('inactive');
     expect(session.workspaceFiles).toContainEqual({ path: 'report.md', content: '# Report\n' });
+    expect(session.workspaceFiles).toContainEqual({ path: 'late.txt', content: 'written as the runtime died\n' });
+    const stored = createSqlitePersistence({ filename: database });
+    expect((await stored.loadSession(sessionId))?.rawTranscript).toBe(lastTranscript);
+    await stored.close();
     const write = session.blocks.find((block) => block.type === 'tool_use');
     expect(write).toMatchObject({ toolName: 'Write', status: 'success' });
     expect(session.blocks.some((block) => block.type === 'tool_result')).toBe(true);
