@@ -239,4 +239,20 @@ describe('gemini-cli architecture with the real Gemini CLI', () => {
     expect(JSON.stringify(result)).toContain('REVIEWED-OK');
     expect(run.streamed).toEqual(run.parsed);
   });
+
+  it('runs a turn whose message holds images: they are not sent, the text is; an images-only message still runs', async () => {
+    server.setScenario({ turns: [{ match: { lastUserText: 'What is in it?' }, reply: { text: ['No image reached me.'] } }], fallback: { text: ['Nothing to see.'] } });
+    const sandbox = await newSandbox('s-images');
+    const image = { type: 'image' as const, mediaType: 'image/png', data: 'iVBORw0KGgo=' };
+    const mixed = await turn(sandbox, [{ type: 'text', text: 'What is in it?' }, image]);
+    expect(mixed.end).toMatchObject({ outcome: 'completed' });
+    expect(mixed.streamed).toEqual(mixed.parsed);
+    expect(mixed.parsed[0]).toMatchObject({ type: 'user_message', content: 'What is in it?' });
+    const only = await turn(sandbox, [image]);
+    expect(only.end).toMatchObject({ outcome: 'completed' });
+    expect(only.streamed).toEqual(only.parsed);
+    expect(only.parsed[0]).toMatchObject({ type: 'user_message', content: expect.stringContaining('no text. Images cannot be passed') });
+    const bodies = server.generationRequests('gemini').map((request) => JSON.stringify(request.body));
+    expect(bodies.some((body) => body.includes('inlineData') || body.includes('iVBORw0KGgo'))).toBe(false);
+  });
 });

@@ -1,7 +1,7 @@
 import type { AgentEvent, Sandbox, SandboxProcess } from '@agent-runtime/core';
 import { describe, expect, it, vi } from 'vitest';
 import { noopLogger } from '@agent-runtime/core';
-import { promptText, runGeminiTurn } from './run-gemini-turn.js';
+import { imagesOnlyPrompt, promptText, runGeminiTurn } from './run-gemini-turn.js';
 
 const encoder = new TextEncoder();
 
@@ -97,5 +97,18 @@ describe('runGeminiTurn outcomes (scripted process)', () => {
 
   it('turns message parts into prompt text', () => {
     expect(promptText([{ type: 'text', text: 'a' }, { type: 'image', mediaType: 'image/png', data: 'x' }, { type: 'text', text: 'b' }], noopLogger)).toBe('a\n\nb');
+  });
+
+  it('says when images were not sent: one warning per turn; an images-only message becomes a note for the model', () => {
+    const warn = vi.fn();
+    const logger = { ...noopLogger, warn };
+    const image = { type: 'image' as const, mediaType: 'image/png', data: 'x' };
+    expect(promptText([image, { type: 'text', text: 'What is this?' }, image], logger)).toBe('What is this?');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toEqual({ images: 2 });
+    expect(promptText([image], logger)).toBe(imagesOnlyPrompt(1));
+    expect(imagesOnlyPrompt(1)).toContain('an image');
+    expect(promptText([{ type: 'text', text: 'no images' }], logger)).toBe('no images');
+    expect(warn).toHaveBeenCalledTimes(2);
   });
 });

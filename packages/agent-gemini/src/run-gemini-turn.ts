@@ -22,12 +22,26 @@ const EXIT_MEANINGS: Record<number, string> = {
   55: 'Gemini CLI does not trust the workspace folder (exit 55)',
 };
 
-/** The prompt text: a string, or the text parts joined (the CLI's `-p` takes text only). */
+/**
+ * The prompt text: a string, or the text parts joined. The CLI's `-p` takes text only, so image
+ * parts are not sent: a warning is logged (once per turn, with the count), and a message with
+ * nothing but images becomes {@link imagesOnlyPrompt} so the turn still runs and the model can
+ * say it saw no image (an empty prompt would make the CLI exit without a turn). No block is
+ * added: the user_message block comes from the session file, so streamed and parsed blocks stay
+ * equal, and it shows what the model really received.
+ */
 export function promptText(message: UserMessageContent, logger: Logger): string {
   if (typeof message === 'string') return message;
   const images = message.filter((part) => part.type === 'image').length;
-  if (images > 0) logger.warn({ images }, 'gemini-cli: image parts are not supported by `-p` and were dropped');
-  return message.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
+  const text = message.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
+  if (images === 0) return text;
+  logger.warn({ images }, 'gemini-cli: image parts were not sent (the CLI\'s -p takes text only)');
+  return text.trim() === '' ? imagesOnlyPrompt(images) : text;
+}
+
+/** What the model receives for a message that only held images. */
+export function imagesOnlyPrompt(images: number): string {
+  return `[The user sent ${images === 1 ? 'an image' : `${images} images`} and no text. Images cannot be passed to this agent, so none was sent.]`;
 }
 
 /**
