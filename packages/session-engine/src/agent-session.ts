@@ -177,10 +177,17 @@ export class AgentSession {
     this.queue.push({ content, ...(clientMessageId === undefined ? {} : { clientMessageId }) });
     this.touch();
     this.cancelIdle();
-    this.draining ??= this.drain().finally(() => {
-      this.draining = undefined;
-    });
+    this.startDraining();
     return response;
+  }
+
+  /** Runs queued messages one turn at a time; a message that arrives as the loop ends still runs. */
+  private startDraining(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.queue.length > 0 && !this.terminated) this.startDraining();
+    });
   }
 
   /** Abort the running turn. */
@@ -247,6 +254,7 @@ export class AgentSession {
     const turnId = randomUUID();
     const abort = new AbortController();
     const started = Date.now();
+    this.cancelIdle();
     this.running = { turnId, abort };
     this.publish({
       event: 'session:turn:start',
