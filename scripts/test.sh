@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the workspace (frozen lockfile), builds every package and runs every test suite.
+# Installs the workspace (frozen lockfile), builds and typechecks every package (including the
+# reference README's examples in packages/agent-runtime/type-tests) and runs every test suite.
 # The last line sums all packages: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,4 +11,5 @@ if ! command -v bwrap >/dev/null 2>&1; then
 fi
 pnpm install --frozen-lockfile
 pnpm build
+pnpm typecheck
 pnpm test 2>&1 | node scripts/test-summary.mjs
