@@ -46,6 +46,7 @@ export class AgentRuntime {
       architectures: this.architectures,
       idleTimeoutMs: this.config.idleTimeoutMs,
       syncIntervalMs: this.config.syncIntervalMs,
+      ...(this.config.turnTimeoutMs === undefined ? {} : { turnTimeoutMs: this.config.turnTimeoutMs }),
       logger: this.logger,
     });
   }

@@ -37,6 +37,7 @@ export interface ResolvedRuntimeConfig {
   host: string;
   idleTimeoutMs: number;
   syncIntervalMs: number;
+  turnTimeoutMs: number | undefined;
   websocketPort: number;
   logLevel: LogLevel;
 }
@@ -89,6 +90,7 @@ export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeCon
     sandbox,
     idleTimeoutMs: parsed.data.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     syncIntervalMs: parsed.data.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
+    turnTimeoutMs: parsed.data.turnTimeoutMs,
     websocketPort: parsed.data.websocketPort ?? DEFAULT_WEBSOCKET_PORT,
     logLevel: parsed.data.logLevel ?? DEFAULT_LOG_LEVEL,
   };

@@ -261,6 +261,15 @@ export class AgentSession {
       data: { sessionId: this.id, turnId, ...(message.clientMessageId ? { clientMessageId: message.clientMessageId } : {}) },
     });
     let end: TurnEnd | undefined;
+    let timedOut = false;
+    const { turnTimeoutMs } = this.deps.settings;
+    const turnTimer =
+      turnTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            abort.abort();
+          }, turnTimeoutMs);
     try {
       const sandbox = await this.lifecycle.run(() => this.ensureSandbox());
       const profile = await this.loadProfile();
@@ -285,12 +294,20 @@ export class AgentSession {
         error: errorInfo(error, 'AGENT_ERROR'),
       };
     } finally {
+      clearTimeout(turnTimer);
       this.running = undefined;
       this.stopPeriodicSync();
     }
     end ??= abort.signal.aborted
       ? { type: 'turn:end', outcome: 'interrupted' }
       : { type: 'turn:end', outcome: 'error', error: { code: 'AGENT_ERROR', message: 'The agent stopped without finishing its turn.' } };
+    if (timedOut) {
+      end = {
+        ...end,
+        outcome: 'timeout',
+        error: { code: 'TURN_TIMEOUT', message: `The turn took longer than ${turnTimeoutMs} ms and was stopped.` },
+      };
+    }
     await this.finishTurn(turnId, end, Date.now() - started);
   }
 

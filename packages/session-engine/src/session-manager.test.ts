@@ -305,3 +305,23 @@ describe('SessionManager settings', () => {
     await manager.stop();
   });
 });
+
+describe('turn timeout', () => {
+  it('a turn longer than turnTimeoutMs is stopped with outcome timeout and an error event', async () => {
+    const { manager, events } = setup(
+      async function* (context) {
+        await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+        yield { type: 'turn:end', outcome: 'interrupted' };
+      },
+      { turnTimeoutMs: 50 },
+    );
+    await manager.start();
+    const { sessionId } = await manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    await manager.sendMessage(sessionId, { content: 'forever' });
+    await waitFor(events, (event) => event.event === 'session:turn:end');
+    expect(turnEnds(events)).toHaveLength(1);
+    expect(turnEnds(events)[0]!.data).toMatchObject({ outcome: 'timeout', error: { code: 'TURN_TIMEOUT' } });
+    expect(events.some((event) => event.event === 'error' && (event.data as { code?: string }).code === 'TURN_TIMEOUT')).toBe(true);
+    await manager.stop();
+  });
+});

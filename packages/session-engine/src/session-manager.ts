@@ -70,6 +70,7 @@ export class SessionManager implements SessionEngine {
       ...(options.maxMirroredFileBytes === undefined ? {} : { maxMirroredFileBytes: options.maxMirroredFileBytes }),
       ...(options.transcriptSyncDelayMs === undefined ? {} : { transcriptSyncDelayMs: options.transcriptSyncDelayMs }),
       ...(options.rememberedMessageIds === undefined ? {} : { rememberedMessageIds: options.rememberedMessageIds }),
+      ...(options.turnTimeoutMs === undefined ? {} : { turnTimeoutMs: options.turnTimeoutMs }),
     };
   }
 

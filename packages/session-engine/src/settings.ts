@@ -14,6 +14,8 @@ export interface SessionEngineSettings {
   maxMirroredFileBytes?: number;
   /** Delay before syncing after the agent reports a transcript change (default 250 ms). */
   transcriptSyncDelayMs?: number;
+  /** Stop a turn that runs longer than this; it ends with outcome `timeout` (default: no limit). */
+  turnTimeoutMs?: number;
   /** Client message ids remembered per session for idempotent retries (default 1000). */
   rememberedMessageIds?: number;
 }

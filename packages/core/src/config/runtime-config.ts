@@ -27,6 +27,7 @@ export const runtimeOptionsSchema = z.object({
   modal: modalConfigSchema.optional(),
   idleTimeoutMs: z.number().int().positive().optional(),
   syncIntervalMs: z.number().int().positive().optional(),
+  turnTimeoutMs: z.number().int().positive().optional(),
   websocketPort: z.number().int().min(0).max(65535).optional(),
   logLevel: logLevelSchema.optional(),
   dataDir: z.string().min(1).optional(),
@@ -46,6 +47,8 @@ export interface RuntimeConfig {
   idleTimeoutMs?: number;
   /** Flush transcripts and files at least this often while a turn runs. Default 30000. */
   syncIntervalMs?: number;
+  /** Stop a turn that runs longer than this (outcome `timeout`). Default: no limit. */
+  turnTimeoutMs?: number;
   /** Port of the HTTP + WebSocket server. Default 3003. */
   websocketPort?: number;
   /** Default 'info'. */

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'AGENT_ERROR',
   'PERSISTENCE_ERROR',
   'RESYNC_REQUIRED',
+  'TURN_TIMEOUT',
   'INTERNAL_ERROR',
 ] as const;
 

@@ -26,6 +26,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   AGENT_ERROR: 502,
   PERSISTENCE_ERROR: 503,
   RESYNC_REQUIRED: 409,
+  TURN_TIMEOUT: 504,
   INTERNAL_ERROR: 500,
 };
 
