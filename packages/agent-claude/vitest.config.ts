@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // The scripted model server, from source (the testkit package may not be built yet).
-    alias: { '@agent-runtime/testkit': fileURLToPath(new URL('../testkit/src/index.ts', import.meta.url)) },
+    alias: {
+      '@agent-runtime/testkit/contracts': fileURLToPath(new URL('../testkit/src/contracts.ts', import.meta.url)),
+      '@agent-runtime/testkit': fileURLToPath(new URL('../testkit/src/index.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
