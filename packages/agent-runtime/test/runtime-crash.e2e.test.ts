@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
-import { AgentRuntime } from '../src/index.js';
+import type { AgentRuntime } from '../src/index.js';
+import { offlineRuntime } from './offline-runtime.js';
 
 /**
  * A runtime process killed with SIGKILL in the middle of a turn loses nothing that had happened:
@@ -77,16 +77,7 @@ describe('runtime crash mid-turn', () => {
     const lastTranscript = readFileSync(join(projects, project!, transcriptFile), 'utf8');
     writeFileSync(join(orphan, 'workspace', 'late.txt'), 'written as the runtime died\n');
 
-    restarted = new AgentRuntime({
-      persistence: createSqlitePersistence({ filename: database }),
-      dataDir,
-      websocketPort: 0,
-      host: '127.0.0.1',
-      logLevel: 'error',
-      architectures: [
-        createClaudeArchitecture({ env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-test', CLAUDE_CODE_MAX_RETRIES: '0' }, model: 'claude-sonnet-4-5' }),
-      ],
-    });
+    restarted = offlineRuntime({ database, dataDir, modelServerUrl: server.url, agents: ['claude-agent-sdk'] }).runtime;
     await restarted.start();
 
     // The orphaned sandbox was recovered and reaped.

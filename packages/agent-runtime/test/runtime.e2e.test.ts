@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { applySessionEvent, createAgentRuntimeClient, createSessionState, type SessionEventFrame } from '@agent-runtime/client';
-import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
-import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
-import { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
 import { startModelServer, type ModelServer, type Scenario } from '@agent-runtime/testkit';
-import { AgentRuntime, type AgentArchitectureType } from '../src/index.js';
+import type { AgentArchitectureType, AgentRuntime } from '../src/index.js';
+import { offlineRuntime } from './offline-runtime.js';
 
 /**
  * The whole runtime over real HTTP and a real WebSocket, with the real Claude Code and Gemini
@@ -46,23 +44,7 @@ describe('AgentRuntime over HTTP and WebSocket with real agents', () => {
   let dataDir: string;
   let runtime: AgentRuntime;
 
-  const makeRuntime = () => {
-    const persistence = createSqlitePersistence({ filename: join(dataDir, 'runtime.db') });
-    return {
-      persistence,
-      runtime: new AgentRuntime({
-        persistence,
-        dataDir,
-        websocketPort: 0,
-        host: '127.0.0.1',
-        logLevel: 'error',
-        architectures: [
-          createClaudeArchitecture({ env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-test', CLAUDE_CODE_MAX_RETRIES: '0' }, model: 'claude-sonnet-4-5' }),
-          createGeminiArchitecture({ env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: server.url }, model: 'gemini-2.5-flash' }),
-        ],
-      }),
-    };
-  };
+  const makeRuntime = () => offlineRuntime({ database: join(dataDir, 'runtime.db'), dataDir, modelServerUrl: server.url });
 
   beforeAll(async () => {
     server = await startModelServer(scenario());
