@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseGeminiSession } from '@agent-runtime/transcript-gemini';
+import { compareWithJsonParse } from './lib/parse-throughput.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '..', 'packages', 'transcript-gemini', 'src', '__fixtures__');
@@ -27,40 +28,4 @@ for (let copy = 0; size < targetMB * 1024 * 1024; copy++) {
   size += chunk.length + 1;
 }
 const text = parts.join('\n') + '\n';
-const megabytes = Buffer.byteLength(text) / (1024 * 1024);
-
-// Alternate the two (best of N each) so machine noise hits both alike.
-function measure(fns, rounds = Number(process.env.BENCH_ROUNDS ?? 7)) {
-  const best = fns.map(() => ({ ms: Infinity, result: undefined }));
-  for (let round = 0; round < rounds; round++) {
-    fns.forEach((fn, index) => {
-      const start = process.hrtime.bigint();
-      const result = fn();
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (ms < best[index].ms) best[index] = { ms, result };
-    });
-  }
-  return best;
-}
-
-const [baseline, parser] = measure([
-  () => {
-    let count = 0;
-    for (const line of text.split('\n')) if (line) { JSON.parse(line); count++; }
-    return count;
-  },
-  () => parseGeminiSession(text),
-]);
-const jsonParseMBps = megabytes / (baseline.ms / 1000);
-const parserMBps = megabytes / (parser.ms / 1000);
-console.log(`input: ${megabytes.toFixed(1)} MB, ${baseline.result} lines`);
-console.log(`JSON.parse per line: ${baseline.ms.toFixed(0)} ms, ${jsonParseMBps.toFixed(1)} MB/s`);
-console.log(`parseGeminiSession: ${parser.ms.toFixed(0)} ms, ${parserMBps.toFixed(1)} MB/s, ${parser.result.blocks.length} blocks, ${parser.result.skipped.length} skipped lines`);
-console.log(JSON.stringify({
-  bench: 'transcript-parse-gemini',
-  ratio: Number((parserMBps / jsonParseMBps).toFixed(3)),
-  parserMBps: Number(parserMBps.toFixed(1)),
-  jsonParseMBps: Number(jsonParseMBps.toFixed(1)),
-  megabytes: Number(megabytes.toFixed(1)),
-  blocks: parser.result.blocks.length,
-}));
+compareWithJsonParse({ bench: 'transcript-parse-gemini', parserName: 'parseGeminiSession', text, parse: parseGeminiSession });
