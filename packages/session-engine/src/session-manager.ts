@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AgentRuntimeError,
   createSessionRequestSchema,
+  invalidInputError,
   noopLogger,
   profileNotFoundError,
   sendMessageRequestSchema,
@@ -37,12 +38,6 @@ export interface SessionManagerOptions extends Partial<SessionEngineSettings> {
   events?: SessionEventBus;
   /** Start a sandbox as soon as a session is created (default true). */
   warmSandboxOnCreate?: boolean;
-}
-
-function invalidInput(error: { issues: { path: PropertyKey[]; message: string }[] }): AgentRuntimeError {
-  const issue = error.issues[0];
-  const field = issue?.path.join('.') || '(body)';
-  return new AgentRuntimeError('INVALID_INPUT', `${field}: ${issue?.message ?? 'invalid'}`, { details: { field } });
 }
 
 /**
@@ -109,7 +104,7 @@ export class SessionManager implements SessionEngine {
 
   async createSession(request: CreateSessionRequest): Promise<SessionListData> {
     const parsed = createSessionRequestSchema.safeParse(request);
-    if (!parsed.success) throw invalidInput(parsed.error);
+    if (!parsed.success) throw invalidInputError(parsed.error.issues);
     const { agentProfileRef, architecture: type, name, metadata } = parsed.data;
     const architecture = this.architectures.get(type);
     if (!architecture) {
@@ -149,7 +144,7 @@ export class SessionManager implements SessionEngine {
 
   async sendMessage(sessionId: string, request: SendMessageRequest): Promise<SendMessageResponse> {
     const parsed = sendMessageRequestSchema.safeParse(request);
-    if (!parsed.success) throw invalidInput(parsed.error);
+    if (!parsed.success) throw invalidInputError(parsed.error.issues);
     if (this.stopping) throw new AgentRuntimeError('SESSION_BUSY', 'The runtime is shutting down.');
     return this.session(sessionId).sendMessage(parsed.data.content, parsed.data.clientMessageId);
   }

@@ -27,3 +27,24 @@ export function unsupportedOperationError(provider: string, operation: string): 
     details: { provider, operation },
   });
 }
+
+/** One validation problem, as zod reports it. */
+export interface InputIssue {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+/**
+ * `INVALID_INPUT` naming the first bad field (`content: Too small...`), with up to ten issues in
+ * `details.issues`. `fallbackField` names input whose root itself is wrong.
+ */
+export function invalidInputError(issues: readonly InputIssue[], fallbackField = 'body'): AgentRuntimeError {
+  const listed = issues.slice(0, 10).map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.map(String).join('.') : fallbackField,
+    message: issue.message,
+  }));
+  const first = listed[0] ?? { field: fallbackField, message: 'invalid' };
+  return new AgentRuntimeError('INVALID_INPUT', `${first.field}: ${first.message}`, {
+    details: { field: first.field, issues: listed },
+  });
+}

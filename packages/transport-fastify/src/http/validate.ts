@@ -1,4 +1,4 @@
-import { AgentRuntimeError, pathRefusedError, workspacePathProblem } from '@agent-runtime/core';
+import { AgentRuntimeError, invalidInputError, pathRefusedError, workspacePathProblem } from '@agent-runtime/core';
 import type { z } from 'zod';
 
 /** Parses `value` with `schema`, or throws INVALID_INPUT naming the first bad field. */
@@ -8,14 +8,7 @@ export function parseBody<S extends z.ZodType>(schema: S, value: unknown, what =
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.slice(0, 10).map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.map(String).join('.') : what,
-    message: issue.message,
-  }));
-  const first = issues[0] ?? { field: what, message: 'invalid' };
-  throw new AgentRuntimeError('INVALID_INPUT', `${first.field}: ${first.message}`, {
-    details: { field: first.field, issues },
-  });
+  throw invalidInputError(result.error.issues, what);
 }
 
 const SESSION_ID_PATTERN = /^[\w.:@-]{1,200}$/;
