@@ -1,0 +1,206 @@
+import { AgentRuntimeError, type Logger, type SessionListData } from '@agent-runtime/core';
+import type { BusEvent, SessionEngine } from '@agent-runtime/session-engine';
+import type { Principal } from '@agent-runtime/transport-fastify';
+import type { Server, Socket } from 'socket.io';
+import { parseClientArguments, type Acknowledge } from './client-arguments.js';
+import type { ResolvedSocketIoOptions } from './options.js';
+import { isAllowed } from './session-authorization.js';
+
+/** The `session:join` acknowledgement (the raw WebSocket's, field for field). */
+export interface SocketIoJoinResult {
+  success: true;
+  latestSeq: number;
+  /** Events sent after the ack because the client asked for them with `since`. */
+  replayed: number;
+  /** The gap was outside the replay window: a `session:resync` event follows. */
+  resync?: true;
+}
+
+/** The second argument of every session event: its per-session sequence number. */
+export interface EventMeta {
+  seq: number;
+}
+
+interface ClientState {
+  socket: Socket;
+  principal: Principal;
+  /** sessionId -> last sequence number sent to this client. */
+  joined: Map<string, { lastSeq: number }>;
+}
+
+/**
+ * Serves one engine's events to Socket.IO clients, as the raw WebSocket hub does: `sessions:list`
+ * (and other events of no session) to every client, session events to the clients joined to
+ * that session, each at most once and in `seq` order. Event names and payloads are the
+ * reference's; the `seq` travels as a second argument (`{ seq }`) that one-argument listeners ignore.
+ */
+export class SocketIoBridge {
+  private readonly clients = new Map<string, ClientState>();
+  private readonly bySession = new Map<string, Set<ClientState>>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly io: Server,
+    private readonly engine: SessionEngine,
+    private readonly options: ResolvedSocketIoOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Number of connected Socket.IO clients. */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  start(): void {
+    this.unsubscribe ??= this.engine.events.subscribe((event) => this.dispatch(event));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.clients.clear();
+    this.bySession.clear();
+  }
+
+  /** Takes over a client that passed authentication. */
+  accept(socket: Socket, principal: Principal): void {
+    const client: ClientState = { socket, principal, joined: new Map() };
+    this.clients.set(socket.id, client);
+    socket.on('session:join', (...args: unknown[]) => this.onJoin(client, args));
+    socket.on('session:leave', (...args: unknown[]) => this.onLeave(client, args));
+    socket.on('disconnect', () => this.remove(client));
+  }
+
+  private onLeave(client: ClientState, args: unknown[]): void {
+    const parsed = parseClientArguments('session:leave', args);
+    if (!parsed.ok) return this.refuse(client, parsed.error, parsed.acknowledge);
+    this.unsubscribeFrom(client, parsed.sessionId);
+    parsed.acknowledge?.({ success: true });
+  }
+
+  private onJoin(client: ClientState, args: unknown[]): void {
+    const parsed = parseClientArguments('session:join', args);
+    if (!parsed.ok) return this.refuse(client, parsed.error, parsed.acknowledge);
+    const { sessionId, since, acknowledge } = parsed;
+    this.checkJoin(client, sessionId).then(
+      () => {
+        if (!client.socket.connected) return;
+        // Synchronous from here: the bus cannot publish between the replay and the subscription.
+        const result = this.join(client, sessionId, since, acknowledge);
+        this.log.debug({ sessionId, since, ...result }, 'Socket.IO client joined');
+      },
+      (error: unknown) => {
+        const coded = AgentRuntimeError.isInstance(error)
+          ? error
+          : new AgentRuntimeError('INTERNAL_ERROR', 'Internal server error.', { cause: error });
+        if (!AgentRuntimeError.isInstance(error)) this.log.error({ err: error }, 'Socket.IO join failed');
+        this.refuse(client, coded, acknowledge, sessionId);
+      },
+    );
+  }
+
+  private async checkJoin(client: ClientState, sessionId: string): Promise<void> {
+    if (!(await isAllowed(this.options.authorizeSession, client.principal, sessionId, 'join'))) {
+      throw new AgentRuntimeError('FORBIDDEN', `Not allowed to join session "${sessionId}".`, { details: { sessionId, action: 'join' } });
+    }
+    if (this.engine.listSessions().some((session) => session.sessionId === sessionId)) return;
+    await this.engine.getSession(sessionId); // rejects with SESSION_NOT_FOUND
+  }
+
+  private join(client: ClientState, sessionId: string, since: number | undefined, acknowledge: Acknowledge | undefined): SocketIoJoinResult {
+    const bus = this.engine.events;
+    const latestSeq = bus.latestSeq(sessionId);
+    if (since === undefined) {
+      this.subscribe(client, sessionId, client.joined.get(sessionId)?.lastSeq ?? latestSeq);
+      const result: SocketIoJoinResult = { success: true, latestSeq, replayed: 0 };
+      acknowledge?.(result);
+      return result;
+    }
+    const replay = since > latestSeq ? undefined : bus.replay(sessionId, since);
+    if (!replay || replay.kind === 'resync' || replay.events.length > this.options.maxReplayEvents) {
+      const reason = !replay
+        ? `since ${since} is ahead of the server's latest sequence ${latestSeq} (the server restarted?)`
+        : replay.kind === 'resync'
+          ? `events after ${since} are no longer in the replay window (oldest kept: ${replay.oldestSeq})`
+          : `more than ${this.options.maxReplayEvents} events were missed`;
+      this.subscribe(client, sessionId, latestSeq);
+      const result: SocketIoJoinResult = { success: true, latestSeq, replayed: 0, resync: true };
+      acknowledge?.(result);
+      client.socket.emit('session:resync', { sessionId, latestSeq, reason });
+      return result;
+    }
+    this.subscribe(client, sessionId, since);
+    const result: SocketIoJoinResult = { success: true, latestSeq, replayed: replay.events.length };
+    acknowledge?.(result);
+    for (const event of replay.events) this.deliver(client, event);
+    return result;
+  }
+
+  private refuse(client: ClientState, error: AgentRuntimeError, acknowledge: Acknowledge | undefined, sessionId?: string): void {
+    const data = sessionId === undefined ? { message: error.message, code: error.code } : { message: error.message, code: error.code, sessionId };
+    client.socket.emit('error', data);
+    acknowledge?.({ success: false, error: { code: error.code, message: error.message } });
+  }
+
+  private subscribe(client: ClientState, sessionId: string, lastSeq: number): void {
+    client.joined.set(sessionId, { lastSeq });
+    let set = this.bySession.get(sessionId);
+    if (!set) this.bySession.set(sessionId, (set = new Set()));
+    set.add(client);
+  }
+
+  private unsubscribeFrom(client: ClientState, sessionId: string): void {
+    client.joined.delete(sessionId);
+    const set = this.bySession.get(sessionId);
+    set?.delete(client);
+    if (set?.size === 0) this.bySession.delete(sessionId);
+  }
+
+  private remove(client: ClientState): void {
+    if (!this.clients.delete(client.socket.id)) return;
+    for (const sessionId of [...client.joined.keys()]) this.unsubscribeFrom(client, sessionId);
+  }
+
+  /** Sends one session event unless the client already has it; drops a client that stopped reading. */
+  private deliver(client: ClientState, event: BusEvent): void {
+    const state = client.joined.get(event.sessionId ?? '');
+    if (!state || event.seq === undefined || event.seq <= state.lastSeq) return;
+    const buffered = (client.socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+    if (buffered > this.options.maxBufferedPackets) {
+      this.log.warn({ buffered }, 'disconnecting slow Socket.IO client');
+      this.remove(client);
+      client.socket.disconnect(true);
+      return;
+    }
+    state.lastSeq = event.seq;
+    const meta: EventMeta = { seq: event.seq };
+    client.socket.emit(event.event, event.data, meta);
+  }
+
+  private dispatch(event: BusEvent): void {
+    if (event.sessionId === undefined || event.seq === undefined) {
+      if (event.event === 'sessions:list' && this.options.authorizeSession) {
+        this.sendFilteredList(event.data.sessions);
+        return;
+      }
+      this.io.emit(event.event, event.data);
+      return;
+    }
+    const subscribers = this.bySession.get(event.sessionId);
+    if (!subscribers) return;
+    for (const client of [...subscribers]) this.deliver(client, event);
+  }
+
+  /** With `authorizeSession`, each client sees only the sessions it may read. */
+  private sendFilteredList(sessions: SessionListData[]): void {
+    for (const client of this.clients.values()) {
+      void Promise.all(
+        sessions.map(async (session) =>
+          (await isAllowed(this.options.authorizeSession, client.principal, session.sessionId, 'read')) ? session : undefined,
+        ),
+      ).then((allowed) => {
+        client.socket.emit('sessions:list', { sessions: allowed.filter((session) => session !== undefined) });
+      });
+    }
+  }
+}
