@@ -65,9 +65,10 @@ const plugin: FastifyPluginAsync<SocketIoPluginOptions> = async (fastify, rawOpt
     });
     bridge.start();
   });
+  // Close the transports rather than disconnecting the sockets: a client told "io server
+  // disconnect" never reconnects, and after a restart it should (then join with `since`).
   fastify.addHook('preClose', async () => {
     bridge.stop();
-    io.disconnectSockets(true);
     io.engine?.close();
     unroute?.();
   });

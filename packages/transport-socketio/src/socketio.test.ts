@@ -229,4 +229,32 @@ describe('the same auth hooks as the raw WebSocket', () => {
       error: { code: 'FORBIDDEN', message: expect.any(String) },
     });
   });
+
+  it('sessions:list shows each client only the sessions it may read', async () => {
+    const alice = connect(secured.url, { auth: { token: 'user-alice' } });
+    const bob = connect(secured.url, { auth: { token: 'user-bob' } });
+    await Promise.all([connected(alice.socket), connected(bob.socket)]);
+    const sessionId = await createSession(secured.engine);
+    const lists = (client: { received: Received[] }) =>
+      client.received.filter((item) => item.event === 'sessions:list').map((item) => item.data.sessions as { sessionId: string }[]);
+    await until(() => lists(alice).some((sessions) => sessions.some((session) => session.sessionId === sessionId)));
+    await until(() => lists(bob).length > 0);
+    expect(lists(bob).flat()).toEqual([]);
+  });
+});
+
+describe('shutdown', () => {
+  it('app.close() drops Socket.IO clients (polling and WebSocket) so that they reconnect, and resolves', async () => {
+    const closing = await startServer();
+    const overWebSocket = connect(closing.url);
+    const overPolling = connect(closing.url, { transports: ['polling'] });
+    await Promise.all([connected(overWebSocket.socket), connected(overPolling.socket)]);
+    const reasons = Promise.all(
+      [overWebSocket.socket, overPolling.socket].map((socket) => new Promise<string>((resolve) => socket.once('disconnect', resolve))),
+    );
+    await closing.close();
+    // Not "io server disconnect", after which socket.io-client would never reconnect.
+    for (const reason of await reasons) expect(['transport close', 'transport error']).toContain(reason);
+    expect(closing.app.agentRuntimeSocketIo.bridge.clientCount).toBe(0);
+  });
 });
