@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { CLIENT_EVENT_NAMES, ERROR_CODES, SERVER_EVENT_NAMES } from '@agent-runtime/core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,11 @@ describe('README.md and docs/', () => {
     for (const page of ['contract.md', 'websocket-protocol.md', 'deploying.md', 'persistence-adapter.md', 'sandbox-provider.md', 'agent-architecture.md']) {
       expect(names).toContain(`docs/${page}`);
     }
+  });
+
+  it('docs/contract.md names every event and every error code core defines', () => {
+    const contract = readFileSync(new URL('../../../docs/contract.md', import.meta.url), 'utf8');
+    for (const name of [...SERVER_EVENT_NAMES, ...CLIENT_EVENT_NAMES, ...ERROR_CODES]) expect(contract, name).toContain(`\`${name}\``);
   });
 
   it('link nothing outside the repository, and every relative link resolves', () => {
