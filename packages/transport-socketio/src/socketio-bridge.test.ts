@@ -46,4 +46,35 @@ describe('SocketIoBridge', () => {
     expect(bridge.clientCount).toBe(1);
     bridge.stop();
   });
+
+  it('holds live events while a (slow, async) replay is read, then sends replay + held events once each, in seq order', async () => {
+    const engine = createFakeSessionEngine();
+    const bridge = new SocketIoBridge({ emit: () => true } as unknown as Server, engine, resolveSocketIoOptions(), noopLogger);
+    bridge.start();
+    const { sessionId } = await engine.createSession({ agentProfileRef: 'code-assistant', architecture: 'claude-agent-sdk' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const since = engine.events.latestSeq(sessionId);
+    engine.streamDeltas(sessionId, 3); // missed by the client
+    const realReplay = engine.events.replay.bind(engine.events);
+    let finishReplay: () => void = () => {};
+    const replayRead = new Promise<void>((resolve) => (finishReplay = resolve));
+    (engine.events as { replay: unknown }).replay = async (id: string, after: number) => {
+      const result = realReplay(id, after); // what the log held when the read started
+      await replayRead;
+      return result;
+    };
+    const client = fakeSocket('c');
+    bridge.accept(client.socket as unknown as Socket, undefined);
+    const acked = new Promise<Record<string, unknown>>((resolve) => client.call('session:join', sessionId, { since }, resolve));
+    await new Promise((resolve) => setImmediate(resolve)); // the join is now reading the replay
+    engine.streamDeltas(sessionId, 2); // live, during the read
+    expect(client.emitted.filter((item) => item.event === 'session:block:delta')).toHaveLength(0);
+    finishReplay();
+    expect(await acked).toMatchObject({ success: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    const seqs = client.emitted.filter((item) => item.args[1] !== undefined).map((item) => (item.args[1] as { seq: number }).seq);
+    expect(seqs).toEqual(Array.from({ length: engine.events.latestSeq(sessionId) - since }, (_, index) => since + 1 + index));
+    expect(client.emitted.at(-1)?.event).toBe('session:status'); // the current status comes last, without seq
+    bridge.stop();
+  });
 });

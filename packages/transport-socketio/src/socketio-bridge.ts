@@ -1,5 +1,5 @@
 import { AgentRuntimeError, type Logger, type SessionListData } from '@agent-runtime/core';
-import type { BusEvent, SessionEngine } from '@agent-runtime/session-engine';
+import type { BusEvent, ReplayResult, SessionEngine } from '@agent-runtime/session-engine';
 import type { Principal } from '@agent-runtime/transport-fastify';
 import type { Server, Socket } from 'socket.io';
 import { parseClientArguments, type Acknowledge } from './client-arguments.js';
@@ -21,11 +21,17 @@ export interface EventMeta {
   seq: number;
 }
 
+interface JoinedState {
+  /** The last sequence number sent to this client for the session. */
+  lastSeq: number;
+  /** Live events that arrived while a replay was being read; sent after it. */
+  held?: BusEvent[];
+}
+
 interface ClientState {
   socket: Socket;
   principal: Principal;
-  /** sessionId -> last sequence number sent to this client. */
-  joined: Map<string, { lastSeq: number }>;
+  joined: Map<string, JoinedState>;
 }
 
 /**
@@ -82,21 +88,19 @@ export class SocketIoBridge {
     const parsed = parseClientArguments('session:join', args);
     if (!parsed.ok) return this.refuse(client, parsed.error, parsed.acknowledge);
     const { sessionId, since, acknowledge } = parsed;
-    this.checkJoin(client, sessionId).then(
-      () => {
+    this.checkJoin(client, sessionId)
+      .then(async () => {
         if (!client.socket.connected) return;
-        // Synchronous from here: the bus cannot publish between the replay and the subscription.
-        const result = this.join(client, sessionId, since, acknowledge);
+        const result = await this.join(client, sessionId, since, acknowledge);
         this.log.debug({ sessionId, since, ...result }, 'Socket.IO client joined');
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
         const coded = AgentRuntimeError.isInstance(error)
           ? error
           : new AgentRuntimeError('INTERNAL_ERROR', 'Internal server error.', { cause: error });
         if (!AgentRuntimeError.isInstance(error)) this.log.error({ err: error }, 'Socket.IO join failed');
         this.refuse(client, coded, acknowledge, sessionId);
-      },
-    );
+      });
   }
 
   private async checkJoin(client: ClientState, sessionId: string): Promise<void> {
@@ -107,33 +111,66 @@ export class SocketIoBridge {
     await this.engine.getSession(sessionId); // rejects with SESSION_NOT_FOUND
   }
 
-  private join(client: ClientState, sessionId: string, since: number | undefined, acknowledge: Acknowledge | undefined): SocketIoJoinResult {
-    const bus = this.engine.events;
-    const latestSeq = bus.latestSeq(sessionId);
+  /**
+   * Subscribe at once (live events are held while the replay is read), ack, send the replay,
+   * then the held events, then the session's current status — each `seq` exactly once, in order.
+   */
+  private async join(client: ClientState, sessionId: string, since: number | undefined, acknowledge: Acknowledge | undefined): Promise<SocketIoJoinResult> {
+    const events = this.engine.events;
+    const earlier = client.joined.get(sessionId);
     if (since === undefined) {
-      this.subscribe(client, sessionId, client.joined.get(sessionId)?.lastSeq ?? latestSeq);
+      const latestSeq = events.latestSeq(sessionId);
+      if (!earlier) this.subscribe(client, sessionId, latestSeq);
       const result: SocketIoJoinResult = { success: true, latestSeq, replayed: 0 };
       acknowledge?.(result);
+      this.sendStatus(client, sessionId);
       return result;
     }
-    const replay = since > latestSeq ? undefined : bus.replay(sessionId, since);
-    if (!replay || replay.kind === 'resync' || replay.events.length > this.options.maxReplayEvents) {
-      const reason = !replay
-        ? `since ${since} is ahead of the server's latest sequence ${latestSeq} (the server restarted?)`
-        : replay.kind === 'resync'
-          ? `events after ${since} are no longer in the replay window (oldest kept: ${replay.oldestSeq})`
-          : `more than ${this.options.maxReplayEvents} events were missed`;
-      this.subscribe(client, sessionId, latestSeq);
+    const state = earlier ?? this.subscribe(client, sessionId, since);
+    state.held ??= [];
+    let replay: ReplayResult;
+    try {
+      replay = await events.replay(sessionId, since);
+    } catch (error) {
+      this.release(client, state);
+      throw error;
+    }
+    const latestSeq = Math.max(replay.latestSeq, events.latestSeq(sessionId));
+    const tooMany = replay.kind === 'events' && replay.events.length > this.options.maxReplayEvents;
+    if (since > latestSeq || replay.kind === 'resync' || tooMany) {
+      const reason =
+        since > latestSeq
+          ? `since ${since} is ahead of the server's latest sequence ${latestSeq} (the server restarted?)`
+          : replay.kind === 'resync'
+            ? `events after ${since} are no longer in the replay window (oldest kept: ${replay.oldestSeq})`
+            : `more than ${this.options.maxReplayEvents} events were missed`;
+      state.lastSeq = Math.max(state.lastSeq, latestSeq);
       const result: SocketIoJoinResult = { success: true, latestSeq, replayed: 0, resync: true };
       acknowledge?.(result);
       client.socket.emit('session:resync', { sessionId, latestSeq, reason });
+      this.release(client, state);
+      this.sendStatus(client, sessionId);
       return result;
     }
-    this.subscribe(client, sessionId, since);
     const result: SocketIoJoinResult = { success: true, latestSeq, replayed: replay.events.length };
     acknowledge?.(result);
-    for (const event of replay.events) this.deliver(client, event);
+    for (const event of replay.events) this.send(client, state, event);
+    this.release(client, state);
+    this.sendStatus(client, sessionId);
     return result;
+  }
+
+  /** Send the live events held during a replay (those not replayed), and stop holding. */
+  private release(client: ClientState, state: JoinedState): void {
+    const held = state.held ?? [];
+    delete state.held;
+    for (const event of held) this.send(client, state, event);
+  }
+
+  /** The session's current status after the ack and any replay (no seq: it repeats, it is not new). */
+  private sendStatus(client: ClientState, sessionId: string): void {
+    const session = this.engine.listSessions().find((candidate) => candidate.sessionId === sessionId);
+    if (session) client.socket.emit('session:status', { sessionId, status: session.status });
   }
 
   private refuse(client: ClientState, error: AgentRuntimeError, acknowledge: Acknowledge | undefined, sessionId?: string): void {
@@ -142,11 +179,13 @@ export class SocketIoBridge {
     acknowledge?.({ success: false, error: { code: error.code, message: error.message } });
   }
 
-  private subscribe(client: ClientState, sessionId: string, lastSeq: number): void {
-    client.joined.set(sessionId, { lastSeq });
+  private subscribe(client: ClientState, sessionId: string, lastSeq: number): JoinedState {
+    const state: JoinedState = { lastSeq };
+    client.joined.set(sessionId, state);
     let set = this.bySession.get(sessionId);
     if (!set) this.bySession.set(sessionId, (set = new Set()));
     set.add(client);
+    return state;
   }
 
   private unsubscribeFrom(client: ClientState, sessionId: string): void {
@@ -161,10 +200,17 @@ export class SocketIoBridge {
     for (const sessionId of [...client.joined.keys()]) this.unsubscribeFrom(client, sessionId);
   }
 
-  /** Sends one session event unless the client already has it; drops a client that stopped reading. */
+  /** A live event for a joined client: held during a replay, else sent. */
   private deliver(client: ClientState, event: BusEvent): void {
     const state = client.joined.get(event.sessionId ?? '');
-    if (!state || event.seq === undefined || event.seq <= state.lastSeq) return;
+    if (!state) return;
+    if (state.held) state.held.push(event);
+    else this.send(client, state, event);
+  }
+
+  /** Sends one session event unless the client already has it; drops a client that stopped reading. */
+  private send(client: ClientState, state: JoinedState, event: BusEvent): void {
+    if (event.seq === undefined || event.seq <= state.lastSeq) return;
     const buffered = (client.socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
     if (buffered > this.options.maxBufferedPackets) {
       this.log.warn({ buffered }, 'disconnecting slow Socket.IO client');

@@ -96,8 +96,10 @@ describe('socket.io-client as the reference shows it', () => {
     server.engine.emit({ event: 'session:block:delta', data: { sessionId, conversationId: 'main', blockId: 'b1', delta: 'Hi' } });
     server.engine.emit({ event: 'session:block:complete', data: { sessionId, conversationId: 'main', blockId: 'b1', block: { ...block, content: 'Hi' } } });
     server.engine.emit({ event: 'session:status', data: { sessionId, status: 'inactive' } });
-    await until(() => received.filter((item) => item.event.startsWith('session:')).length === 4);
-    const events = received.filter((item) => item.event.startsWith('session:'));
+    await until(() => received.filter((item) => item.seq !== undefined).length === 4);
+    // After the ack: the session's current status, without seq (it repeats, it is not new).
+    expect(received[0]).toEqual({ event: 'session:status', data: { sessionId, status: expect.any(String) }, seq: undefined });
+    const events = received.filter((item) => item.seq !== undefined);
     expect(events.map((item) => item.event)).toEqual(['session:block:start', 'session:block:delta', 'session:block:complete', 'session:status']);
     expect(events[1]!.data).toEqual({ sessionId, conversationId: 'main', blockId: 'b1', delta: 'Hi' });
     expect(events[3]!.data).toEqual({ sessionId, status: 'inactive' });
@@ -146,7 +148,7 @@ describe('socket.io-client as the reference shows it', () => {
     const joined = await emitWithAck(socket, 'session:join', sessionId, { since: before });
     const latest = server.engine.events.latestSeq(sessionId);
     expect(joined).toEqual({ success: true, latestSeq: latest, replayed: latest - before });
-    const replayedOf = () => received.filter((item) => item.data?.sessionId === sessionId && item.event !== 'sessions:list');
+    const replayedOf = () => received.filter((item) => item.data?.sessionId === sessionId && item.seq !== undefined);
     await until(() => replayedOf().length === latest - before);
     expect(replayedOf().map((item) => item.seq)).toEqual(Array.from({ length: latest - before }, (_, index) => before + 1 + index));
     expect(replayedOf().filter((item) => item.event === 'session:block:delta')).toHaveLength(3);
