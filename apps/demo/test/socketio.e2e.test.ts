@@ -70,7 +70,9 @@ describe('socket.io-client against the demo', () => {
     expect(sent.status).toBe(200);
     await until(() => received.some((item) => item.event === 'session:turn:end' && item.data.sessionId === sessionId));
 
-    const ofSession = received.filter((item) => item.data?.sessionId === sessionId);
+    // After the ack the session's current status arrives without seq; every other event has one.
+    expect(received.find((item) => item.data?.sessionId === sessionId)).toMatchObject({ event: 'session:status', seq: undefined });
+    const ofSession = received.filter((item) => item.data?.sessionId === sessionId && item.seq !== undefined);
     const names = new Set(ofSession.map((item) => item.event));
     for (const name of ['session:block:start', 'session:block:delta', 'session:block:complete', 'session:turn:start']) {
       expect(names).toContain(name);
