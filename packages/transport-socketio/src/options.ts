@@ -15,8 +15,19 @@ export interface SocketIoPluginOptions {
   authorizeSession?: AuthorizeSession;
   /** Where Socket.IO listens. Default `/socket.io` (what `socket.io-client` uses). */
   path?: string;
-  /** CORS for the long-polling transport. Default: off (same origin only). */
+  /** CORS for the long-polling transport; origins it allows may also connect. Default: off (same origin only). */
   cors?: CorsOptions;
+  /**
+   * Host names the endpoint answers to besides loopback names and the address a connection
+   * arrived on (`'*.example.com'` wildcards; `'any'` turns the check off). Any other `Host` is
+   * refused with 403 — a defence against DNS rebinding. Pass the runtime's `allowedHosts`.
+   */
+  allowedHosts?: string[] | 'any';
+  /**
+   * Browser origins (`'https://app.example'`) allowed to connect besides same-origin pages (and
+   * clients that send no `Origin`); `'any'` turns the check off. Pass the runtime's `allowedOrigins`.
+   */
+  allowedOrigins?: string[] | 'any';
   /** Most events replayed on one join with `since`; a larger gap gets `session:resync`. Default: the bus's window. */
   maxReplayEvents?: number;
   /** Packets waiting to be written to a client before it is disconnected as too slow. Default 10 000. */
@@ -29,12 +40,23 @@ export interface ResolvedSocketIoOptions {
   authorizeSession: AuthorizeSession | undefined;
   path: string;
   cors: CorsOptions | undefined;
+  allowedHosts: string[] | 'any';
+  allowedOrigins: string[] | 'any';
   maxReplayEvents: number;
   maxBufferedPackets: number;
 }
 
 function invalid(field: string, message: string): AgentRuntimeError {
   return new AgentRuntimeError('INVALID_CONFIG', `${field}: ${message}`, { details: { field } });
+}
+
+function stringList(field: string, value: string[] | 'any' | undefined): string[] | 'any' {
+  if (value === undefined) return [];
+  if (value === 'any') return 'any';
+  if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string' || entry.length === 0)) {
+    throw invalid(field, "expected a list of non-empty strings or 'any'.");
+  }
+  return [...value];
 }
 
 function positive(field: string, value: number | undefined, fallback: number): number {
@@ -61,6 +83,8 @@ export function resolveSocketIoOptions(options: SocketIoPluginOptions = {}): Res
     authorizeSession: options.authorizeSession,
     path,
     cors: options.cors,
+    allowedHosts: stringList('allowedHosts', options.allowedHosts),
+    allowedOrigins: stringList('allowedOrigins', options.allowedOrigins),
     maxReplayEvents: positive('maxReplayEvents', options.maxReplayEvents, Number.MAX_SAFE_INTEGER),
     maxBufferedPackets: positive('maxBufferedPackets', options.maxBufferedPackets, 10_000),
   };

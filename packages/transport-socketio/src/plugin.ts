@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import { handshakeRequest } from './handshake-request.js';
 import { resolveSocketIoOptions, type SocketIoPluginOptions } from './options.js';
+import { refusal } from './request-guard.js';
 import { routeUpgrades } from './route-upgrades.js';
 import { authenticateHandshake } from './session-authorization.js';
 import { SocketIoBridge } from './socketio-bridge.js';
@@ -37,6 +38,12 @@ const plugin: FastifyPluginAsync<SocketIoPluginOptions> = async (fastify, rawOpt
   const io = new Server({
     path: options.path,
     serveClient: false,
+    // Host and Origin are checked on every Engine.IO request (handshake, polls, upgrade): 403.
+    allowRequest: (request, callback) => {
+      const reason = refusal(request, options);
+      if (reason) log.warn({ reason }, 'Socket.IO request refused');
+      callback(reason ?? null, reason === undefined);
+    },
     ...(options.cors ? { cors: { origin: options.cors.origin, credentials: options.cors.credentials ?? false } } : {}),
   });
   const bridge = new SocketIoBridge(io, engine, options, log);

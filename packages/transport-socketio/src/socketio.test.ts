@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createAgentRuntimeServer, bearerTokenAuthenticator, type CreateAgentRuntimeServerOptions } from '@agent-runtime/transport-fastify';
 import { createFakeSessionEngine, FrameSocket, type FakeSessionEngine } from '@agent-runtime/transport-fastify/test';
 import type { FastifyInstance } from 'fastify';
@@ -242,6 +243,54 @@ describe('the same auth hooks as the raw WebSocket', () => {
     await until(() => lists(alice).some((sessions) => sessions.some((session) => session.sessionId === sessionId)));
     await until(() => lists(bob).length > 0);
     expect(lists(bob).flat()).toEqual([]);
+  });
+});
+
+describe('Host and Origin checks (DNS rebinding, cross-site WebSocket hijacking)', () => {
+  async function refusedWith(url: string, options: Parameters<typeof connectClient>[1]): Promise<string | undefined> {
+    const { socket } = connect(url, options);
+    return connected(socket).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+  }
+
+  for (const transport of ['websocket', 'polling'] as const) {
+    it(`refuses a foreign Host or Origin over ${transport}; same-origin, no Origin and allowed origins connect`, async () => {
+      const origin = server.url;
+      expect(await refusedWith(server.url, { transports: [transport], extraHeaders: { origin: 'https://evil.example' } })).toBeDefined();
+      expect(await refusedWith(server.url, { transports: [transport], extraHeaders: { origin } })).toBeUndefined();
+      expect(await refusedWith(server.url, { transports: [transport] })).toBeUndefined();
+      const open = await startServer({ allowedOrigins: ['https://app.example'], allowedHosts: ['api.example'] });
+      try {
+        expect(await refusedWith(open.url, { transports: [transport], extraHeaders: { origin: 'https://app.example' } })).toBeUndefined();
+        expect(await refusedWith(open.url, { transports: [transport], extraHeaders: { origin: 'https://evil.example' } })).toBeDefined();
+      } finally {
+        await open.close();
+      }
+    });
+  }
+
+  it('refuses a handshake with a foreign Host header (403); a configured host is served', async () => {
+    const handshake = (url: string, host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const { port } = new URL(url);
+        request({ host: '127.0.0.1', port, path: '/socket.io/?EIO=4&transport=polling', headers: { host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    expect(await handshake(server.url, 'evil.example')).toBe(403);
+    expect(await handshake(server.url, 'localhost')).toBe(200);
+    const open = await startServer({ allowedHosts: ['api.example'] });
+    try {
+      expect(await handshake(open.url, 'api.example')).toBe(200);
+      expect(await handshake(open.url, 'evil.example')).toBe(403);
+    } finally {
+      await open.close();
+    }
   });
 });
 
