@@ -32,6 +32,8 @@ export interface SocketIoPluginOptions {
   maxReplayEvents?: number;
   /** Packets waiting to be written to a client before it is disconnected as too slow. Default 10 000. */
   maxBufferedPackets?: number;
+  /** Largest message a client may send, in bytes (Engine.IO closes the connection above). Default 64 KiB. */
+  maxMessageBytes?: number;
 }
 
 export interface ResolvedSocketIoOptions {
@@ -44,6 +46,7 @@ export interface ResolvedSocketIoOptions {
   allowedOrigins: string[] | 'any';
   maxReplayEvents: number;
   maxBufferedPackets: number;
+  maxMessageBytes: number;
 }
 
 function invalid(field: string, message: string): AgentRuntimeError {
@@ -87,5 +90,6 @@ export function resolveSocketIoOptions(options: SocketIoPluginOptions = {}): Res
     allowedOrigins: stringList('allowedOrigins', options.allowedOrigins),
     maxReplayEvents: positive('maxReplayEvents', options.maxReplayEvents, Number.MAX_SAFE_INTEGER),
     maxBufferedPackets: positive('maxBufferedPackets', options.maxBufferedPackets, 10_000),
+    maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes, 64 * 1024),
   };
 }

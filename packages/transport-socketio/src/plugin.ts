@@ -38,6 +38,7 @@ const plugin: FastifyPluginAsync<SocketIoPluginOptions> = async (fastify, rawOpt
   const io = new Server({
     path: options.path,
     serveClient: false,
+    maxHttpBufferSize: options.maxMessageBytes,
     // Host and Origin are checked on every Engine.IO request (handshake, polls, upgrade): 403.
     allowRequest: (request, callback) => {
       const reason = refusal(request, options);
