@@ -1,0 +1,14 @@
+import { metadataProblem, type SessionListData } from '@agent-runtime/core';
+
+/**
+ * A session record safe to serialise: stored `metadata` beyond the bounds of core (written before
+ * they existed, or by another writer of the database) is replaced by a note, so one session can
+ * never make `GET /sessions` or a `sessions:list` frame fail (4,109 levels of nesting overflowed
+ * `JSON.stringify`) or carry megabytes to every client.
+ */
+export function boundedSession<T extends SessionListData>(session: T): T {
+  if (session.metadata === undefined) return session;
+  const problem = metadataProblem(session.metadata);
+  if (!problem) return session;
+  return { ...session, metadata: { omitted: `metadata is ${problem}` } };
+}
