@@ -63,7 +63,7 @@ describe('Origin check', () => {
   });
 
   it('accepts no Origin, the same origin and a configured one', async () => {
-    for (const headers of [{}, { origin: server.baseUrl }, { origin: 'https://app.example' }]) {
+    for (const headers of [{}, { origin: server.baseUrl }, { origin: 'https://app.example' }] as Record<string, string>[]) {
       const socket = await FrameSocket.connect(server.websocketUrl, { headers });
       socket.terminate();
     }
