@@ -137,6 +137,7 @@ describe('REST routes beyond the reference', () => {
       [
         '/agent-profiles',
         '/health',
+        '/metrics',
         '/openapi.json',
         '/ready',
         '/sessions',
