@@ -153,7 +153,7 @@ describe('attacks on the server of a real runtime', () => {
     const list = await raw('GET', '/sessions');
     expect(list.status).toBe(200);
     const stored = list.body.sessions.find((session: { sessionId: string }) => session.sessionId === storedDeepSessionId);
-    expect(stored.metadata).toEqual({ omitted: 'metadata is nested deeper than 16 levels' });
+    expect(stored.metadata).toEqual({ omitted: 'metadata is nested deeper than 32 levels' });
     expect((await raw('GET', `/sessions/${storedDeepSessionId}`)).status).toBe(200);
   });
 

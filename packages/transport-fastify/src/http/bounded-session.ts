@@ -1,4 +1,10 @@
-import { metadataProblem, type SessionListData } from '@agent-runtime/core';
+import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH, metadataProblem, type SessionListData } from '@agent-runtime/core';
+
+/**
+ * Looser than the create-time bounds: the engine adds its own fields (token usage, cost, model) to
+ * metadata that was at the limit, and that must not be hidden.
+ */
+const OUTPUT_LIMITS = { maxDepth: MAX_METADATA_DEPTH * 2, maxBytes: MAX_METADATA_BYTES * 4 };
 
 /**
  * A session record safe to serialise: stored `metadata` beyond the bounds of core (written before
@@ -8,7 +14,7 @@ import { metadataProblem, type SessionListData } from '@agent-runtime/core';
  */
 export function boundedSession<T extends SessionListData>(session: T): T {
   if (session.metadata === undefined) return session;
-  const problem = metadataProblem(session.metadata);
+  const problem = metadataProblem(session.metadata, OUTPUT_LIMITS);
   if (!problem) return session;
   return { ...session, metadata: { omitted: `metadata is ${problem}` } };
 }

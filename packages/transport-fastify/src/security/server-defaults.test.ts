@@ -114,6 +114,11 @@ describe('metadata and name bounds', () => {
     expect(name.body.error).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'name' } });
     const fine = await create({ agentProfileRef: 'code-assistant', architecture: 'claude-agent-sdk', name: 'ok', metadata: nested(16) });
     expect(fine.status).toBe(200);
+    // Metadata at the size bound, plus what the engine adds (usage, cost, model), is still served whole.
+    const full = await create({ agentProfileRef: 'code-assistant', architecture: 'claude-agent-sdk', metadata: { blob: 'y'.repeat(16_000) } });
+    expect(full.status).toBe(200);
+    const listed = (await raw('GET', '/sessions', { host: 'localhost' })).body.sessions.find((session: any) => session.sessionId === full.body.sessionId);
+    expect(listed.metadata.blob).toHaveLength(16_000);
   });
 
   it('a stored session with 4,109-deep metadata cannot make GET /sessions or sessions:list fail', async () => {
@@ -123,13 +128,13 @@ describe('metadata and name bounds', () => {
     const list = await raw('GET', '/sessions', { host: 'localhost' });
     expect(list.status).toBe(200);
     const stored = list.body.sessions.find((session: { sessionId: string }) => session.sessionId === record.sessionId);
-    expect(stored.metadata).toEqual({ omitted: 'metadata is nested deeper than 16 levels' });
+    expect(stored.metadata).toEqual({ omitted: 'metadata is nested deeper than 32 levels' });
     expect((await raw('GET', `/sessions/${record.sessionId}`, { host: 'localhost' })).status).toBe(200);
     const frame = await socket.waitForFrame(
       (candidate) => candidate.event === 'sessions:list' && (candidate.data as any).sessions.some((session: any) => session.sessionId === record.sessionId),
     );
     const listed = (frame.data as any).sessions.find((session: any) => session.sessionId === record.sessionId);
-    expect(listed.metadata).toEqual({ omitted: 'metadata is nested deeper than 16 levels' });
+    expect(listed.metadata).toEqual({ omitted: 'metadata is nested deeper than 32 levels' });
     socket.terminate();
   });
 });
