@@ -25,6 +25,7 @@ export class Connection {
   /** The newest `sessions:list` generation sent on this socket. */
   listGeneration = 0;
   private backlog = 0;
+  private flushProbePending = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -66,11 +67,17 @@ export class Connection {
       callback();
       return;
     }
+    // One probe at a time on a socket that is behind: a measurement, not more load on it.
+    if (this.flushProbePending) return;
+    this.flushProbePending = true;
     // An empty ping frame's write callback fires after every frame queued before it.
     try {
-      this.socket.ping(undefined, undefined, () => callback());
+      this.socket.ping(undefined, undefined, () => {
+        this.flushProbePending = false;
+        callback();
+      });
     } catch {
-      // closed meanwhile
+      this.flushProbePending = false; // closed meanwhile
     }
   }
 
