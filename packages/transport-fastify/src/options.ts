@@ -33,7 +33,7 @@ export interface CorsOptions {
 export interface LimitsOptions {
   /** Open sessions (not `completed`/`failed`) one principal may have created through this server. Default 100. */
   sessionsPerPrincipal?: number;
-  /** WebSocket connections one principal may hold at once (close 4029 `LIMIT_EXCEEDED` above). Default 50. */
+  /** WebSocket connections one principal may hold at once (close 4029 `LIMIT_EXCEEDED` above). Default 200 (one IP shares it when there is no `authenticate`). */
   connectionsPerPrincipal?: number;
   /** `POST /sessions/:id/message` requests one principal may make per `messageWindowMs` (429 `RATE_LIMITED` above). Default 300; 0 disables. */
   messagesPerWindow?: number;
@@ -172,7 +172,7 @@ export function resolvePluginOptions(options: AgentRuntimePluginOptions): Resolv
     allowedOrigins: stringList('allowedOrigins', options.allowedOrigins),
     limits: {
       sessionsPerPrincipal: positiveInteger('limits.sessionsPerPrincipal', limits.sessionsPerPrincipal, 100),
-      connectionsPerPrincipal: positiveInteger('limits.connectionsPerPrincipal', limits.connectionsPerPrincipal, 50),
+      connectionsPerPrincipal: positiveInteger('limits.connectionsPerPrincipal', limits.connectionsPerPrincipal, 200),
       messagesPerWindow: positiveInteger('limits.messagesPerWindow', limits.messagesPerWindow, 300, true),
       messageWindowMs: positiveInteger('limits.messageWindowMs', limits.messageWindowMs, 60_000),
     },
