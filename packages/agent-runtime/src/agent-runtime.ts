@@ -5,7 +5,7 @@ import type { AgentArchitecture, Logger, RuntimeConfig, SandboxProvider } from '
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { createModalSandboxProvider, MODAL_IMAGE_AGENT_PATHS } from '@agent-runtime/sandbox-modal';
 import { SessionManager } from '@agent-runtime/session-engine';
-import { createAgentRuntimeServer, type CreateAgentRuntimeServerOptions } from '@agent-runtime/transport-fastify';
+import { createAgentRuntimeServer, traceSandboxProvider, type CreateAgentRuntimeServerOptions } from '@agent-runtime/transport-fastify';
 import { isLoopbackHost, resolveListenHost } from './listen-host.js';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -52,7 +52,7 @@ export class AgentRuntime {
     this.architectures = this.config.architectures ?? this.defaultArchitectures();
     this.sessions = new SessionManager({
       persistence: this.config.persistence,
-      sandboxProvider: this.sandbox,
+      sandboxProvider: traceSandboxProvider(this.sandbox),
       architectures: this.architectures,
       idleTimeoutMs: this.config.idleTimeoutMs,
       syncIntervalMs: this.config.syncIntervalMs,

@@ -1,8 +1,10 @@
 import { propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createFakeSandboxProvider } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameSocket, startTestServer, type TestServer } from '../test/index.js';
+import { traceSandboxProvider } from './trace-sandbox-provider.js';
 
 let server: TestServer;
 const exporter = new InMemorySpanExporter();
@@ -142,5 +144,20 @@ describe('OpenTelemetry spans', () => {
     expect(tool.attributes['agent_runtime.tool_use_id']).toBe('toolu_1');
     expect(tool.parentSpanContext?.spanId).toBe(turn.spanContext().spanId);
     expect(spans.some((span) => span.name === 'agent_runtime.sandbox.start' && span.attributes['agent_runtime.session_id'] === sessionId)).toBe(true);
+  });
+
+  it('traceSandboxProvider: a span per create (error status on failure); everything else is the provider', async () => {
+    exporter.reset();
+    const provider = createFakeSandboxProvider();
+    const traced = traceSandboxProvider(provider);
+    expect(traced.name).toBe(provider.name);
+    const sandbox = await traced.create({ sessionId: 's-traced' });
+    provider.failNextCreate(new Error('no capacity'));
+    await expect(traced.create({ sessionId: 's-failing' })).rejects.toThrow('no capacity');
+    const spans = exporter.getFinishedSpans().filter((span) => span.name === 'agent_runtime.sandbox.create');
+    expect(spans.map((span) => span.attributes['agent_runtime.session_id'])).toEqual(['s-traced', 's-failing']);
+    expect(spans[0]!.attributes['agent_runtime.sandbox_id']).toBe(sandbox.id);
+    expect(spans[1]!.status).toMatchObject({ code: 2, message: 'no capacity' });
+    expect((traced as unknown as { sandboxes: unknown[] }).sandboxes).toBe(provider.sandboxes);
   });
 });
