@@ -15,3 +15,6 @@ export { buildOpenApiDocument } from './http/openapi-document.js';
 export { buildAsyncApiDocument, SERVER_EVENT_PAYLOADS } from './http/asyncapi-document.js';
 export { WebSocketHub, type JoinResult } from './websocket/websocket-hub.js';
 export { Connection, SLOW_CONSUMER_CLOSE_CODE } from './websocket/connection.js';
+export { traceSandboxProvider } from './observability/trace-sandbox-provider.js';
+export { RuntimeMetrics } from './observability/metrics.js';
+export type { LimitsOptions, MetricsOptions } from './options.js';
