@@ -119,8 +119,8 @@ export async function startDemo(options = {}) {
     configureServer: async (app) => {
       await serveUi(app, options.distDir ?? join(appDir, 'dist'));
       // Socket.IO clients (the reference README's `socket.emit('session:join', ...)`) at /socket.io,
-      // beside the raw WebSocket at / on the same port.
-      await app.register(agentRuntimeSocketIoPlugin);
+      // beside the raw WebSocket at / on the same port, with the same Host allowlist.
+      await app.register(agentRuntimeSocketIoPlugin, options.allowedHosts?.length ? { allowedHosts: options.allowedHosts } : {});
       app.get('/demo/info', async () => info);
     },
   });

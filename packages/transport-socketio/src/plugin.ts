@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import { handshakeRequest } from './handshake-request.js';
+import { registerClientGauge } from './metrics.js';
 import { resolveSocketIoOptions, type SocketIoPluginOptions } from './options.js';
 import { refusal } from './request-guard.js';
 import { routeUpgrades } from './route-upgrades.js';
@@ -65,6 +66,7 @@ const plugin: FastifyPluginAsync<SocketIoPluginOptions> = async (fastify, rawOpt
     );
   });
   io.on('connection', (socket) => bridge.accept(socket, socket.data.principal));
+  registerClientGauge(fastify, bridge);
 
   let unroute: (() => void) | undefined;
   fastify.addHook('onReady', async () => {

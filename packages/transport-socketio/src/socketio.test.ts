@@ -294,6 +294,24 @@ describe('Host and Origin checks (DNS rebinding, cross-site WebSocket hijacking)
   });
 });
 
+describe('metrics', () => {
+  it('GET /metrics counts Socket.IO clients (agent_runtime_socketio_clients)', async () => {
+    const measured = await startServer();
+    try {
+      const scrape = async () => {
+        const text = await fetch(`${measured.url}/metrics`).then((response) => response.text());
+        return Number(/^agent_runtime_socketio_clients (\d+)$/m.exec(text)?.[1]);
+      };
+      expect(await scrape()).toBe(0);
+      const { socket } = connect(measured.url);
+      await connected(socket);
+      expect(await scrape()).toBe(1);
+    } finally {
+      await measured.close();
+    }
+  });
+});
+
 describe('shutdown', () => {
   it('app.close() drops Socket.IO clients (polling and WebSocket) so that they reconnect, and resolves', async () => {
     const closing = await startServer();
