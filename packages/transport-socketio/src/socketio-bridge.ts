@@ -32,6 +32,8 @@ interface ClientState {
   socket: Socket;
   principal: Principal;
   joined: Map<string, JoinedState>;
+  /** Filtered `sessions:list` sends, chained so a late list never overtakes a newer one. */
+  lists: Promise<void>;
 }
 
 /**
@@ -70,7 +72,7 @@ export class SocketIoBridge {
 
   /** Takes over a client that passed authentication. */
   accept(socket: Socket, principal: Principal): void {
-    const client: ClientState = { socket, principal, joined: new Map() };
+    const client: ClientState = { socket, principal, joined: new Map(), lists: Promise.resolve() };
     this.clients.set(socket.id, client);
     socket.on('session:join', (...args: unknown[]) => this.onJoin(client, args));
     socket.on('session:leave', (...args: unknown[]) => this.onLeave(client, args));
@@ -237,14 +239,16 @@ export class SocketIoBridge {
     for (const client of [...subscribers]) this.deliver(client, event);
   }
 
-  /** With `authorizeSession`, each client sees only the sessions it may read. */
+  /** With `authorizeSession`, each client sees only the sessions it may read, lists in order. */
   private sendFilteredList(sessions: SessionListData[]): void {
     for (const client of this.clients.values()) {
-      void Promise.all(
+      const filtered = Promise.all(
         sessions.map(async (session) =>
           (await isAllowed(this.options.authorizeSession, client.principal, session.sessionId, 'read')) ? session : undefined,
         ),
-      ).then((allowed) => {
+      );
+      client.lists = client.lists.then(async () => {
+        const allowed = await filtered;
         client.socket.emit('sessions:list', { sessions: allowed.filter((session) => session !== undefined) });
       });
     }
