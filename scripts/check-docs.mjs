@@ -32,7 +32,7 @@ export function linkProblems(file, repositoryRoot = root) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const problems = documentationFiles().flatMap(linkProblems);
+  const problems = documentationFiles().flatMap((file) => linkProblems(file));
   for (const problem of problems) console.error(problem);
   if (problems.length > 0) process.exit(1);
   console.log(`docs: ${documentationFiles().length} files, links ok`);
