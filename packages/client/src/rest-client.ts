@@ -11,6 +11,7 @@ import type {
   WorkspaceFile,
 } from '@agent-runtime/core';
 import { AgentRuntimeClientError } from './client-error.js';
+import { realTimers, type Timers } from './socket-types.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -22,6 +23,8 @@ export interface RestClientOptions {
   headers?: Record<string, string>;
   /** Retries of `sendMessage` after a network error or 502/503/504 (same clientMessageId). Default 2. */
   messageRetries?: number;
+  /** Timers for the retry delays (200 ms, doubling). Default: the global ones. */
+  timers?: Timers;
 }
 
 export interface SendMessageOptions {
@@ -44,7 +47,6 @@ export function randomId(): string {
 }
 
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Typed calls to the REST API; every failure is an `AgentRuntimeClientError`. */
 export class RestClient {
@@ -91,7 +93,8 @@ export class RestClient {
       } catch (error) {
         const retryable = AgentRuntimeClientError.isInstance(error) && (error.code === 'NETWORK_ERROR' || RETRYABLE_STATUSES.has(error.status));
         if (!retryable || attempt >= retries || options.signal?.aborted) throw error;
-        await sleep(200 * 2 ** attempt);
+        const timers = this.options.timers ?? realTimers;
+        await new Promise<void>((resolve) => timers.setTimeout(resolve, 200 * 2 ** attempt));
       }
     }
   }
