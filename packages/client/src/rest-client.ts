@@ -1,3 +1,4 @@
+import { normalizeWorkspacePath, workspacePathProblem } from '@agent-runtime/core';
 import type {
   AgentProfileListData,
   CreateSessionRequest,
@@ -107,9 +108,18 @@ export class RestClient {
     return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/interrupt`);
   }
 
-  /** One workspace file (`path` relative, `/`-separated). */
-  readFile(sessionId: string, path: string): Promise<WorkspaceFile> {
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
+  /**
+   * One workspace file (`path` relative, `/`-separated). A path the server would refuse (absolute,
+   * `..`) is refused here with PATH_REFUSED before anything is sent: a URL with `..` would be
+   * normalised into another route on the way.
+   */
+  async readFile(sessionId: string, path: string): Promise<WorkspaceFile> {
+    const problem = workspacePathProblem(path);
+    const normalized = normalizeWorkspacePath(path);
+    if (problem !== null || normalized === null) {
+      throw new AgentRuntimeClientError('PATH_REFUSED', `Path "${path}" refused: ${problem ?? 'invalid'}.`, { details: { path, reason: problem ?? 'invalid' } });
+    }
+    const encoded = normalized.split('/').map(encodeURIComponent).join('/');
     return this.request('GET', `/sessions/${encodeURIComponent(sessionId)}/files/${encoded}`);
   }
 
