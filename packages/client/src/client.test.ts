@@ -130,7 +130,7 @@ describe('REST methods', () => {
     const seen: string[] = [];
     const guarded = await startTestServer({
       authenticate: (request) => {
-        if (!request.ws) return {};
+        if (request.headers.upgrade !== 'websocket') return {};
         const token = (request.query as { access_token?: string }).access_token;
         seen.push(token ?? '<none>');
         return token === 'ws-1' || token === 'ws-2' ? {} : false;

@@ -1,6 +1,6 @@
 import type { RuntimeSessionData } from '@agent-runtime/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeWebSocket, FakeWebSocketConstructor } from './fake-websocket.js';
+import { FakeWebSocket, FakeWebSocketConstructor } from './testing/fake-websocket.js';
 import { AgentRuntimeSocket, type AgentRuntimeSocketOptions, type ClientErrorReport, type ServerEventFrame } from './socket.js';
 
 const sessionId = 's-1';

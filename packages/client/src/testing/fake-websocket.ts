@@ -1,4 +1,4 @@
-import type { WebSocketConstructor, WebSocketLike } from './socket-types.js';
+import type { WebSocketConstructor, WebSocketLike } from '../socket-types.js';
 
 /** A scripted WebSocket for unit tests of the socket (the end-to-end suites use a real server). */
 export class FakeWebSocket implements WebSocketLike {
