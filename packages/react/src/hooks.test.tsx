@@ -97,6 +97,32 @@ describe('useSession', () => {
     expect(caughtUp.session?.lastSeq).toBe(snapshot.lastEventSeq);
   });
 
+  it('after a gap beyond the replay window: resyncs (reloads) and the blocks equal the snapshot', async () => {
+    const small = await startTestServer({ engineOptions: { replayWindow: 5 } });
+    const smallClient = createAgentRuntimeClient({ baseUrl: small.baseUrl, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } });
+    try {
+      const { sessionId } = await smallClient.createSession({ agentProfileRef: 'code-assistant', architecture: 'claude-agent-sdk' });
+      const smallWrapper = ({ children }: { children: ReactNode }) => <AgentRuntimeProvider client={smallClient}>{children}</AgentRuntimeProvider>;
+      const view = observeHook(() => useSession(sessionId), { wrapper: smallWrapper });
+      await view.until((value) => expect(value.loading).toBe(false));
+      const socket = smallClient.socket();
+      await socket.join(sessionId); // the hook's join (counted): resolves once the server acked it
+      const resynced = new Promise<void>((resolve) => socket.on('session:resynced', () => resolve()));
+      const closed = new Promise<void>((resolve) => socket.on('connection:close', () => resolve()));
+      for (const connection of small.app.agentRuntime.hub.connections) connection.socket.terminate();
+      await closed;
+      small.engine.streamDeltas(sessionId, 40, { blockId: 'far', text: (index) => `<${index}>` }); // while away: more than the window
+      await resynced;
+      const snapshot = await smallClient.getSession(sessionId);
+      const caughtUp = await view.until((value) => expect(value.session?.lastSeq).toBe(snapshot.lastEventSeq));
+      expect(caughtUp.blocks).toEqual(snapshot.blocks);
+      expect((caughtUp.blocks.at(-1) as { content: string }).content).toContain('<39>');
+    } finally {
+      smallClient.close();
+      await small.close();
+    }
+  });
+
   it('reports errors (unknown session)', async () => {
     const view = observeHook(() => useSession('ghost'), { wrapper });
     const failed = await view.until((value) => expect(value.error).toMatchObject({ code: 'SESSION_NOT_FOUND' }));
