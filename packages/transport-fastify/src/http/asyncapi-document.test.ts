@@ -1,5 +1,5 @@
 import { Parser } from '@asyncapi/parser';
-import { CLIENT_EVENT_NAMES, SERVER_EVENT_NAMES } from '@agent-runtime/core';
+import { CLIENT_EVENT_NAMES, SERVER_EVENT_NAMES, serverEventPayloadSchemas } from '@agent-runtime/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../test/index.js';
 import { buildAsyncApiDocument, messageKey, SERVER_EVENT_PAYLOADS } from './asyncapi-document.js';
@@ -45,6 +45,8 @@ describe('GET /asyncapi.json', () => {
       .map((operation: Json) => document.components.messages[operation.messages[0].$ref.split('/').pop()].name);
     expect([...sent].sort()).toEqual([...SERVER_EVENT_NAMES].sort());
     expect(Object.keys(SERVER_EVENT_PAYLOADS).sort()).toEqual([...SERVER_EVENT_NAMES].sort());
+    expect(Object.keys(serverEventPayloadSchemas).sort()).toEqual([...SERVER_EVENT_NAMES].sort());
+    for (const event of SERVER_EVENT_NAMES) expect(SERVER_EVENT_PAYLOADS[event].schema).toBe(serverEventPayloadSchemas[event]); // generated from core's schemas
     const received = Object.values(document.operations as Json)
       .filter((operation: Json) => operation.action === 'receive')
       .map((operation: Json) => document.components.messages[operation.messages[0].$ref.split('/').pop()].name);

@@ -1,51 +1,35 @@
-import {
-  ackFrameSchema,
-  blockCompleteEventSchema,
-  blockDeltaEventSchema,
-  blockStartEventSchema,
-  blockUpdateEventSchema,
-  errorEventSchema,
-  fileEventSchema,
-  idleWarningEventSchema,
-  metadataUpdateEventSchema,
-  resyncEventSchema,
-  sessionsListEventSchema,
-  statusEventSchema,
-  subagentCompletedEventSchema,
-  subagentDiscoveredEventSchema,
-  turnEndEventSchema,
-  turnStartEventSchema,
-  type ServerEventName,
-} from '@agent-runtime/core';
+import { ackFrameSchema, SERVER_EVENT_NAMES, serverEventPayloadSchemas, type ServerEventName } from '@agent-runtime/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ResolvedPluginOptions } from '../options.js';
 
 type Json = Record<string, unknown>;
 
-/**
- * The payload schema of every server event core defines. `satisfies Record<ServerEventName, …>`
- * makes a new event in core a compile error here until it is documented.
- */
-export const SERVER_EVENT_PAYLOADS = {
-  'session:block:start': { schema: blockStartEventSchema, summary: 'A new block (message, tool use, thinking...) started.' },
-  'session:block:delta': { schema: blockDeltaEventSchema, summary: 'A text chunk for an assistant_text or thinking block: append it to content.' },
-  'session:block:update': { schema: blockUpdateEventSchema, summary: 'Some properties of a block changed (a tool status, its final input...).' },
-  'session:block:complete': { schema: blockCompleteEventSchema, summary: 'A block is final; block is its complete state.' },
-  'session:file:created': { schema: fileEventSchema, summary: 'The agent created a workspace file (file is set).' },
-  'session:file:modified': { schema: fileEventSchema, summary: 'The agent modified a workspace file (file is set).' },
-  'session:file:deleted': { schema: fileEventSchema, summary: 'The agent deleted a workspace file (path is set).' },
-  'session:status': { schema: statusEventSchema, summary: 'The session status changed.' },
-  'session:metadata:update': { schema: metadataUpdateEventSchema, summary: 'Token usage, cost and model of the session so far.' },
-  'session:subagent:discovered': { schema: subagentDiscoveredEventSchema, summary: 'A subagent started; its blocks follow under conversationId = subagent.id.' },
-  'session:subagent:completed': { schema: subagentCompletedEventSchema, summary: 'A subagent finished.' },
-  'session:idle:warning': { schema: idleWarningEventSchema, summary: 'The sandbox stops for inactivity at idleAt unless something happens.' },
-  'session:turn:start': { schema: turnStartEventSchema, summary: 'A turn started: a user message is being handled.' },
-  'session:turn:end': { schema: turnEndEventSchema, summary: 'A turn ended; every turn ends with exactly one of these.' },
-  'session:resync': { schema: resyncEventSchema, summary: 'The missed events left the replay window: reload GET /sessions/:sessionId, then join with since = latestSeq.' },
-  'sessions:list': { schema: sessionsListEventSchema, summary: 'The list of sessions changed (sent to every client, without seq).' },
-  error: { schema: errorEventSchema, summary: 'Something went wrong; sessionId is set when it concerns one session.' },
-} as const satisfies Record<ServerEventName, { schema: z.ZodType; summary: string }>;
+/** One line per server event; `satisfies` makes a new event in core a compile error until it is described. */
+const SUMMARIES = {
+  'session:block:start': 'A new block (message, tool use, thinking...) started.',
+  'session:block:delta': 'A text chunk for an assistant_text or thinking block: append it to content.',
+  'session:block:update': 'Some properties of a block changed (a tool status, its final input...).',
+  'session:block:complete': 'A block is final; block is its complete state.',
+  'session:file:created': 'The agent created a workspace file (file is set).',
+  'session:file:modified': 'The agent modified a workspace file (file is set).',
+  'session:file:deleted': 'The agent deleted a workspace file (path is set).',
+  'session:status': 'The session status changed.',
+  'session:metadata:update': 'Token usage, cost and model of the session so far.',
+  'session:subagent:discovered': 'A subagent started; its blocks follow under conversationId = subagent.id.',
+  'session:subagent:completed': 'A subagent finished.',
+  'session:idle:warning': 'The sandbox stops for inactivity at idleAt unless something happens.',
+  'session:turn:start': 'A turn started: a user message is being handled.',
+  'session:turn:end': 'A turn ended; every turn ends with exactly one of these.',
+  'session:resync': 'The missed events left the replay window: reload GET /sessions/:sessionId, then join with since = latestSeq.',
+  'sessions:list': 'The list of sessions changed (sent to every client, without seq).',
+  error: 'Something went wrong; sessionId is set when it concerns one session.',
+} as const satisfies Record<ServerEventName, string>;
+
+/** Every server event of core with its payload schema (core's `serverEventPayloadSchemas`) and summary. */
+export const SERVER_EVENT_PAYLOADS = Object.fromEntries(
+  SERVER_EVENT_NAMES.map((event) => [event, { schema: serverEventPayloadSchemas[event] as z.ZodType, summary: SUMMARIES[event] }]),
+) as Record<ServerEventName, { schema: z.ZodType; summary: string }>;
 
 function schemaOf(schema: z.ZodType): Json {
   const json = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'draft-7' }) as Json;
