@@ -1,12 +1,8 @@
-import type { SandboxRoot } from '@agent-runtime/core';
+import type { SandboxFileWrite } from '@agent-runtime/core';
 import { checkedPath } from './file-paths.js';
 
-/** One file of a batched write. */
-export interface BatchFile {
-  path: string;
-  content: string | Uint8Array;
-  root?: SandboxRoot;
-}
+/** One file of a batched write (core's `SandboxFileWrite`). */
+export type BatchFile = SandboxFileWrite;
 
 export interface EncodedBatch {
   /** Files for the batch script, in order, with their caller-side index. */
