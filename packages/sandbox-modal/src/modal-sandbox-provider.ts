@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { noopLogger, type SandboxCreateOptions, type SandboxInfo, type SandboxProvider } from '@agent-runtime/core';
+import { AgentRuntimeError, noopLogger, type SandboxCreateOptions, type SandboxInfo, type SandboxProvider } from '@agent-runtime/core';
 import type { App, Image, ModalClient, Sandbox as ModalSandboxHandle, SandboxCreateParams } from 'modal';
 import { modalConfigHasToken, modalConfigPath } from './credentials.js';
 import { invalidConfigError, invalidInputError, isNotFound, mapModalError, sandboxNotFoundError, sandboxTerminatedError } from './errors.js';
@@ -195,6 +195,56 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
     }
   };
 
+  const createSandbox = async (createOptions: SandboxCreateOptions, retried: boolean): Promise<ModalSandbox> => {
+    if (typeof createOptions?.sessionId !== 'string' || createOptions.sessionId === '') throw invalidInputError('create needs a sessionId.');
+    const { sessionId } = createOptions;
+    const limits = limitParams(createOptions.limits, defaults, logger);
+    if (sandboxSettings.checkModelUrls) assertReachableModelUrls(createOptions.env);
+    const env = sandboxSettings.stripModelKeys ? withoutModelKeys(createOptions.env) : { ...createOptions.env };
+    const tags = { ...labelsToTags(createOptions.labels), [SESSION_TAG]: sessionId, [DEPLOYMENT_TAG]: deployment };
+    const name = sandboxName(deployment, sessionId);
+    const modal = await getClient();
+    const modalApp = await getApp();
+    const image = await getImage(modal, modalApp, createOptions.image);
+    let handle: ModalSandboxHandle;
+    try {
+      handle = await modal.sandboxes.create(modalApp, image, {
+        command: KEEP_ALIVE_COMMAND,
+        workdir: workspacePath,
+        env,
+        tags,
+        name,
+        ...resources,
+        ...limits,
+        ...(await outboundPolicy(modal)),
+      });
+    } catch (error) {
+      if ((error as Error | null)?.name === 'AlreadyExistsError') {
+        // One sandbox per session: the session's running sandbox is reattached, not duplicated.
+        logger.info({ sessionId, name }, 'sandbox-modal: reattaching the running sandbox of this session');
+        const existing = await modal.sandboxes.fromName(options.appName, name).catch((lookup: unknown) => {
+          throw mapModalError(lookup, 'find the running sandbox of this session');
+        });
+        try {
+          return await attachHandle(existing, existing.sandboxId);
+        } catch (attachError) {
+          // It finished between the two calls (a terminate in flight): its name is free now.
+          if (!retried && AgentRuntimeError.isInstance(attachError) && attachError.code === 'SANDBOX_TERMINATED') return createSandbox(createOptions, true);
+          throw attachError;
+        }
+      }
+      throw mapModalError(error, 'create a sandbox');
+    }
+    try {
+      const sandbox = await prepare(handle, sessionId, env);
+      logger.debug({ sandboxId: sandbox.id, sessionId }, 'sandbox-modal: created');
+      return sandbox;
+    } catch (error) {
+      await handle.terminate().catch(() => undefined);
+      throw mapModalError(error, 'prepare a sandbox', { sandboxId: handle.sandboxId });
+    }
+  };
+
   return {
     name: 'modal',
     deployment,
@@ -205,49 +255,7 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
       await getImage(modal, modalApp, undefined, startOptions.onProgress);
     },
 
-    async create(createOptions: SandboxCreateOptions) {
-      if (typeof createOptions?.sessionId !== 'string' || createOptions.sessionId === '') throw invalidInputError('create needs a sessionId.');
-      const { sessionId } = createOptions;
-      const limits = limitParams(createOptions.limits, defaults, logger);
-      if (sandboxSettings.checkModelUrls) assertReachableModelUrls(createOptions.env);
-      const env = sandboxSettings.stripModelKeys ? withoutModelKeys(createOptions.env) : { ...createOptions.env };
-      const tags = { ...labelsToTags(createOptions.labels), [SESSION_TAG]: sessionId, [DEPLOYMENT_TAG]: deployment };
-      const name = sandboxName(deployment, sessionId);
-      const modal = await getClient();
-      const modalApp = await getApp();
-      const image = await getImage(modal, modalApp, createOptions.image);
-      let handle: ModalSandboxHandle;
-      try {
-        handle = await modal.sandboxes.create(modalApp, image, {
-          command: KEEP_ALIVE_COMMAND,
-          workdir: workspacePath,
-          env,
-          tags,
-          name,
-          ...resources,
-          ...limits,
-          ...(await outboundPolicy(modal)),
-        });
-      } catch (error) {
-        if ((error as Error | null)?.name === 'AlreadyExistsError') {
-          // One sandbox per session: the session's running sandbox is reattached, not duplicated.
-          logger.info({ sessionId, name }, 'sandbox-modal: reattaching the running sandbox of this session');
-          const existing = await modal.sandboxes.fromName(options.appName, name).catch((lookup: unknown) => {
-            throw mapModalError(lookup, 'find the running sandbox of this session');
-          });
-          return attachHandle(existing, existing.sandboxId);
-        }
-        throw mapModalError(error, 'create a sandbox');
-      }
-      try {
-        const sandbox = await prepare(handle, sessionId, env);
-        logger.debug({ sandboxId: sandbox.id, sessionId }, 'sandbox-modal: created');
-        return sandbox;
-      } catch (error) {
-        await handle.terminate().catch(() => undefined);
-        throw mapModalError(error, 'prepare a sandbox', { sandboxId: handle.sandboxId });
-      }
-    },
+    create: (createOptions: SandboxCreateOptions) => createSandbox(createOptions, false),
 
     async attach(sandboxId: string) {
       const modal = await getClient();

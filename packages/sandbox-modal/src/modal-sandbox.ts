@@ -232,7 +232,8 @@ export class ModalSandbox implements Sandbox {
       await Promise.all([...this.watchers].map((watcher) => watcher.close()));
       this.watchers.clear();
       try {
-        await this.handle.terminate();
+        // Wait until Modal reports it finished: the session's sandbox name is free again at once.
+        await this.handle.terminate({ wait: true });
       } catch (error) {
         if (!isNotFound(error)) throw mapModalError(error, 'terminate a sandbox', { sandboxId: this.id });
       }
