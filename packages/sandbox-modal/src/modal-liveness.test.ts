@@ -46,11 +46,15 @@ describe('item 1: a dead sandbox ends its execs, whatever the SDK retries', () =
     const provider = providerWith();
     const sandbox = await provider.create({ sessionId: 'dies-under-a-read' });
     await sandbox.exec(['mkfifo', 'blocked']).then((process) => process.wait());
-    // Reading a FIFO with no writer blocks inside the sandbox until the sandbox is gone.
-    const read = codeOf(sandbox.readFile('blocked'));
-    await expect.poll(() => harness.fake.state.sandboxes.get(sandbox.id)!.execs.some((exec) => exec.argv.includes('blocked') && exec.exitCode === undefined && exec.argv[0] === 'sh')).toBe(true);
+    // Writing into a FIFO with no reader blocks (opening it waits) until the sandbox is gone.
+    const write = codeOf(sandbox.writeFile('blocked', 'never read'));
+    // The file script's exec is `sh -c <script> sh blocked` (the mkfifo exec went through the exec wrapper).
+    const blockedExec = () => harness.fake.state.sandboxes.get(sandbox.id)!.execs.find((exec) => exec.argv[3] === 'sh' && exec.argv[4] === 'blocked');
+    await expect.poll(() => blockedExec() !== undefined).toBe(true);
     harness.fake.evict(sandbox.id);
-    expect(await read).toBe('SANDBOX_TERMINATED');
+    expect(await write).toBe('SANDBOX_TERMINATED');
+    // It was still blocked when the sandbox died (killed, not finished by itself).
+    await expect.poll(() => blockedExec()?.exitCode).toBe(137);
   });
 });
 
