@@ -106,10 +106,11 @@ describe('item 3: deployments, names, reattach, orphans', () => {
   });
 
   it('while the runtime beats, a process outlives the orphan timeout', async () => {
-    const provider = providerWith({ orphanTimeoutMs: 2000, heartbeatIntervalMs: 400 });
+    // Generous margins for a loaded machine: beats every 0.5 s against a 4 s timeout, for 6 s.
+    const provider = providerWith({ orphanTimeoutMs: 4000, heartbeatIntervalMs: 500 });
     const sandbox = await provider.create({ sessionId: 'beating-exec' });
     try {
-      const child = await sandbox.exec(['sh', '-c', 'sleep 5; exit 4']);
+      const child = await sandbox.exec(['sh', '-c', 'sleep 6; exit 4']);
       expect(await child.wait()).toBe(4);
       const beats = harness.fake.state.sandboxes.get(sandbox.id)!.execs.filter((exec) => exec.argv.includes('touch "$1"'));
       expect(beats.length).toBeGreaterThan(0);
