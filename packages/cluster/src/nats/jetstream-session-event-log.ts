@@ -190,9 +190,7 @@ export class JetStreamSessionEventLog implements SessionEventLog {
       const { latestSeq, lastStreamSeq, marker } = await this.freshState(sessionId);
       const oldestSeq = Math.min(uptoSeq, latestSeq) + 1;
       if (oldestSeq <= (marker?.oldestSeq ?? 1)) return;
-      const header = headers();
-      header.set('Nats-Rollup', 'sub');
-      await this.js.publish(this.trimSubject(sessionId), JSON.stringify({ oldestSeq, latestSeq } satisfies TrimMarker), { headers: header });
+      await this.writeMarker(sessionId, { oldestSeq, latestSeq });
       let firstKept = 0;
       await this.scan(sessionId, lastStreamSeq, (event, streamSeq) => {
         if (event.seq >= oldestSeq) firstKept = streamSeq;
@@ -202,6 +200,34 @@ export class JetStreamSessionEventLog implements SessionEventLog {
       await manager.streams.purge(this.streamName, firstKept === 0 ? { filter: subject } : { filter: subject, seq: firstKept });
       this.states.delete(sessionId);
     });
+  }
+
+  /**
+   * Delete single events (e.g. deltas whose block completed). When the newest event goes, the trim
+   * marker records `latestSeq` first, so numbering never goes back.
+   */
+  async discard(sessionId: string, seqs: readonly number[]): Promise<void> {
+    for (const seq of seqs) checkedSeq(seq, 'seqs');
+    if (seqs.length === 0) return;
+    const wanted = new Set(seqs);
+    return this.serially(sessionId, async () => {
+      const manager = await this.ensureStream();
+      const { latestSeq, lastStreamSeq, marker } = await this.freshState(sessionId);
+      if (wanted.has(latestSeq)) await this.writeMarker(sessionId, { oldestSeq: marker?.oldestSeq ?? 1, latestSeq });
+      const streamSeqs: number[] = [];
+      await this.scan(sessionId, lastStreamSeq, (event, streamSeq) => {
+        if (wanted.has(event.seq)) streamSeqs.push(streamSeq);
+        return streamSeqs.length === wanted.size;
+      });
+      for (const streamSeq of streamSeqs) await manager.streams.deleteMessage(this.streamName, streamSeq, false);
+      this.states.delete(sessionId);
+    });
+  }
+
+  private async writeMarker(sessionId: string, marker: TrimMarker): Promise<void> {
+    const header = headers();
+    header.set('Nats-Rollup', 'sub');
+    await this.js.publish(this.trimSubject(sessionId), JSON.stringify(marker), { headers: header });
   }
 
   async forget(sessionId: string): Promise<void> {
