@@ -94,6 +94,19 @@ describe('JetStreamSessionEventLog', () => {
     expect(stored).toEqual(Array.from({ length: 13 }, (_, index) => index + 1));
   });
 
+  it("refuses a stale owner's append once its successor wrote (fencing token), and stores nothing", async () => {
+    const sessionId = newSession();
+    const tokens = { a: 1, b: 2 };
+    const staleA = new JetStreamSessionEventLog({ connection: nodeA, streamName, subjectPrefix, fencingTokenOf: () => tokens.a });
+    const successorB = new JetStreamSessionEventLog({ connection: nodeB, streamName, subjectPrefix, fencingTokenOf: () => tokens.b });
+    expect(seqs(await staleA.append(sessionId, deltas(sessionId, 2)))).toEqual([1, 2]);
+    expect(seqs(await successorB.append(sessionId, deltas(sessionId, 1, 3)))).toEqual([3]);
+    const refused = await staleA.append(sessionId, deltas(sessionId, 1, 4)).catch((error: unknown) => error);
+    expect(hasErrorCode(refused, 'LEASE_LOST')).toBe(true);
+    expect(seqs(await logA.read(sessionId, 0))).toEqual([1, 2, 3]);
+    expect(seqs(await successorB.append(sessionId, deltas(sessionId, 1, 4)))).toEqual([4]);
+  });
+
   it('rejects bad ids and seqs with INVALID_INPUT and stores nothing', async () => {
     const refused = [
       await logA.append('a.b', deltas('x', 1)).catch((error: unknown) => error),

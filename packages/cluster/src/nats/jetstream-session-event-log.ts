@@ -1,4 +1,4 @@
-import type { AnyServerEvent, LoggedSessionEvent, SessionEventLog, SessionEventLogBounds } from '@agent-runtime/core';
+import { type AnyServerEvent, leaseLostError, type LoggedSessionEvent, type SessionEventLog, type SessionEventLogBounds } from '@agent-runtime/core';
 import { DeliverPolicy, type JetStreamClient, JetStreamApiError, type JetStreamManager, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { checkedSubjectPrefix, subjectToken } from '../subject-token.js';
@@ -7,6 +7,8 @@ import { checkedSeq } from './checked-seq.js';
 
 /** The header that carries the protocol's per-session `seq` on every stored event. */
 export const SEQ_HEADER = 'Agent-Runtime-Seq';
+/** The header that carries the writer's fencing token, when the log was given `fencingTokenOf`. */
+export const FENCING_TOKEN_HEADER = 'Agent-Runtime-Fencing-Token';
 const WRONG_LAST_SEQUENCE = 10071;
 
 export interface JetStreamSessionEventLogOptions {
@@ -19,10 +21,19 @@ export interface JetStreamSessionEventLogOptions {
   replicas?: number;
   /** How often an append retries after another writer moved the subject (default 5). */
   maxConflictRetries?: number;
+  /**
+   * The fencing token of this node's lease on a session (`SessionLease.fencingToken`), or
+   * undefined when it holds none. When given, every event carries it, and an append that finds a
+   * newer token on the session's last event is refused with `LEASE_LOST`: a node that lost the
+   * session cannot append after its successor.
+   */
+  fencingTokenOf?: (sessionId: string) => number | undefined;
 }
 
 interface SubjectState {
   latestSeq: number;
+  /** Fencing token on the session's last stored event (0 when none). */
+  lastToken: number;
   /** Stream sequence of the session's last stored event (0 when the subject holds none). */
   lastStreamSeq: number;
 }
@@ -46,6 +57,7 @@ export class JetStreamSessionEventLog implements SessionEventLog {
   private readonly js: JetStreamClient;
   private readonly replicas: number;
   private readonly maxConflictRetries: number;
+  private readonly fencingTokenOf: ((sessionId: string) => number | undefined) | undefined;
   private manager: Promise<JetStreamManager> | undefined;
   private readonly states = new Map<string, SubjectState>();
   private readonly chains = new Map<string, Promise<unknown>>();
@@ -56,6 +68,7 @@ export class JetStreamSessionEventLog implements SessionEventLog {
     this.prefix = checkedSubjectPrefix(options.subjectPrefix ?? 'agent-runtime');
     this.replicas = options.replicas ?? 1;
     this.maxConflictRetries = options.maxConflictRetries ?? 5;
+    this.fencingTokenOf = options.fencingTokenOf;
     this.js = jetstream(this.connection);
   }
 
@@ -112,7 +125,8 @@ export class JetStreamSessionEventLog implements SessionEventLog {
       this.trimMarker(sessionId),
     ]);
     const lastSeq = last ? Number(last.header.get(SEQ_HEADER)) : 0;
-    return { latestSeq: Math.max(lastSeq, marker?.latestSeq ?? 0), lastStreamSeq: last?.seq ?? 0, marker };
+    const lastToken = Number(last?.header.get(FENCING_TOKEN_HEADER) || 0);
+    return { latestSeq: Math.max(lastSeq, marker?.latestSeq ?? 0), lastToken, lastStreamSeq: last?.seq ?? 0, marker };
   }
 
   async append(sessionId: string, events: readonly AnyServerEvent[]): Promise<LoggedSessionEvent[]> {
@@ -130,11 +144,14 @@ export class JetStreamSessionEventLog implements SessionEventLog {
     for (let attempt = 0; ; attempt += 1) {
       const state = this.states.get(sessionId) ?? (await this.freshState(sessionId));
       const seq = state.latestSeq + 1;
+      const token = this.fencingTokenOf?.(sessionId);
+      if (token !== undefined && state.lastToken > token) throw leaseLostError(sessionId, token, state.lastToken);
       const header = headers();
       header.set(SEQ_HEADER, String(seq));
+      if (token !== undefined) header.set(FENCING_TOKEN_HEADER, String(token));
       try {
         const ack = await this.js.publish(subject, payload, { headers: header, expect: { lastSubjectSequence: state.lastStreamSeq } });
-        this.states.set(sessionId, { latestSeq: seq, lastStreamSeq: ack.seq });
+        this.states.set(sessionId, { latestSeq: seq, lastToken: token ?? 0, lastStreamSeq: ack.seq });
         return { sessionId, seq, event };
       } catch (error) {
         this.states.delete(sessionId);
