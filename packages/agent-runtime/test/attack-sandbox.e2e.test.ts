@@ -153,4 +153,43 @@ describe('attack suite: sandboxed agents against the runtime (real bwrap, real C
     }
     expect(generations.at(-1)?.response.text).toBe('Done.');
   });
+
+  it('a fork bomb, a 2 GB allocation and a 1.5 GB sparse file in one sandbox leave /health answering and another session completing its turn', async () => {
+    server.reset();
+    const health: number[] = [];
+    let hogDone = false;
+    const hog = turn('claude-agent-sdk', 'hog', 'Please run the hog.').finally(() => (hogDone = true));
+    // Probe /health for as long as the hog's turn runs (each probe waits for the previous answer).
+    const probing = (async () => {
+      while (!hogDone) {
+        const started = performance.now();
+        const response = await fetch(`${runtime.url}/health`);
+        expect(response.status).toBe(200);
+        await response.text();
+        health.push(Math.round(performance.now() - started));
+      }
+    })();
+    const other = await turn('gemini-cli', 'plain', 'Please say hello.');
+    const hogResult = await hog;
+    await probing;
+    const lines = report(server.requests, 'anthropic', 'HOG-END');
+    const sorted = [...health].sort((a, b) => a - b);
+    console.log(
+      `resource attack: hog turn ${hogResult.outcome} in ${hogResult.ms} ms (${JSON.stringify(Object.fromEntries(lines))}); ` +
+        `other session's turn ${other.outcome} in ${other.ms} ms; /health answered ${health.length} times, ` +
+        `median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms; runtime RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`,
+    );
+    expect(other.outcome).toBe('completed');
+    expect(server.generationRequests('gemini').at(-1)?.response.text).toBe('Hello from the other session.');
+    expect(health.length).toBeGreaterThan(0);
+    expect(lines.get('BOMB')).toBe('DONE');
+    expect(lines.get('ALLOC')).toBe('REFUSED');
+    expect(lines.get('SPARSE')).toBe('MADE');
+    // The sparse file was never read into the runtime: at most its empty first state (truncate
+    // creates it empty, then extends it) was mirrored, and the runtime's memory stayed small.
+    const saved = await persistence.loadSession(hogResult.sessionId);
+    const big = saved?.workspaceFiles.find((file) => file.path === 'big.bin');
+    expect(big?.content.length ?? 0).toBeLessThan(1024);
+    expect(process.memoryUsage().rss).toBeLessThan(1500 * 2 ** 20);
+  });
 });
