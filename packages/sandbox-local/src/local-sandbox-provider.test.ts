@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasErrorCode } from '@agent-runtime/core';
@@ -76,6 +76,44 @@ describe('createLocalSandboxProvider', () => {
       expect(hasErrorCode(error, 'INVALID_INPUT'), String(readOnlyPaths)).toBe(true);
     }
     await sandbox.terminate();
+  });
+
+  it('keeps a secret env value out of every command line on the host (bwrap gets it as its environment)', async () => {
+    const secret = `SECRET-${Math.random().toString(36).slice(2)}`;
+    const provider = createLocalSandboxProvider({ dataDir });
+    const sandbox = await provider.create({ sessionId: 'secret-env', env: { SECRET_VALUE: secret } });
+    const child = await sandbox.exec(['sh', '-c', 'echo "$SECRET_VALUE"; exec sleep 30'], { env: { EXEC_SECRET: `${secret}-exec` } });
+    const reader = child.stdout.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(`${secret}\n`); // it did reach the process
+    const commandLines = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map((name) => {
+        try {
+          return readFileSync(`/proc/${name}/cmdline`, 'utf8');
+        } catch {
+          return '';
+        }
+      });
+    expect(commandLines.some((line) => line.includes('sleep\u000030'))).toBe(true); // the sandboxed process is listed
+    expect(commandLines.filter((line) => line.includes(secret))).toEqual([]);
+    child.kill('SIGKILL');
+    await child.wait();
+    await sandbox.terminate();
+  });
+
+  it("network 'shared' is a loud opt-in: a warning on every create, and the host's loopback is reachable", async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (_object: object, message?: string) => warnings.push(message ?? '') };
+    const shared = createLocalSandboxProvider({ dataDir, network: 'shared', logger });
+    const first = await shared.create({ sessionId: 'shared-1' });
+    const second = await shared.create({ sessionId: 'shared-2' });
+    expect(warnings.filter((message) => message.includes('SHARED NETWORK'))).toHaveLength(2);
+    const [stdout] = await output(await first.exec(['sh', '-c', 'cat /proc/net/dev | tail -n +3 | wc -l']));
+    expect(Number(stdout)).toBeGreaterThan(1); // more than loopback: the host's interfaces
+    const none = await createLocalSandboxProvider({ dataDir }).create({ sessionId: 'none' });
+    const [only] = await output(await none.exec(['sh', '-c', 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "']));
+    expect(only).toBe('lo\n');
+    await Promise.all([first.terminate(), second.terminate(), none.terminate()]);
   });
 
   it('attach() and list() work from a new provider instance (a runtime restart)', async () => {
