@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasErrorCode } from '@agent-runtime/core';
@@ -79,7 +79,9 @@ describe('file API against a hostile sandbox', () => {
     console.log(`symlink swap race: ${JSON.stringify(outcomes)}`);
     expect(outcomes.refused + outcomes.missing).toBeGreaterThan(0); // the race was real
     expect(outcomes.inside).toBeGreaterThan(0);
-    expect(await import('node:fs').then((fs) => fs.readFileSync(join(hostDirectory, 'file.txt'), 'utf8'))).toBe('HOST-SECRET');
+    // Nor did a racing writeFile write through the symlink into the host directory.
+    expect(readdirSync(hostDirectory)).toEqual(['file.txt']);
+    expect(readFileSync(join(hostDirectory, 'file.txt'), 'utf8')).toBe('HOST-SECRET');
   });
 });
 

@@ -77,6 +77,7 @@ export class SandboxFiles {
       handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
     } catch (error) {
       if (errorCode(error) === 'ELOOP') throw pathRefusedError(relative, 'it is a symbolic link');
+      if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') throw pathRefusedError(relative, 'its directory changed while it was being written');
       if (errorCode(error) === 'EISDIR') throw invalidInputError(`"${relative}" is a directory.`, { path: relative });
       if (errorCode(error) === 'ENXIO') throw invalidInputError(`"${relative}" is not a regular file.`, { path: relative });
       throw error;
