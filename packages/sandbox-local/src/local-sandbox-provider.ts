@@ -1,5 +1,6 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, chown, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SandboxCreateOptions, SandboxInfo, SandboxLimits, SandboxProvider } from '@agent-runtime/core';
@@ -17,6 +18,16 @@ import { FORWARDER_SCRIPT } from './network/forwarder-script.js';
 import { type SandboxMeta, readSandboxMeta, sandboxDeadline, writeSandboxMeta } from './sandbox-meta.js';
 
 const MiB = 1024 * 1024;
+
+/** What every sandbox of one provider shares, found once. */
+interface SandboxEnvironment {
+  sandboxesDir: string;
+  nodePaths: string[];
+  path: string;
+  runRoot: string;
+  limitTools: LimitTools;
+  socatPath: string | undefined;
+}
 
 function positive(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -79,7 +90,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   const logger = options.logger ?? noopLogger;
   const live = new Map<string, LocalSandbox>();
   let bwrapReady: Promise<string> | undefined;
-  let environment: Promise<{ sandboxesDir: string; nodePaths: string[]; path: string; runRoot: string; limitTools: LimitTools }> | undefined;
+  let environment: Promise<SandboxEnvironment> | undefined;
 
   function resolvedLimits(meta: SandboxMeta): ResolvedSandboxLimits {
     const memoryMiB = meta.limits?.memoryMiB ?? defaults.memoryMiB;
@@ -126,7 +137,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   }
 
   /** The canonical sandboxes directory, plus Node's installation when it is outside /usr. */
-  function prepare(): Promise<{ sandboxesDir: string; nodePaths: string[]; path: string; runRoot: string; limitTools: LimitTools }> {
+  function prepare(): Promise<SandboxEnvironment> {
     environment ??= (async () => {
       await mkdir(options.dataDir, { recursive: true });
       const sandboxesDir = join(await realpath(options.dataDir), 'sandboxes');
@@ -137,8 +148,9 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       // Proxy sockets live under a short path (a unix socket path has at most 107 bytes).
       const runRoot = await mkdtemp(join(tmpdir(), 'agent-runtime-net-'));
       const limitTools = await findLimitTools();
+      const socatPath = await access('/usr/bin/socat', constants.X_OK).then(() => '/usr/bin/socat', () => undefined);
       if (!limitTools.prlimit) logger.warn({ provider: 'local' }, 'sandbox-local: prlimit not found (util-linux): sandbox processes run WITHOUT process, memory and file-size limits');
-      return { sandboxesDir, nodePaths, path, runRoot, limitTools };
+      return { sandboxesDir, nodePaths, path, runRoot, limitTools, socatPath };
     })();
     return environment.catch((error: unknown) => {
       environment = undefined;
@@ -166,7 +178,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   }
 
   async function open(meta: SandboxMeta, directory: string, bwrapPath: string | null): Promise<LocalSandbox> {
-    const { path, nodePaths, sandboxesDir, runRoot, limitTools } = await prepare();
+    const { path, nodePaths, sandboxesDir, runRoot, limitTools, socatPath } = await prepare();
     const deadline = sandboxDeadline(meta);
     if (network === 'shared' && bwrapPath !== null) {
       logger.warn(
@@ -201,6 +213,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       ...(proxyPort !== undefined ? { proxyPort } : {}),
       ...(runDirectory !== undefined ? { runDirectory } : {}),
       nodePath: await realpath(process.execPath),
+      ...(socatPath ? { socatPath } : {}),
       limits: resolvedLimits(meta),
       limitTools,
       ...(deadline !== undefined ? { deadline } : {}),

@@ -17,7 +17,7 @@ import type {
 import { SANDBOX_RUN_DIRECTORY, bwrapArguments, privilegeDrop } from './bwrap/bwrap-arguments.js';
 import { type LimitTools, type ResolvedSandboxLimits, limitedCommand } from './limits/sandbox-limits.js';
 import type { EgressProxy } from './network/egress-proxy.js';
-import { SANDBOX_PROXY_PORT } from './network/forwarder-script.js';
+import { SANDBOX_PROXY_PORT, socatDoorCommand } from './network/forwarder-script.js';
 import { fileNotFoundError, invalidInputError, sandboxTerminatedError } from './errors.js';
 import { checkedRelativePath, realpathInside } from './files/resolve-sandbox-path.js';
 import { SandboxFiles } from './files/sandbox-files.js';
@@ -51,6 +51,8 @@ export interface LocalSandboxSetup {
   runDirectory?: string;
   /** Node binary that runs the in-sandbox forwarder (visible inside). */
   nodePath: string;
+  /** socat under /usr (visible inside): the cheaper forwarder, used when present. */
+  socatPath?: string;
   limits: ResolvedSandboxLimits;
   limitTools: LimitTools;
   /** Epoch milliseconds at which the sandbox is terminated. */
@@ -108,11 +110,13 @@ export class LocalSandbox implements Sandbox {
     } else {
       const { owner, network, runDirectory, limits, limitTools } = this.setup;
       const door = network === 'none' && runDirectory !== undefined;
-      const inner = [
-        ...(owner ? privilegeDrop(SETPRIV, owner) : []),
-        ...(door ? [this.setup.nodePath, `${SANDBOX_RUN_DIRECTORY}/forwarder.mjs`, String(SANDBOX_PROXY_PORT), `${SANDBOX_RUN_DIRECTORY}/proxy.sock`] : []),
-        ...command,
-      ];
+      const socket = `${SANDBOX_RUN_DIRECTORY}/proxy.sock`;
+      const opened = !door
+        ? command
+        : this.setup.socatPath
+          ? socatDoorCommand(this.setup.socatPath, socket, command)
+          : [this.setup.nodePath, `${SANDBOX_RUN_DIRECTORY}/forwarder.mjs`, String(SANDBOX_PROXY_PORT), socket, ...command];
+      const inner = [...(owner ? privilegeDrop(SETPRIV, owner) : []), ...opened];
       const bwrap = bwrapArguments({
         workspacePath: this.workspacePath,
         homePath: this.homePath,

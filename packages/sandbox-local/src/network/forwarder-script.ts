@@ -30,3 +30,17 @@ server.listen(Number(port), '127.0.0.1', () => {
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
 });
 `;
+
+/**
+ * The same door with socat (when the host has it under /usr, so it is visible inside): much
+ * cheaper to start than Node. The shell starts socat, waits until 127.0.0.1:<port> is listening
+ * in the namespace (read from /proc/net/tcp, so a command that connects at once cannot race it),
+ * then execs the command, which keeps the process group; socat ends with the namespace.
+ */
+export function socatDoorCommand(socatPath: string, socketPath: string, command: readonly string[]): string[] {
+  const hexPort = SANDBOX_PROXY_PORT.toString(16).toUpperCase().padStart(4, '0');
+  const script =
+    `${socatPath} TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${socketPath} 2>/dev/null & ` +
+    `i=0; until grep -q ' 0100007F:${hexPort} 00000000:0000 0A' /proc/net/tcp; do i=$((i+1)); [ $i -gt 5000 ] && break; done; exec "$@"`;
+  return ['/bin/sh', '-c', script, 'sh', ...command];
+}
