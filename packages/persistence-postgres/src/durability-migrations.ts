@@ -38,6 +38,7 @@ export const postgresDurabilityMigrations: readonly PostgresMigration[] = [
         client_message_id text,
         request text NOT NULL,
         state text NOT NULL CHECK (state IN ('queued', 'running', 'done')),
+        turn_id text,
         accepted_at text NOT NULL,
         outcome text,
         PRIMARY KEY (session_id, position)

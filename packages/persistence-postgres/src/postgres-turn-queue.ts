@@ -7,11 +7,12 @@ interface TurnRow {
   client_message_id: string | null;
   request: string;
   state: QueuedTurnState;
+  turn_id: string | null;
   accepted_at: string;
   outcome: string | null;
 }
 
-const COLUMNS = 'session_id, position, client_message_id, request, state, accepted_at, outcome';
+const COLUMNS = 'session_id, position, client_message_id, request, state, turn_id, accepted_at, outcome';
 
 function turnFromRow(row: TurnRow): QueuedTurn {
   const turn: QueuedTurn = {
@@ -22,6 +23,7 @@ function turnFromRow(row: TurnRow): QueuedTurn {
     acceptedAt: row.accepted_at,
   };
   if (row.client_message_id !== null) turn.clientMessageId = row.client_message_id;
+  if (row.turn_id !== null) turn.turnId = row.turn_id;
   if (row.outcome !== null) turn.outcome = row.outcome;
   return turn;
 }
@@ -33,9 +35,9 @@ function turnFromRow(row: TurnRow): QueuedTurn {
  * lock, so a retried message is never accepted twice (the unique index backs this up).
  */
 export function createPostgresTurnQueue({ pool, s, run, transaction }: PostgresContext): TurnQueueStore {
-  const setState = (operation: string, sessionId: string, position: number, state: QueuedTurnState, outcome: string | null) =>
+  const update = (operation: string, sessionId: string, position: number, assignments: string, value: string) =>
     run(operation, async () => {
-      const result = await pool.query(`UPDATE ${s}.turn_queue SET state = $3, outcome = $4 WHERE session_id = $1 AND position = $2`, [sessionId, position, state, outcome]);
+      const result = await pool.query(`UPDATE ${s}.turn_queue SET ${assignments} WHERE session_id = $1 AND position = $2`, [sessionId, position, value]);
       if (result.rowCount === 0) {
         throw new AgentRuntimeError('NOT_FOUND', `Session "${sessionId}" has no queued turn at position ${position}.`, { details: { sessionId, position } });
       }
@@ -78,9 +80,9 @@ export function createPostgresTurnQueue({ pool, s, run, transaction }: PostgresC
         ).rows.map(turnFromRow),
       ),
 
-    markRunning: (sessionId, position) => setState('turnQueue.markRunning', sessionId, position, 'running', null),
+    markRunning: (sessionId, position, turnId) => update('turnQueue.markRunning', sessionId, position, `state = 'running', turn_id = $3`, String(turnId)),
 
-    complete: (sessionId, position, outcome) => setState('turnQueue.complete', sessionId, position, 'done', outcome),
+    complete: (sessionId, position, outcome) => update('turnQueue.complete', sessionId, position, `state = 'done', outcome = $3`, String(outcome)),
 
     sessionsWithPending: () =>
       run('turnQueue.sessionsWithPending', async () =>

@@ -30,6 +30,7 @@ export const sqliteDurabilityMigrations: readonly SqliteMigration[] = [
         client_message_id TEXT,
         request TEXT NOT NULL,
         state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done')),
+        turn_id TEXT,
         accepted_at TEXT NOT NULL,
         outcome TEXT,
         PRIMARY KEY (session_id, position)

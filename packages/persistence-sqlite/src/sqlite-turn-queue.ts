@@ -8,11 +8,12 @@ interface TurnRow {
   client_message_id: string | null;
   request: string;
   state: QueuedTurnState;
+  turn_id: string | null;
   accepted_at: string;
   outcome: string | null;
 }
 
-const COLUMNS = 'session_id, position, client_message_id, request, state, accepted_at, outcome';
+const COLUMNS = 'session_id, position, client_message_id, request, state, turn_id, accepted_at, outcome';
 
 const statements = statementCache((db: Database) => ({
   byClientMessage: db.prepare<[string, string], TurnRow>(`SELECT ${COLUMNS} FROM turn_queue WHERE session_id = ? AND client_message_id = ?`),
@@ -23,7 +24,8 @@ const statements = statementCache((db: Database) => ({
   pending: db.prepare<[string], TurnRow>(
     `SELECT ${COLUMNS} FROM turn_queue WHERE session_id = ? AND state <> 'done' ORDER BY state = 'running' DESC, position`,
   ),
-  setState: db.prepare<[QueuedTurnState, string | null, string, number]>('UPDATE turn_queue SET state = ?, outcome = ? WHERE session_id = ? AND position = ?'),
+  markRunning: db.prepare<[string, string, number]>(`UPDATE turn_queue SET state = 'running', turn_id = ? WHERE session_id = ? AND position = ?`),
+  complete: db.prepare<[string, string, number]>(`UPDATE turn_queue SET state = 'done', outcome = ? WHERE session_id = ? AND position = ?`),
   sessionsWithPending: db.prepare<[], { session_id: string }>(`SELECT DISTINCT session_id FROM turn_queue WHERE state <> 'done' ORDER BY session_id`),
   forget: db.prepare<[string]>('DELETE FROM turn_queue WHERE session_id = ?'),
 }));
@@ -37,6 +39,7 @@ export function turnFromRow(row: TurnRow): QueuedTurn {
     acceptedAt: row.accepted_at,
   };
   if (row.client_message_id !== null) turn.clientMessageId = row.client_message_id;
+  if (row.turn_id !== null) turn.turnId = row.turn_id;
   if (row.outcome !== null) turn.outcome = row.outcome;
   return turn;
 }
@@ -52,9 +55,9 @@ export function unknownTurnError(sessionId: string, position: number): AgentRunt
  * the deduplication) until `forget`.
  */
 export function createSqliteTurnQueue(run: SqliteRunner): TurnQueueStore {
-  const setState = (operation: string, sessionId: string, position: number, state: QueuedTurnState, outcome: string | null) =>
+  const update = (operation: string, sessionId: string, position: number, change: (db: Database) => { changes: number }) =>
     run(operation, (db) => {
-      if (statements(db).setState.run(state, outcome, sessionId, position).changes === 0) throw unknownTurnError(sessionId, position);
+      if (change(db).changes === 0) throw unknownTurnError(sessionId, position);
     });
 
   return {
@@ -79,9 +82,11 @@ export function createSqliteTurnQueue(run: SqliteRunner): TurnQueueStore {
 
     pending: (sessionId) => run('turnQueue.pending', (db) => statements(db).pending.all(sessionId).map(turnFromRow)),
 
-    markRunning: (sessionId, position) => setState('turnQueue.markRunning', sessionId, position, 'running', null),
+    markRunning: (sessionId, position, turnId) =>
+      update('turnQueue.markRunning', sessionId, position, (db) => statements(db).markRunning.run(String(turnId), sessionId, position)),
 
-    complete: (sessionId, position, outcome) => setState('turnQueue.complete', sessionId, position, 'done', outcome),
+    complete: (sessionId, position, outcome) =>
+      update('turnQueue.complete', sessionId, position, (db) => statements(db).complete.run(String(outcome), sessionId, position)),
 
     sessionsWithPending: () => run('turnQueue.sessionsWithPending', (db) => statements(db).sessionsWithPending.all().map((row) => row.session_id)),
 

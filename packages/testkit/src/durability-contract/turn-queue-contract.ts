@@ -51,10 +51,10 @@ export function turnQueueContract(name: string, makeQueue: TurnQueueContractFact
     it('keeps done entries for deduplication and leaves them out of pending', async () => {
       const sessionId = newSessionId();
       const first = await queue.enqueue(sessionId, message('a', 'a'), AT);
-      await queue.markRunning(sessionId, first.turn.position);
+      await queue.markRunning(sessionId, first.turn.position, 'turn-a');
       await queue.complete(sessionId, first.turn.position, 'completed');
       expect(await queue.pending(sessionId)).toEqual([]);
-      expect(await queue.enqueue(sessionId, message('a', 'a'), AT)).toEqual({ duplicate: true, turn: { ...first.turn, state: 'done', outcome: 'completed' } });
+      expect(await queue.enqueue(sessionId, message('a', 'a'), AT)).toEqual({ duplicate: true, turn: { ...first.turn, state: 'done', turnId: 'turn-a', outcome: 'completed' } });
       const next = await queue.enqueue(sessionId, message('b'), AT);
       expect(next.turn.position).toBeGreaterThan(first.turn.position);
     });
@@ -62,12 +62,13 @@ export function turnQueueContract(name: string, makeQueue: TurnQueueContractFact
     it('lists pending entries in acceptance order with the running one first', async () => {
       const sessionId = newSessionId();
       const [a, b, c] = [await queue.enqueue(sessionId, message('a'), AT), await queue.enqueue(sessionId, message('b'), AT), await queue.enqueue(sessionId, message('c'), AT)];
-      await queue.markRunning(sessionId, b!.turn.position);
+      await queue.markRunning(sessionId, b!.turn.position, 'turn-b');
       expect((await queue.pending(sessionId)).map((turn) => [turn.position, turn.state])).toEqual([
         [b!.turn.position, 'running'],
         [a!.turn.position, 'queued'],
         [c!.turn.position, 'queued'],
       ]);
+      expect((await queue.pending(sessionId))[0]?.turnId).toBe('turn-b');
       await queue.complete(sessionId, b!.turn.position, 'interrupted');
       expect((await queue.pending(sessionId)).map((turn) => turn.position)).toEqual([a!.turn.position, c!.turn.position]);
     });
@@ -114,10 +115,10 @@ export function turnQueueContract(name: string, makeQueue: TurnQueueContractFact
       const running = await queue.enqueue(sessionId, message('running', 'run'), AT);
       const queued = await queue.enqueue(sessionId, message('queued', 'q'), AT);
       await queue.complete(sessionId, ran.turn.position, 'completed');
-      await queue.markRunning(sessionId, running.turn.position);
+      await queue.markRunning(sessionId, running.turn.position, 'turn-running');
       queue = await current.reopen();
       expect(await queue.sessionsWithPending()).toContain(sessionId);
-      expect(await queue.pending(sessionId)).toEqual([{ ...running.turn, state: 'running' }, queued.turn]);
+      expect(await queue.pending(sessionId)).toEqual([{ ...running.turn, state: 'running', turnId: 'turn-running' }, queued.turn]);
       expect(await queue.enqueue(sessionId, message('ran', 'r'), AT)).toEqual({ duplicate: true, turn: { ...ran.turn, state: 'done', outcome: 'completed' } });
       const later = await queue.enqueue(sessionId, message('later'), AT);
       expect(later.turn.position).toBeGreaterThan(queued.turn.position);
