@@ -36,7 +36,7 @@ describe('SessionEventBus', () => {
   });
 
   it('replays in order after the ring wrapped, and answers resync for what left it', async () => {
-    const bus = new SessionEventBus({ replayWindow: 5, discardCompletedDeltas: false });
+    const bus = new SessionEventBus({ replayWindow: 5 });
     for (let index = 1; index <= 12; index++) await bus.publish(delta('a', 'x', String(index)));
     const replay = await bus.replay('a', 8);
     expect(replay).toMatchObject({ kind: 'events', latestSeq: 12 });
@@ -87,7 +87,7 @@ describe('SessionEventBus', () => {
   });
 
   it('drops a block\'s deltas from the log once the block completed; a replay then folds to the same block', async () => {
-    const bus = new SessionEventBus();
+    const bus = new SessionEventBus({ discardCompletedDeltas: true });
     await bus.publish({ event: 'session:block:start', data: { sessionId: 'a', conversationId: 'main', block: { id: 'x', type: 'assistant_text', timestamp: 't', content: '' } } });
     await bus.publish(delta('a', 'x', 'hel'));
     await bus.publish(delta('a', 'x', 'lo'));
