@@ -221,3 +221,29 @@ describe('restarts', () => {
     await second.manager.stop();
   });
 });
+
+describe('restarts (the crash window between a turn end and the queue)', () => {
+  it('a turn whose end was stored but not yet marked done in the queue does not get a second end', async () => {
+    const stored = storage();
+    const first = runtime(stored, echo);
+    await first.manager.start();
+    const { sessionId } = await first.manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    // The crash comes after the turn end was stored, before the queue recorded the turn as done.
+    const complete = stored.turnQueueStore.complete.bind(stored.turnQueueStore);
+    stored.turnQueueStore.complete = () => {
+      stored.turnQueueStore.complete = complete; // only this one call never finishes
+      return new Promise(() => undefined);
+    };
+    await first.manager.sendMessage(sessionId, { content: 'one', clientMessageId: 'c1' });
+    await first.waitFor(() => ofType(first.events, 'session:turn:end').length === 1);
+
+    const second = runtime(stored, echo);
+    await second.manager.start();
+    await second.manager.sendMessage(sessionId, { content: 'two', clientMessageId: 'c2' });
+    await second.waitFor(() => ofType(second.events, 'session:turn:end').length === 1);
+    const ends = ofType([...first.events, ...second.events], 'session:turn:end').map((event) => event.data as { outcome: string });
+    expect(ends.map((end) => end.outcome)).toEqual(['completed', 'completed']);
+    await second.manager.stop();
+    expect(await stored.turnQueueStore.pending(sessionId)).toEqual([]);
+  });
+});
