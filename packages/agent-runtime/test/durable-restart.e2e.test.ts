@@ -109,7 +109,7 @@ describe('durable sessions across runtime restarts', () => {
     expect(state.conversations.main).toEqual(session.blocks);
     expect(session.blocks.filter((block) => block.type === 'user_message')).toHaveLength(3);
     client.close();
-  });
+  }, 240_000);
 
   it('claude-agent-sdk: SIGKILL with one turn running and two queued — one RUNTIME_RESTARTED end, each queued message runs once, a retry is acknowledged without running', async () => {
     const client = createAgentRuntimeClient({ baseUrl: running!.url, WebSocket: WebSocket as never });
@@ -150,5 +150,5 @@ describe('durable sessions across runtime restarts', () => {
     const later = watcher.frames.filter((frame) => frame.event === 'session:turn:start').map((frame) => (frame.data as { clientMessageId?: string }).clientMessageId);
     expect(later).toEqual(['m1', 'm2', 'm3', 'm4']);
     client.close();
-  });
+  }, 240_000);
 });
