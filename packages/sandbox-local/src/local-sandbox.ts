@@ -103,6 +103,14 @@ export class LocalSandbox implements Sandbox {
     return this.filesOf(options).read(path);
   }
 
+  async readFileRange(path: string, offset: number, length: number, options: SandboxFileOptions = {}): Promise<Uint8Array> {
+    this.assertRunning();
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw invalidInputError('readFileRange: offset and length must be non-negative integers.', { offset, length });
+    }
+    return this.filesOf(options).read(path, { offset, length });
+  }
+
   async writeFile(path: string, content: string | Uint8Array, options: SandboxFileOptions = {}): Promise<void> {
     this.assertRunning();
     return this.filesOf(options).write(path, content);

@@ -148,7 +148,7 @@ export class AgentSession {
       },
       syncTranscripts: async () => {
         const sandbox = this.sandbox.current;
-        if (sandbox) await this.transcripts.sync(sandbox);
+        if (sandbox) await this.transcripts.syncChanges(sandbox);
       },
     });
   }
@@ -410,7 +410,7 @@ export class AgentSession {
   // --- sync and record ---
 
   private async syncNow(sandbox: Sandbox): Promise<void> {
-    await this.transcripts.sync(sandbox);
+    await this.transcripts.syncChanges(sandbox);
     await this.mirror.scan(sandbox);
   }
 

@@ -71,3 +71,58 @@ describe('TranscriptSync', () => {
     expect(read.main).toBe('key=[REDACTED]\n');
   });
 });
+
+describe('TranscriptSync.syncChanges (ranged reads)', () => {
+  function rangedSetup() {
+    const file = { bytes: new Uint8Array() };
+    const reads: string[] = [];
+    const calls: string[] = [];
+    const sandbox = {
+      readFile: async () => {
+        reads.push('whole');
+        return file.bytes;
+      },
+      readFileRange: async (_path: string, offset: number, length: number) => {
+        reads.push(`range ${offset}`);
+        return file.bytes.subarray(offset, offset + length);
+      },
+    } as unknown as Sandbox;
+    const architecture = {
+      transcriptFiles: async () => [{ path: 'session.jsonl', root: 'home' }],
+      readTranscripts: async () => ({ main: new TextDecoder().decode(file.bytes), subagents: [] }),
+    } as unknown as AgentArchitecture;
+    const persistence = {
+      saveTranscript: async (_sessionId: string, text: string) => void calls.push(`save ${text}`),
+      appendTranscript: async (_sessionId: string, delta: string) => void calls.push(`append ${delta}`),
+    } as unknown as PersistenceAdapter & PersistenceExtensions;
+    const sync = new TranscriptSync({ sessionId: 's', architecture, persistence, redactor: new SecretRedactor(['sk-secret-123456']) });
+    const write = (text: string) => (file.bytes = new TextEncoder().encode(text));
+    return { sync: () => sync.syncChanges(sandbox), write, reads, calls, file };
+  }
+
+  it('reads only what the file gained, and appends just that', async () => {
+    const subject = rangedSetup();
+    subject.write('{"a":1}\n');
+    await subject.sync();
+    subject.write('{"a":1}\n{"b":2}\n');
+    await subject.sync();
+    await subject.sync(); // nothing new
+    expect(subject.calls).toEqual(['save {"a":1}\n', 'append {"b":2}\n']);
+    expect(subject.reads).toEqual(['whole', 'range 0', 'range 0']);
+  });
+
+  it('a rewritten file is read and stored whole; a UTF-8 character cut at the end waits for the next read; secrets are redacted', async () => {
+    const subject = rangedSetup();
+    subject.write('{"a":1}\n');
+    await subject.sync();
+    subject.write('{"x":9}\n{"y":8}\n'); // rewritten (same length start, other bytes)
+    await subject.sync();
+    const euro = new TextEncoder().encode('€'); // 3 bytes
+    const grown = new TextEncoder().encode('{"x":9}\n{"y":8}\nkey sk-secret-123456 ');
+    subject.file.bytes = new Uint8Array([...grown, ...euro.subarray(0, 2)]);
+    await subject.sync();
+    subject.file.bytes = new Uint8Array([...grown, ...euro, 10]);
+    await subject.sync();
+    expect(subject.calls).toEqual(['save {"a":1}\n', 'save {"x":9}\n{"y":8}\n', 'append key [REDACTED] ', 'append €\n']);
+  });
+});

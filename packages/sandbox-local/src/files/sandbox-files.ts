@@ -20,7 +20,8 @@ export class SandboxFiles {
   /** @param root absolute, canonical (realpath) directory */
   constructor(private readonly root: string) {}
 
-  async read(path: string): Promise<Uint8Array> {
+  /** The whole file, or at most `range.length` bytes from `range.offset` (fewer at its end). */
+  async read(path: string, range?: { offset: number; length: number }): Promise<Uint8Array> {
     const relative = checkedRelativePath(path);
     const parent = await resolveParent(this.root, relative, false);
     if (parent === null) throw fileNotFoundError(relative);
@@ -36,8 +37,12 @@ export class SandboxFiles {
     }
     try {
       await checkOpenedInside(this.root, handle.fd, relative);
-      if (!(await handle.stat()).isFile()) throw fileNotFoundError(relative);
-      return new Uint8Array(await handle.readFile());
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw fileNotFoundError(relative);
+      if (!range) return new Uint8Array(await handle.readFile());
+      const buffer = Buffer.alloc(Math.max(0, Math.min(range.length, stat.size - range.offset)));
+      const { bytesRead } = buffer.length === 0 ? { bytesRead: 0 } : await handle.read(buffer, 0, buffer.length, range.offset);
+      return new Uint8Array(buffer.subarray(0, bytesRead));
     } finally {
       await handle.close();
     }
