@@ -18,7 +18,11 @@ export interface SessionEventBusOptions {
   log?: SessionEventLog;
   /** Events kept per session by the default in-memory log. Default 2000. */
   replayWindow?: number;
-  /** Drop a block's deltas from the log once its `block:complete` is stored (when the log can). Default true. */
+  /**
+   * Drop a block's deltas from the log once its `block:complete` is stored (when the log can
+   * `discard`): the log stays small and a replay folds to the same state, but a replaying client
+   * then sees gaps in `seq` where the deltas were. Default false (every seq is replayed).
+   */
   discardCompletedDeltas?: boolean;
   logger?: Logger;
 }
@@ -63,7 +67,7 @@ export class SessionEventBus implements SessionEventSource {
     this.ownsLog = options.log === undefined;
     this.log = options.log ?? new MemorySessionEventLog({ window: options.replayWindow ?? 2000 });
     this.logger = options.logger ?? noopLogger;
-    this.discardCompletedDeltas = options.discardCompletedDeltas ?? true;
+    this.discardCompletedDeltas = options.discardCompletedDeltas ?? false;
   }
 
   subscribe(listener: BusListener): () => void {
