@@ -10,7 +10,7 @@ import { dropSchema, TEST_DATABASE_URL, testSchemaName } from './test-database.j
 const writer = fileURLToPath(new URL('../test/durability-crash-writer.mjs', import.meta.url));
 const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-it('keeps every acknowledged event append and enqueue through 20 SIGKILLs, numbering on after each', async () => {
+it('keeps every acknowledged event append, transcript append and enqueue through 20 SIGKILLs, numbering on after each', async () => {
   expect(existsSync(built), 'the crash writer runs the built adapter: run `pnpm --filter @agent-runtime/persistence-postgres build` first').toBe(true);
   const schema = testSchemaName('durability_crash');
   const admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2 });
@@ -22,15 +22,16 @@ it('keeps every acknowledged event append and enqueue through 20 SIGKILLs, numbe
       openStore: async () => {
         const adapter = createPostgresPersistence({ connectionString: TEST_DATABASE_URL, schema, poolConfig: { max: 2 } });
         await adapter.migrate();
-        return { eventLog: adapter.sessionEventLog(), turnQueue: adapter.turnQueueStore(), close: () => adapter.close() };
+        return { eventLog: adapter.sessionEventLog(), turnQueue: adapter.turnQueueStore(), transcripts: adapter, close: () => adapter.close() };
       },
     });
     console.log(
-      `postgres durability crash test: ${report.kills} kills, ${report.acknowledgedAppends} acknowledged appends, ${report.acknowledgedEnqueues} acknowledged enqueues, ${report.eventsVerified} events verified`,
+      `postgres durability crash test: ${report.kills} kills, ${report.acknowledgedAppends} acknowledged appends, ${report.acknowledgedEnqueues} acknowledged enqueues, ${report.acknowledgedTranscriptAppends} acknowledged transcript appends, ${report.eventsVerified} events verified`,
     );
     expect(report.kills).toBe(20);
     expect(report.acknowledgedAppends).toBeGreaterThan(20);
     expect(report.acknowledgedEnqueues).toBeGreaterThan(10);
+    expect(report.acknowledgedTranscriptAppends).toBeGreaterThan(20);
   } finally {
     await dropSchema(admin, schema);
     await admin.end();

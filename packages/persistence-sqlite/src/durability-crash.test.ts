@@ -12,7 +12,7 @@ import { createSqlitePersistence } from './index.js';
 const writer = fileURLToPath(new URL('../test/durability-crash-writer.mjs', import.meta.url));
 const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-it('keeps every acknowledged event append and enqueue through 20 SIGKILLs, numbering on after each', async () => {
+it('keeps every acknowledged event append, transcript append and enqueue through 20 SIGKILLs, numbering on after each', async () => {
   expect(existsSync(built), 'the crash writer runs the built adapter: run `pnpm --filter @agent-runtime/persistence-sqlite build` first').toBe(true);
   const directory = await mkdtemp(join(tmpdir(), 'sqlite-durability-crash-'));
   const filename = join(directory, 'crash.db');
@@ -26,10 +26,12 @@ it('keeps every acknowledged event append and enqueue through 20 SIGKILLs, numbe
         return {
           eventLog: adapter.sessionEventLog(),
           turnQueue: adapter.turnQueueStore(),
+          transcripts: adapter,
           check: async () => {
             const raw = new BetterSqlite3(filename, { readonly: true });
             try {
               expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+              expect(raw.pragma('foreign_key_check')).toEqual([]);
             } finally {
               raw.close();
             }
@@ -39,11 +41,12 @@ it('keeps every acknowledged event append and enqueue through 20 SIGKILLs, numbe
       },
     });
     console.log(
-      `sqlite durability crash test: ${report.kills} kills, ${report.acknowledgedAppends} acknowledged appends, ${report.acknowledgedEnqueues} acknowledged enqueues, ${report.eventsVerified} events verified`,
+      `sqlite durability crash test: ${report.kills} kills, ${report.acknowledgedAppends} acknowledged appends, ${report.acknowledgedEnqueues} acknowledged enqueues, ${report.acknowledgedTranscriptAppends} acknowledged transcript appends, ${report.eventsVerified} events verified`,
     );
     expect(report.kills).toBe(20);
     expect(report.acknowledgedAppends).toBeGreaterThan(20);
     expect(report.acknowledgedEnqueues).toBeGreaterThan(10);
+    expect(report.acknowledgedTranscriptAppends).toBeGreaterThan(20);
   } finally {
     await rm(directory, { recursive: true, force: true });
   }

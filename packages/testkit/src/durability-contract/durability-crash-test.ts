@@ -1,11 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
-import type { SessionEventLog, TurnQueueStore } from '@agent-runtime/core';
+import type { PersistenceAdapter, SessionEventLog, TurnQueueStore } from '@agent-runtime/core';
 import { killAtRandom } from '../contract-helpers/kill-at-random.js';
-import { batchDigest, parseCrashDelta, type DurabilityCrashLine } from './durability-crash-writer.js';
+import { batchDigest, lineDigest, parseCrashDelta, transcriptLineName, type DurabilityCrashLine } from './durability-crash-writer.js';
 
 export interface DurabilityCrashStore {
   eventLog: SessionEventLog;
   turnQueue: TurnQueueStore;
+  /** The adapter the writer appended transcript lines through, when it did (checked with `loadSession`). */
+  transcripts?: PersistenceAdapter;
   /** Extra checks that the store opened cleanly (e.g. SQLite's integrity_check). */
   check?(): Promise<void>;
   close(): Promise<void>;
@@ -27,6 +29,8 @@ export interface DurabilityCrashTestReport {
   /** Acknowledged event batches and messages, over all runs. */
   acknowledgedAppends: number;
   acknowledgedEnqueues: number;
+  /** Acknowledged `appendTranscript` calls (0 without `transcripts`). */
+  acknowledgedTranscriptAppends: number;
   /** Events in the log after the last run (all contiguous from seq 1). */
   eventsVerified: number;
 }
@@ -39,6 +43,9 @@ interface Expected {
   /** Acknowledged messages: position, and whether their completion was acknowledged too. */
   messages: Map<string, { position: number; completed: boolean; completing: boolean }>;
   highestAckedSeq: number;
+  /** Announced transcript lines in order (name -> digest) and the acknowledged ones. */
+  lines: Map<string, string>;
+  ackedLines: Set<string>;
 }
 
 function collect(expected: Expected, lines: DurabilityCrashLine[]): void {
@@ -51,6 +58,8 @@ function collect(expected: Expected, lines: DurabilityCrashLine[]): void {
     } else if (line.t === 'enqueued') expected.messages.set(line.clientMessageId, { position: line.position, completed: false, completing: false });
     else if (line.t === 'complete') expected.messages.get(line.clientMessageId)!.completing = true;
     else if (line.t === 'completed') expected.messages.get(line.clientMessageId)!.completed = true;
+    else if (line.t === 'transcript') expected.lines.set(line.line, line.digest);
+    else if (line.t === 'transcribed') expected.ackedLines.add(line.line);
   }
 }
 
@@ -89,7 +98,26 @@ async function verify(store: DurabilityCrashStore, sessionId: string, expected: 
     if (message.completed && turn) fail(`message ${clientMessageId} was completed but is pending again`);
     if (!message.completing && turn?.position !== message.position) fail(`acknowledged message ${clientMessageId} is not pending at position ${message.position}`);
   }
+  if (store.transcripts) await verifyTranscript(store.transcripts, sessionId, expected, fail);
   return events.length;
+}
+
+/** The stored transcript: announced lines only, whole, in announcement order, every acknowledged one. */
+async function verifyTranscript(adapter: PersistenceAdapter, sessionId: string, expected: Expected, fail: (message: string) => never): Promise<void> {
+  const text = (await adapter.loadSession(sessionId))?.rawTranscript ?? '';
+  if (text !== '' && !text.endsWith('\n')) fail('the transcript ends in a torn line');
+  const order = new Map([...expected.lines.keys()].map((name, index) => [name, index]));
+  let last = -1;
+  const present = new Set<string>();
+  for (const line of text.split('\n').slice(0, -1)) {
+    const name = transcriptLineName(line) ?? fail(`transcript line is not a crash-writer line: ${line.slice(0, 80)}`);
+    if (expected.lines.get(name) !== lineDigest(line)) fail(`transcript line ${name} is corrupt or was never announced`);
+    const index = order.get(name)!;
+    if (index <= last) fail(`transcript line ${name} is out of order or duplicated`);
+    last = index;
+    present.add(name);
+  }
+  for (const name of expected.ackedLines) if (!present.has(name)) fail(`acknowledged transcript line ${name} is missing`);
 }
 
 /**
@@ -98,12 +126,13 @@ async function verify(store: DurabilityCrashStore, sessionId: string, expected: 
  * batch is there at the seqs it was given, whole and in order; that seqs run from 1 with no gap
  * or reuse (each run numbers on from the last); that every acknowledged message is pending at its
  * position (or done, once its completion was acknowledged) and that retrying its
- * `clientMessageId` is a duplicate.
+ * `clientMessageId` is a duplicate; with `transcripts`, that the transcript holds every
+ * acknowledged appended line, whole and in order (and nothing torn).
  */
 export async function runDurabilityCrashTest(options: DurabilityCrashTestOptions): Promise<DurabilityCrashTestReport> {
   const kills = options.kills ?? 20;
   const sessionId = `durability-crash-${process.pid}`;
-  const expected: Expected = { batches: new Map(), announced: new Map(), messages: new Map(), highestAckedSeq: 0 };
+  const expected: Expected = { batches: new Map(), announced: new Map(), messages: new Map(), highestAckedSeq: 0, lines: new Map(), ackedLines: new Set() };
   let eventsVerified = 0;
   for (let run = 0; run < kills; run += 1) {
     collect(expected, await killAtRandom<DurabilityCrashLine>(options.spawnWriter(sessionId, `r${run}`), options.maxDelayMs ?? 500));
@@ -126,5 +155,5 @@ export async function runDurabilityCrashTest(options: DurabilityCrashTestOptions
   } finally {
     await store.close();
   }
-  return { kills, acknowledgedAppends: expected.batches.size, acknowledgedEnqueues: expected.messages.size, eventsVerified };
+  return { kills, acknowledgedAppends: expected.batches.size, acknowledgedEnqueues: expected.messages.size, acknowledgedTranscriptAppends: expected.ackedLines.size, eventsVerified };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import type { AnyServerEvent, SessionEventLog, TurnQueueStore } from '@agent-runtime/core';
+import type { AnyServerEvent, PersistenceAdapter, PersistenceExtensions, SessionEventLog, TurnQueueStore } from '@agent-runtime/core';
 
 /**
  * One line of the durability crash-writer protocol (JSON on stdout). Each write is announced
@@ -12,7 +12,17 @@ export type DurabilityCrashLine =
   | { t: 'enqueue'; clientMessageId: string }
   | { t: 'enqueued'; clientMessageId: string; position: number }
   | { t: 'complete'; clientMessageId: string; position: number }
-  | { t: 'completed'; clientMessageId: string };
+  | { t: 'completed'; clientMessageId: string }
+  | { t: 'transcript'; line: string; digest: string }
+  | { t: 'transcribed'; line: string };
+
+/** What the writer writes through: the log and queue, and optionally an adapter with `appendTranscript`. */
+export interface DurabilityCrashStores {
+  eventLog: SessionEventLog;
+  turnQueue: TurnQueueStore;
+  /** When given, each iteration also appends one JSONL line to the session's transcript. */
+  transcripts?: PersistenceAdapter & Required<Pick<PersistenceExtensions, 'appendTranscript'>>;
+}
 
 export interface DurabilityCrashWriterOptions {
   /** The session the event log and the queue are written for (the same in every run). */
@@ -29,6 +39,20 @@ export function batchDigest(deltas: readonly string[]): string {
   return createHash('sha256').update(JSON.stringify(deltas)).digest('hex');
 }
 
+/** The digest of one appended transcript line (without its newline). */
+export function lineDigest(line: string): string {
+  return createHash('sha256').update(line).digest('hex');
+}
+
+/** The name a crash-writer transcript line starts with (`{"line":"<name>",...}`). */
+export function transcriptLineName(line: string): string | undefined {
+  try {
+    return (JSON.parse(line) as { line?: string }).line;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The batch name and index a crash-writer event carries in its delta (`<batch>#<index>#<payload>`). */
 export function parseCrashDelta(event: AnyServerEvent): { batch: string; index: number; delta: string } | undefined {
   if (event.event !== 'session:block:delta') return undefined;
@@ -38,13 +62,16 @@ export function parseCrashDelta(event: AnyServerEvent): { batch: string; index: 
 
 /**
  * The child side of the durability SIGKILL test: appends event batches (1-8 events, with
- * multi-byte text) and enqueues messages — completing some of them — in a loop, until killed.
+ * multi-byte text), transcript lines (with `transcripts`) and enqueues messages — completing some
+ * of them — in a loop, until killed.
  */
-export async function runDurabilityCrashWriter(stores: { eventLog: SessionEventLog; turnQueue: TurnQueueStore }, options: DurabilityCrashWriterOptions): Promise<void> {
+export async function runDurabilityCrashWriter(stores: DurabilityCrashStores, options: DurabilityCrashWriterOptions): Promise<void> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const say = (line: DurabilityCrashLine) => print(JSON.stringify(line));
   const { sessionId, runId } = options;
   await stores.eventLog.bounds(sessionId); // opens the store before the kill window starts
+  // An upsert: keeps the transcript earlier runs appended to.
+  await stores.transcripts?.createSessionRecord({ sessionId, type: 'claude-agent-sdk', agentProfileReference: 'crash', status: 'active' });
   say({ t: 'ready' });
   for (let iteration = 0; iteration < (options.iterations ?? Number.POSITIVE_INFINITY); iteration += 1) {
     const batch = `${runId}-${iteration}`;
@@ -53,6 +80,12 @@ export async function runDurabilityCrashWriter(stores: { eventLog: SessionEventL
     say({ t: 'append', batch, count: deltas.length, digest: batchDigest(deltas) });
     const appended = await stores.eventLog.append(sessionId, events);
     say({ t: 'appended', batch, firstSeq: appended[0]!.seq });
+    if (stores.transcripts) {
+      const line = JSON.stringify({ line: batch, text: `${randomBytes(randomInt(16, 4096)).toString('base64')} 日本語 🎉` });
+      say({ t: 'transcript', line: batch, digest: lineDigest(line) });
+      await stores.transcripts.appendTranscript(sessionId, `${line}\n`);
+      say({ t: 'transcribed', line: batch });
+    }
     if (iteration % 2 === 0) {
       const clientMessageId = `${runId}-m${iteration}`;
       say({ t: 'enqueue', clientMessageId });
