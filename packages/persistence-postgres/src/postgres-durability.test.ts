@@ -87,4 +87,14 @@ describe('postgres durability', () => {
       { subagent_id: 'agent-1', text: 'three\n' },
     ]);
   });
+  it('refuses a negative or fractional seq or limit with INVALID_INPUT and an unknown turn with NOT_FOUND', async () => {
+    const schema = testSchemaName('bad_input');
+    schemas.push(schema);
+    const adapter = createPostgresPersistence({ pool, schema });
+    const log = adapter.sessionEventLog();
+    await expect(log.read('s', -1)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(log.read('s', 0, 1.5)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(log.trim('s', Number.NaN)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(adapter.turnQueueStore().complete('s', 7, 'completed')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
 });

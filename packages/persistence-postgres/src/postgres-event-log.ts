@@ -52,7 +52,7 @@ export function createPostgresEventLog({ pool, s, run }: PostgresContext, option
         return events.map((event, index) => ({ sessionId, seq: first + index, event }));
       }),
 
-    read: (sessionId, afterSeq, limit) => {
+    read: async (sessionId, afterSeq, limit) => {
       checkSeq('afterSeq', afterSeq);
       if (limit !== undefined) checkSeq('limit', limit);
       return run('eventLog.read', async () =>
