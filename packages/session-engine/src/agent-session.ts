@@ -35,6 +35,9 @@ import { TranscriptSync } from './transcript-sync.js';
 import { TurnQueue, type TurnContext, type TurnEnd } from './turn-queue.js';
 import { WorkspaceMirror } from './workspace-mirror.js';
 
+/** How far back recovery looks for a turn end stored just before a crash. */
+const RECENT_EVENTS_CHECKED = 200;
+
 export interface AgentSessionDependencies {
   persistence: PersistenceAdapter;
   sandboxProvider: SandboxProvider;
@@ -261,11 +264,23 @@ export class AgentSession {
     if (this.terminated) return;
     await this.turns.recover(async (turn: QueuedTurn) => {
       const turnId = turn.turnId ?? `restarted-${turn.position}`;
+      if (await this.turnEndLogged(turnId)) return; // it ended; the crash came before the queue recorded it
       const error = runtimeRestartedError(turnId);
       this.log.warn({ turnId, position: turn.position }, 'ending a turn cut short by a runtime restart');
       await this.publish({ event: 'session:turn:end', data: { sessionId: this.id, turnId, outcome: 'error', error: { code: error.code, message: error.message } } });
       await this.publish({ event: 'error', data: { sessionId: this.id, code: error.code, message: error.message } });
     });
+  }
+
+  /**
+   * True when the event log already holds the turn's end. The queue records a turn as done just
+   * after its end was stored, so a crash in between leaves it `running` with its end among the
+   * session's last events (no later turn can have started).
+   */
+  private async turnEndLogged(turnId: string): Promise<boolean> {
+    const latest = this.deps.bus.latestSeq(this.id);
+    const recent = await this.deps.bus.replay(this.id, Math.max(0, latest - RECENT_EVENTS_CHECKED));
+    return recent.kind === 'events' && recent.events.some((event) => event.event === 'session:turn:end' && event.data.turnId === turnId);
   }
 
   /** Save what a sandbox left by an earlier run still holds (transcripts, files). */

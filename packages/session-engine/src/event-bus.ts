@@ -116,8 +116,9 @@ export class SessionEventBus implements SessionEventSource {
     const { oldestSeq, latestSeq } = await this.log.bounds(sessionId);
     if (since >= latestSeq) return { kind: 'events', events: [], latestSeq };
     if (since < oldestSeq - 1) return { kind: 'resync', latestSeq, oldestSeq };
-    const read = await this.log.read(sessionId, since, limit === undefined ? undefined : limit + 1);
-    if (limit !== undefined && read.length > limit) return { kind: 'resync', latestSeq, oldestSeq };
+    const bounded = limit !== undefined && limit < Number.MAX_SAFE_INTEGER;
+    const read = await this.log.read(sessionId, since, bounded ? limit + 1 : undefined);
+    if (bounded && read.length > limit) return { kind: 'resync', latestSeq, oldestSeq };
     const events = read.map((logged): BusEvent => ({ ...logged.event, sessionId, seq: logged.seq }));
     return { kind: 'events', events, latestSeq: Math.max(latestSeq, events.at(-1)?.seq ?? 0) };
   }

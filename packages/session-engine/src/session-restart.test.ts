@@ -221,3 +221,59 @@ describe('restarts', () => {
     await second.manager.stop();
   });
 });
+
+describe('restarts (the crash window between a turn end and the queue)', () => {
+  it('a turn whose end was stored but not yet marked done in the queue does not get a second end', async () => {
+    const stored = storage();
+    const first = runtime(stored, echo);
+    await first.manager.start();
+    const { sessionId } = await first.manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    // The crash comes after the turn end was stored, before the queue recorded the turn as done.
+    const complete = stored.turnQueueStore.complete.bind(stored.turnQueueStore);
+    stored.turnQueueStore.complete = () => {
+      stored.turnQueueStore.complete = complete; // only this one call never finishes
+      return new Promise(() => undefined);
+    };
+    await first.manager.sendMessage(sessionId, { content: 'one', clientMessageId: 'c1' });
+    await first.waitFor(() => ofType(first.events, 'session:turn:end').length === 1);
+
+    const second = runtime(stored, echo);
+    await second.manager.start();
+    await second.manager.sendMessage(sessionId, { content: 'two', clientMessageId: 'c2' });
+    await second.waitFor(() => ofType(second.events, 'session:turn:end').length === 1);
+    const ends = ofType([...first.events, ...second.events], 'session:turn:end').map((event) => event.data as { outcome: string });
+    expect(ends.map((end) => end.outcome)).toEqual(['completed', 'completed']);
+    await second.manager.stop();
+    expect(await stored.turnQueueStore.pending(sessionId)).toEqual([]);
+  });
+});
+
+describe('stop()', () => {
+  it('interrupts and persists a running turn; the message queued behind it stays stored and runs after the restart', async () => {
+    const stored = storage();
+    const untilAborted: ScriptedTurn = async function* (context) {
+      const id = `partial-${context.turnId}`;
+      yield { type: 'block:start', conversationId: 'main', block: text(id, '') };
+      yield { type: 'block:delta', conversationId: 'main', blockId: id, delta: 'half an answer' };
+      await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+      yield { type: 'block:complete', conversationId: 'main', blockId: id, block: text(id, 'half an answer') };
+      yield { type: 'turn:end', outcome: 'interrupted' };
+    };
+    const first = runtime(stored, untilAborted);
+    await first.manager.start();
+    const { sessionId } = await first.manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    await first.manager.sendMessage(sessionId, { content: 'long one' });
+    await first.manager.sendMessage(sessionId, { content: 'next', clientMessageId: 'n' });
+    await first.waitFor(() => ofType(first.events, 'session:block:delta').length === 1);
+    await first.manager.stop();
+    expect(ofType(first.events, 'session:turn:end').map((event) => event.data)).toEqual([expect.objectContaining({ outcome: 'interrupted' })]);
+    expect((await stored.persistence.loadSession(sessionId))?.rawTranscript).toContain('half an answer');
+    expect((await stored.turnQueueStore.pending(sessionId)).map((turn) => turn.clientMessageId)).toEqual(['n']);
+
+    const second = runtime(stored, echo);
+    await second.manager.start();
+    await second.waitFor(() => ofType(second.events, 'session:turn:end').length === 1);
+    expect(ofType(second.events, 'session:turn:start').map((event) => (event.data as { clientMessageId?: string }).clientMessageId)).toEqual(['n']);
+    await second.manager.stop();
+  });
+});
