@@ -16,11 +16,11 @@ afterAll(async () => {
 });
 
 /** A fresh schema; `reopen` closes the adapter (and its own pool) and opens the schema again (a restart). */
-function durableSubject<Store>(pick: (adapter: PostgresPersistence) => Store) {
+function durableSubject<Store>(pick: (adapter: PostgresPersistence) => Store, eventLogCommit?: 'synchronous' | 'asynchronous') {
   return async () => {
     const schema = testSchemaName('durability');
     schemas.push(schema);
-    const open = () => createPostgresPersistence({ connectionString: TEST_DATABASE_URL, schema, poolConfig: { max: 4 } });
+    const open = () => createPostgresPersistence({ connectionString: TEST_DATABASE_URL, schema, poolConfig: { max: 4 }, ...(eventLogCommit ? { eventLogCommit } : {}) });
     let adapter = open();
     return {
       store: pick(adapter),
@@ -38,6 +38,7 @@ function durableSubject<Store>(pick: (adapter: PostgresPersistence) => Store) {
 }
 
 eventLogContract('postgres', durableSubject((adapter) => adapter.sessionEventLog()));
+eventLogContract('postgres, asynchronous commit', durableSubject((adapter) => adapter.sessionEventLog(), 'asynchronous'));
 turnQueueContract('postgres', durableSubject((adapter) => adapter.turnQueueStore()));
 
 describe('postgres durability', () => {
@@ -57,6 +58,20 @@ describe('postgres durability', () => {
     await second.close();
   });
 
+  it('commits asynchronously only the appends of an eventLogCommit: asynchronous log (SET LOCAL, nothing leaks into the pool)', async () => {
+    const schema = testSchemaName('async');
+    schemas.push(schema);
+    const single = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    try {
+      const adapter = createPostgresPersistence({ pool: single, schema, eventLogCommit: 'asynchronous' });
+      const logged = await adapter.sessionEventLog().append('s', [{ event: 'session:block:delta', data: { sessionId: 's', conversationId: 'main', blockId: 'b', delta: 'x' } }]);
+      expect(logged.map((event) => event.seq)).toEqual([1]);
+      expect((await single.query('SHOW synchronous_commit')).rows).toEqual([{ synchronous_commit: 'on' }]);
+    } finally {
+      await single.end();
+    }
+  });
+
   it('stores appended transcript deltas as rows of their own and leaves the base row text alone', async () => {
     const schema = testSchemaName('chunks');
     schemas.push(schema);
@@ -71,5 +86,15 @@ describe('postgres durability', () => {
       { subagent_id: '', text: 'one\n' },
       { subagent_id: 'agent-1', text: 'three\n' },
     ]);
+  });
+  it('refuses a negative or fractional seq or limit with INVALID_INPUT and an unknown turn with NOT_FOUND', async () => {
+    const schema = testSchemaName('bad_input');
+    schemas.push(schema);
+    const adapter = createPostgresPersistence({ pool, schema });
+    const log = adapter.sessionEventLog();
+    await expect(log.read('s', -1)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(log.read('s', 0, 1.5)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(log.trim('s', Number.NaN)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(adapter.turnQueueStore().complete('s', 7, 'completed')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

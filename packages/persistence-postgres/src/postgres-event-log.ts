@@ -7,6 +7,16 @@ function checkSeq(name: string, value: number): void {
   }
 }
 
+export interface PostgresEventLogOptions {
+  /**
+   * `'synchronous'` (default): an append resolves once its commit is flushed to the server's WAL
+   * on disk. `'asynchronous'`: appends commit with `synchronous_commit = off` — still safe when the
+   * runtime crashes (the server has the commit), but a crash of the PostgreSQL server itself can
+   * lose the last ~0.6 s of appends, whose seqs are then handed out again. Nothing else changes.
+   */
+  commit?: 'synchronous' | 'asynchronous';
+}
+
 /**
  * The durable `SessionEventLog` on PostgreSQL. `append` is one statement (so one transaction and
  * one round trip): it advances the session's head row — an upsert, which takes the row lock, so
@@ -17,7 +27,9 @@ function checkSeq(name: string, value: number): void {
  * Fencing (many nodes): the head upsert is the place for it — add the owner's token to the row and
  * a `WHERE` on `DO UPDATE`; a fenced appender then reserves nothing and inserts nothing.
  */
-export function createPostgresEventLog({ pool, s, run }: PostgresContext): SessionEventLog {
+export function createPostgresEventLog({ pool, s, run }: PostgresContext, options: PostgresEventLogOptions = {}): SessionEventLog {
+  // set_config(..., true) is SET LOCAL: it applies to this statement's own transaction only.
+  const commit = options.commit === 'asynchronous' ? `, (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous` : '';
   const appendSql = `
     WITH head AS (
       INSERT INTO ${s}.event_log_heads AS h (session_id, latest_seq) VALUES ($1, $2::bigint)
@@ -25,7 +37,7 @@ export function createPostgresEventLog({ pool, s, run }: PostgresContext): Sessi
       RETURNING latest_seq
     )
     INSERT INTO ${s}.event_log (session_id, seq, event)
-    SELECT $1, head.latest_seq - $2::bigint + e.ord, e.event FROM head, unnest($3::text[]) WITH ORDINALITY AS e (event, ord)
+    SELECT $1, head.latest_seq - $2::bigint + e.ord, e.event FROM head${commit}, unnest($3::text[]) WITH ORDINALITY AS e (event, ord)
     RETURNING seq`;
 
   return {
@@ -40,7 +52,7 @@ export function createPostgresEventLog({ pool, s, run }: PostgresContext): Sessi
         return events.map((event, index) => ({ sessionId, seq: first + index, event }));
       }),
 
-    read: (sessionId, afterSeq, limit) => {
+    read: async (sessionId, afterSeq, limit) => {
       checkSeq('afterSeq', afterSeq);
       if (limit !== undefined) checkSeq('limit', limit);
       return run('eventLog.read', async () =>

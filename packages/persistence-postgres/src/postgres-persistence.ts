@@ -26,7 +26,7 @@ import {
 } from '@agent-runtime/persistence-memory';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
 import { migrate } from './migrate.js';
-import { createPostgresEventLog } from './postgres-event-log.js';
+import { createPostgresEventLog, type PostgresEventLogOptions } from './postgres-event-log.js';
 import type { PostgresContext } from './postgres-runner.js';
 import { appendedChunks, createPostgresTranscriptAppend, dropAppendedChunks } from './postgres-transcript-chunks.js';
 import { createPostgresTurnQueue } from './postgres-turn-queue.js';
@@ -41,6 +41,8 @@ export interface PostgresPersistenceOptions {
   poolConfig?: Omit<PoolConfig, 'connectionString'>;
   /** Schema holding the tables; created when missing. Default `'agent_runtime'`. */
   schema?: string;
+  /** How event-log appends commit (see `PostgresEventLogOptions.commit`). Default `'synchronous'`. */
+  eventLogCommit?: PostgresEventLogOptions['commit'];
   logger?: Logger;
 }
 
@@ -122,7 +124,7 @@ export function createPostgresPersistence(options: PostgresPersistenceOptions): 
   };
 
   const context: PostgresContext = { pool, s, run, transaction };
-  const eventLog = createPostgresEventLog(context);
+  const eventLog = createPostgresEventLog(context, { commit: options.eventLogCommit ?? 'synchronous' });
   const turnQueue = createPostgresTurnQueue(context);
 
   return {

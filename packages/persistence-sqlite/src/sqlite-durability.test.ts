@@ -68,4 +68,13 @@ describe('sqlite durability', () => {
     ]);
     raw.close();
   });
+  it('refuses a negative or fractional seq or limit with INVALID_INPUT and an unknown turn with NOT_FOUND', async () => {
+    const adapter = createSqlitePersistence({ filename: ':memory:' });
+    const log = adapter.sessionEventLog();
+    await expect(log.read('s', -1)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(log.read('s', 0, 1.5)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(log.trim('s', Number.NaN)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(adapter.turnQueueStore().complete('s', 7, 'completed')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await adapter.close();
+  });
 });

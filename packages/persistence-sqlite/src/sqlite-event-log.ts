@@ -54,7 +54,7 @@ export function createSqliteEventLog(run: SqliteRunner): SessionEventLog {
           .immediate();
       }),
 
-    read: (sessionId, afterSeq, limit) => {
+    read: async (sessionId, afterSeq, limit) => {
       checkSeq('afterSeq', afterSeq);
       if (limit !== undefined) checkSeq('limit', limit);
       return run('eventLog.read', (db) =>

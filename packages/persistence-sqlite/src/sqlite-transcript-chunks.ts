@@ -14,8 +14,6 @@ const statements = statementCache((db: Database) => ({
   insertSubagent: db.prepare<[string, string, string, number]>(
     'INSERT INTO subagent_transcripts (session_id, subagent_id, raw_transcript, updated_at) VALUES (?, ?, ?, ?)',
   ),
-  touchMain: db.prepare<[number, string]>('UPDATE transcripts SET updated_at = ? WHERE session_id = ?'),
-  touchSubagent: db.prepare<[number, string, string]>('UPDATE subagent_transcripts SET updated_at = ? WHERE session_id = ? AND subagent_id = ?'),
   insertChunk: db.prepare<[string, string, string]>('INSERT INTO transcript_chunks (session_id, subagent_id, text) VALUES (?, ?, ?)'),
   chunks: db.prepare<[string], { subagent_id: string; text: string }>(
     'SELECT subagent_id, text FROM transcript_chunks WHERE session_id = ? ORDER BY subagent_id, chunk_id',
@@ -26,7 +24,9 @@ const statements = statementCache((db: Database) => ({
 /**
  * `appendTranscript`: the first text of a transcript becomes its row in `transcripts` /
  * `subagent_transcripts`; later deltas go to `transcript_chunks`, so a sync costs the size of the
- * delta, not of the transcript. `loadSession` concatenates (see `withAppendedChunks`).
+ * delta, not of the transcript. The base row is not touched (SQLite rewrites a whole row, overflow
+ * pages included, on any UPDATE: bumping `updated_at` would cost the transcript's size again).
+ * `loadSession` concatenates (see `appendedChunks`).
  */
 export function createSqliteTranscriptAppend(run: SqliteRunner) {
   return async (sessionId: string, delta: string, subagentId?: string): Promise<void> => {
@@ -40,10 +40,8 @@ export function createSqliteTranscriptAppend(run: SqliteRunner) {
           const now = Date.now();
           if (subagentId === undefined) {
             if (!statement.mainBase.get(sessionId)) return statement.insertMain.run(sessionId, text, now);
-            statement.touchMain.run(now, sessionId);
-          } else {
-            if (!statement.subagentBase.get(sessionId, subagentId)) return statement.insertSubagent.run(sessionId, subagentId, text, now);
-            statement.touchSubagent.run(now, sessionId, subagentId);
+          } else if (!statement.subagentBase.get(sessionId, subagentId)) {
+            return statement.insertSubagent.run(sessionId, subagentId, text, now);
           }
           if (text.length > 0) statement.insertChunk.run(sessionId, subagentId ?? MAIN, text);
           return undefined;
