@@ -6,6 +6,7 @@ import {
   type AgentArchitecture,
   type AgentEvent,
   type AgentPrepareContext,
+  type AgentTranscriptFile,
   type AgentTranscripts,
   type AgentTurnContext,
   type Logger,
@@ -158,6 +159,19 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
         result.subagents.push({ id: match[1], rawTranscript });
       }
       return result;
+    },
+
+    async transcriptFiles(sandbox: Sandbox, sessionId: string): Promise<AgentTranscriptFile[]> {
+      const paths = claudeTranscriptPaths(sandbox.workspacePath, claudeSessionIdFor(sessionId));
+      const files: AgentTranscriptFile[] = [{ path: paths.main, root: 'home' }];
+      for (const file of await sandbox.listFiles({ root: 'home', directory: paths.subagentsDirectory }).catch(() => [])) {
+        const name = file.path.split('/').pop() ?? '';
+        const match = /^agent-([A-Za-z0-9_-]+)\.jsonl$/.exec(name);
+        if (!match?.[1]) continue;
+        const path = file.path.startsWith(paths.subagentsDirectory) ? file.path : `${paths.subagentsDirectory}/${name}`;
+        files.push({ subagentId: match[1], path, root: 'home' });
+      }
+      return files;
     },
 
     parseTranscripts(transcripts: AgentTranscripts): ParsedConversations {

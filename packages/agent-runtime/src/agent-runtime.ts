@@ -13,6 +13,16 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { validateRuntimeConfig, type ResolvedRuntimeConfig } from './validate-config.js';
 
+/** Model API keys the runtime's environment holds: redacted from blocks and stored transcripts. */
+const SECRET_ENVIRONMENT_KEYS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'];
+
+function environmentSecrets(): string[] {
+  return SECRET_ENVIRONMENT_KEYS.flatMap((key) => {
+    const value = process.env[key];
+    return value === undefined || value === '' ? [] : [value];
+  });
+}
+
 /** `RuntimeConfig` plus the HTTP/WebSocket server's hooks (auth, CORS). */
 export interface AgentRuntimeOptions extends RuntimeConfig {
   /** Options of the HTTP/WebSocket server: authentication, session authorisation, CORS, limits. */
@@ -68,6 +78,8 @@ export class AgentRuntime {
       idleTimeoutMs: this.config.idleTimeoutMs,
       syncIntervalMs: this.config.syncIntervalMs,
       ...(this.config.turnTimeoutMs === undefined ? {} : { turnTimeoutMs: this.config.turnTimeoutMs }),
+      ...(this.config.maxQueuedMessages === undefined ? {} : { maxQueuedMessages: this.config.maxQueuedMessages }),
+      secretValues: [...this.config.secretValues, ...environmentSecrets()],
       logger: this.logger,
     });
   }

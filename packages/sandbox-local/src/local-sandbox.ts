@@ -138,7 +138,7 @@ export class LocalSandbox implements Sandbox {
 
   async readFile(path: string, options: SandboxReadFileOptions = {}): Promise<Uint8Array> {
     this.assertRunning();
-    return this.filesOf(options).read(path, options.maxBytes);
+    return this.filesOf(options).read(path, { maxBytes: options.maxBytes });
   }
 
   async modelEndpoint(upstream: SandboxModelUpstream): Promise<SandboxModelEndpoint> {
@@ -150,6 +150,14 @@ export class LocalSandbox implements Sandbox {
   async allowNetworkHosts(hosts: readonly string[]): Promise<void> {
     this.assertRunning();
     this.setup.proxy.setAllowedHosts(hosts);
+  }
+
+  async readFileRange(path: string, offset: number, length: number, options: SandboxFileOptions = {}): Promise<Uint8Array> {
+    this.assertRunning();
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw invalidInputError('readFileRange: offset and length must be non-negative integers.', { offset, length });
+    }
+    return this.filesOf(options).read(path, { range: { offset, length } });
   }
 
   async writeFile(path: string, content: string | Uint8Array, options: SandboxFileOptions = {}): Promise<void> {

@@ -113,6 +113,12 @@ export interface Sandbox {
 
   /** Read a file; rejects with `FILE_NOT_FOUND` when it does not exist. */
   readFile(path: string, options?: SandboxReadFileOptions): Promise<Uint8Array>;
+  /**
+   * Optional: read at most `length` bytes of a file from byte `offset` (fewer at its end; empty
+   * past it), so a caller can read only what a growing file (a transcript) gained. Rejects like
+   * `readFile`. Callers fall back to `readFile` when a sandbox lacks it.
+   */
+  readFileRange?(path: string, offset: number, length: number, options?: SandboxFileOptions): Promise<Uint8Array>;
   /** Create or replace a file, creating parent directories. */
   writeFile(path: string, content: string | Uint8Array, options?: SandboxFileOptions): Promise<void>;
   /**

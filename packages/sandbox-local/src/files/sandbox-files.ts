@@ -27,8 +27,12 @@ export class SandboxFiles {
     private readonly owner?: { uid: number; gid: number },
   ) {}
 
-  /** Reads a file; with `maxBytes`, stats first and never holds more than `maxBytes + 1` bytes. */
-  async read(path: string, maxBytes?: number): Promise<Uint8Array> {
+  /**
+   * Reads a file: whole, or at most `range.length` bytes from `range.offset` (fewer at its end).
+   * With `maxBytes`, stats first and never holds more than `maxBytes + 1` bytes.
+   */
+  async read(path: string, options: { maxBytes?: number; range?: { offset: number; length: number } } = {}): Promise<Uint8Array> {
+    const { maxBytes, range } = options;
     const relative = checkedRelativePath(path);
     const parent = await resolveParent(this.root, relative, false);
     if (parent === null) throw fileNotFoundError(relative);
@@ -46,6 +50,11 @@ export class SandboxFiles {
       await checkOpenedInside(this.root, handle.fd, relative);
       const stats = await handle.stat();
       if (!stats.isFile()) throw fileNotFoundError(relative);
+      if (range) {
+        const buffer = Buffer.alloc(Math.max(0, Math.min(range.length, maxBytes ?? Infinity, stats.size - range.offset)));
+        const { bytesRead } = buffer.length === 0 ? { bytesRead: 0 } : await handle.read(buffer, 0, buffer.length, range.offset);
+        return new Uint8Array(buffer.subarray(0, bytesRead));
+      }
       if (maxBytes === undefined) return new Uint8Array(await handle.readFile());
       if (stats.size > maxBytes) throw fileTooLargeError(relative, stats.size, maxBytes);
       // The file may grow between stat and read: read in chunks and stop one byte past the cap.
