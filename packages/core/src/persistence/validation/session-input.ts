@@ -1,5 +1,6 @@
-import { AgentRuntimeError, sessionListDataSchema, type SessionListData } from '@agent-runtime/core';
-import { describeIssues } from './issues.js';
+import { AgentRuntimeError } from '../../errors/index.js';
+import { sessionListDataSchema, type SessionListData } from '../../sessions/index.js';
+import { describeIssues } from './describe-issues.js';
 
 const sessionUpdateSchema = sessionListDataSchema.omit({ sessionId: true }).partial();
 

@@ -1,5 +1,6 @@
-import { AgentRuntimeError, agentProfileSchema, type AgentProfile } from '@agent-runtime/core';
-import { describeIssues } from './issues.js';
+import { AgentRuntimeError } from '../../errors/index.js';
+import { agentProfileSchema, type AgentProfile } from '../../profiles/index.js';
+import { describeIssues } from './describe-issues.js';
 
 /**
  * Validates a profile with core's `agentProfileSchema` and returns the parsed value (defaults

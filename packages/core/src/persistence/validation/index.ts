@@ -1,0 +1,4 @@
+export * from './describe-issues.js';
+export * from './parse-agent-profile.js';
+export * from './session-input.js';
+export * from './stored-workspace-path.js';
