@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import {
   AgentRuntimeError,
   noopLogger,
@@ -14,6 +13,7 @@ import {
 } from '@agent-runtime/core';
 import { normalizeSubagentId, parseClaudeSession } from '@agent-runtime/transcript-claude';
 import { claudeSessionIdFor, claudeTranscriptPaths, isClaudeConfigPath } from './claude-paths.js';
+import { CLAUDE_CODE_QUIET_ENV, claudeCodeEnv, claudeCodeExecutablePath } from './launch/claude-code-launch.js';
 import { claudeProfileFiles } from './profile-files.js';
 import { claudeProfileOptions } from './query-options.js';
 import { runClaudeTurn } from './run-claude-turn.js';
@@ -39,20 +39,8 @@ export interface ClaudeArchitectureOptions {
 
 const HOST_ENV_KEYS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_MAX_RETRIES'];
 
-/** Path of the native `claude` binary the Agent SDK ships for this platform. */
-export function defaultClaudeExecutablePath(): string {
-  const require = createRequire(import.meta.url);
-  const sdkRequire = createRequire(require.resolve('@anthropic-ai/claude-agent-sdk'));
-  const names = process.platform === 'linux' ? [`linux-${process.arch}`, `linux-${process.arch}-musl`] : [`${process.platform}-${process.arch}`];
-  for (const name of names) {
-    try {
-      return join(dirname(sdkRequire.resolve(`@anthropic-ai/claude-agent-sdk-${name}/package.json`)), process.platform === 'win32' ? 'claude.exe' : 'claude');
-    } catch {
-      // try the next platform package
-    }
-  }
-  throw new AgentRuntimeError('INVALID_CONFIG', `No Claude Code binary for ${process.platform}-${process.arch}; set executablePath.`);
-}
+/** Path of the native `claude` binary the Agent SDK ships for this platform (see {@link claudeCodeExecutablePath}). */
+export const defaultClaudeExecutablePath = claudeCodeExecutablePath;
 
 /**
  * The `claude-agent-sdk` architecture: Claude Code, driven by the Claude Agent SDK, running inside
@@ -64,13 +52,7 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
   const executable = () => (executablePath ??= defaultClaudeExecutablePath());
 
   const baseEnv = (): Record<string, string> => {
-    const env: Record<string, string> = {
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      IS_SANDBOX: '1',
-    };
+    const env: Record<string, string> = { ...CLAUDE_CODE_QUIET_ENV };
     for (const key of HOST_ENV_KEYS) {
       const value = process.env[key];
       if (value !== undefined) env[key] = value;
@@ -78,14 +60,13 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
     return { ...env, ...options.env };
   };
 
-  const processEnv = (sandbox: Sandbox, context: AgentTurnContext): Record<string, string> => ({
-    PATH: '/usr/local/bin:/usr/bin:/bin',
-    ...baseEnv(),
-    ...context.profile.environmentVariables,
-    HOME: sandbox.homePath,
-    CLAUDE_CONFIG_DIR: `${sandbox.homePath}/.claude`,
-    CLAUDE_CODE_TMPDIR: `${sandbox.homePath}/tmp`,
-  });
+  const processEnv = (sandbox: Sandbox, context: AgentTurnContext): Record<string, string> =>
+    claudeCodeEnv({
+      home: sandbox.homePath,
+      configDir: `${sandbox.homePath}/.claude`,
+      tmpDir: `${sandbox.homePath}/tmp`,
+      variables: { ...baseEnv(), ...context.profile.environmentVariables },
+    });
 
   return {
     type: 'claude-agent-sdk',

@@ -1,6 +1,7 @@
 import type { AgentEvent, AgentTurnContext, Logger, SandboxProcess, UserMessageContent } from '@agent-runtime/core';
 import { createGeminiStreamReducer, parseGeminiStreamLine } from '@agent-runtime/transcript-gemini';
 import { findGeminiSessionFiles, geminiSessionUuid } from './gemini-paths.js';
+import { geminiCliArgs } from './launch/gemini-cli-launch.js';
 import { readTail, streamLines } from './stream-lines.js';
 
 export interface GeminiTurnSettings {
@@ -87,13 +88,7 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
     const args = [
       settings.nodePath,
       settings.cliEntryPath,
-      // `--prompt=<text>`: a prompt starting with `-` would otherwise be read as an option.
-      `--prompt=${promptText(context.message, logger)}`,
-      '-o',
-      'stream-json',
-      '--yolo',
-      ...(settings.model ? ['-m', settings.model] : []),
-      ...(existing ? ['--resume', uuid] : ['--session-id', uuid]),
+      ...geminiCliArgs({ prompt: promptText(context.message, logger), model: settings.model, ...(existing ? { resume: uuid } : { sessionId: uuid }) }),
     ];
     logger.debug({ sessionId: context.sessionId, resume: Boolean(existing) }, 'gemini-cli: starting turn');
     process = await sandbox.exec(args, { stdin: 'ignore', env: settings.env });
