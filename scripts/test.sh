@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the workspace (frozen lockfile), builds and typechecks every package (including the
-# reference README's examples in packages/agent-runtime/type-tests) and runs every test suite.
+# reference README's examples in packages/agent-runtime/type-tests), lints the repository (ESLint)
+# and runs every test suite.
 # The last line sums all packages: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,4 +13,5 @@ fi
 pnpm install --frozen-lockfile
 pnpm build
 pnpm typecheck
+pnpm lint
 pnpm test 2>&1 | node scripts/test-summary.mjs

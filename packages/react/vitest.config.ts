@@ -4,7 +4,6 @@ export default defineConfig({
   esbuild: { jsx: 'automatic' },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
-    passWithNoTests: true,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -77,7 +77,6 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
     return;
   }
 
-  let stderrTail: Promise<string> = Promise.resolve('');
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
     process?.kill('SIGTERM');
@@ -92,7 +91,7 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
     ];
     logger.debug({ sessionId: context.sessionId, resume: Boolean(existing) }, 'gemini-cli: starting turn');
     process = await sandbox.exec(args, { stdin: 'ignore', env: settings.env });
-    stderrTail = readTail(process.stderr);
+    const stderrTail = readTail(process.stderr);
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
 

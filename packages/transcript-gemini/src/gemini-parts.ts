@@ -52,6 +52,6 @@ export function hasFunctionResponseId(content: GeminiMessageRecord['content']): 
 }
 
 /** A plain object (not an array). */
-export function isObject(value: unknown): value is Record<string, any> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
