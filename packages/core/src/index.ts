@@ -2,6 +2,7 @@ export * from './blocks/index.js';
 export * from './sessions/index.js';
 export * from './profiles/index.js';
 export * from './persistence/index.js';
+export * from './durability/index.js';
 export * from './sandbox/index.js';
 export * from './agent/index.js';
 export * from './protocol/index.js';

@@ -1,0 +1,3 @@
+export * from './session-event-log.js';
+export * from './turn-queue-store.js';
+export * from './persistence-extensions.js';
