@@ -3,4 +3,5 @@
 // How to launch each real CLI lives in the agent packages (claudeCodeEnv, geminiCliEnv, ...).
 export * from './model-server/index.js';
 export * from './doubles/index.js';
+export * from './mcp/index.js';
 export { runCrashWriter, type CrashWriterLine } from './persistence-contract/crash-writer.js';
