@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The agent-runtime demo: `node server.mjs` (PORT, HOST, DATABASE_URL, ANTHROPIC_API_KEY, GEMINI_API_KEY, LOG_LEVEL).
+// The agent-runtime demo: `node server.mjs` (PORT, HOST, ALLOW_UNAUTHENTICATED_REMOTE, ALLOWED_HOSTS, DATABASE_URL,
+// ANTHROPIC_API_KEY, GEMINI_API_KEY, LOG_LEVEL).
 import { pathToFileURL } from 'node:url';
 import { startDemo } from './server/start-demo.mjs';
 
@@ -9,6 +10,8 @@ async function main() {
   const demo = await startDemo({
     port: process.env.PORT ? Number(process.env.PORT) : 3003,
     host: process.env.HOST || undefined,
+    allowUnauthenticatedRemote: process.env.ALLOW_UNAUTHENTICATED_REMOTE === '1',
+    allowedHosts: process.env.ALLOWED_HOSTS ? process.env.ALLOWED_HOSTS.split(',').map((name) => name.trim()).filter(Boolean) : undefined,
     dataDir: process.env.DEMO_DATA_DIR || undefined,
     databaseUrl: process.env.DATABASE_URL || undefined,
     anthropicApiKey: process.env.ANTHROPIC_API_KEY || undefined,

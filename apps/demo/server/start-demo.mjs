@@ -22,6 +22,8 @@ const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * @property {string} [distDir] The built UI. Default apps/demo/dist.
  * @property {'debug'|'info'|'warn'|'error'} [logLevel] Default 'info'.
  * @property {number} [idleTimeoutMs] Stop a session's sandbox after this much quiet. Default 10 minutes.
+ * @property {boolean} [allowUnauthenticatedRemote] Allow a non-loopback `host` although the demo has no authentication (logged loudly).
+ * @property {string[]} [allowedHosts] Further host names the server answers to (e.g. the name of the machine), beyond localhost and its address.
  */
 
 /**
@@ -108,6 +110,8 @@ export async function startDemo(options = {}) {
     dataDir: join(dataDir, 'runtime'),
     websocketPort: options.port ?? 3003,
     host: options.host ?? '127.0.0.1',
+    allowUnauthenticatedRemote: options.allowUnauthenticatedRemote === true,
+    ...(options.allowedHosts?.length ? { server: { allowedHosts: options.allowedHosts } } : {}),
     logLevel,
     idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60 * 1000,
     syncIntervalMs: 5_000,

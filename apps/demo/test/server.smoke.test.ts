@@ -32,6 +32,23 @@ describe('demo server', () => {
     expect(json).toMatchObject({ service: 'agent-runtime' });
   });
 
+  it('serves Prometheus metrics and answers only to local host names', async () => {
+    const metrics = await fetch(`${demo.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^agent_runtime_sessions\{status="active"\} 0$/m);
+    const { request } = await import('node:http');
+    const url = new URL(demo.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const call = request({ host: '127.0.0.1', port: url.port, path: '/sessions', headers: { host: 'rebound.example' } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      call.on('error', reject);
+      call.end();
+    });
+    expect(status).toBe(403);
+  });
+
   it('seeds the three demo profiles', async () => {
     const { profiles } = await fetch(`${demo.url}/agent-profiles`).then((response) => response.json());
     expect(profiles.map((profile: { id: string }) => profile.id).sort()).toEqual(['code-assistant', 'gemini-assistant', 'team-lead']);

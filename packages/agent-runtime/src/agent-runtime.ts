@@ -5,7 +5,8 @@ import type { AgentArchitecture, Logger, RuntimeConfig, SandboxProvider } from '
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { createModalSandboxProvider, MODAL_IMAGE_AGENT_PATHS } from '@agent-runtime/sandbox-modal';
 import { SessionManager } from '@agent-runtime/session-engine';
-import { createAgentRuntimeServer, type CreateAgentRuntimeServerOptions } from '@agent-runtime/transport-fastify';
+import { createAgentRuntimeServer, traceSandboxProvider, type CreateAgentRuntimeServerOptions } from '@agent-runtime/transport-fastify';
+import { isLoopbackHost, resolveListenHost } from './listen-host.js';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { validateRuntimeConfig, type ResolvedRuntimeConfig } from './validate-config.js';
@@ -16,6 +17,12 @@ export interface AgentRuntimeOptions extends RuntimeConfig {
   server?: Omit<CreateAgentRuntimeServerOptions, 'engine' | 'logger'>;
   /** Add your own routes or plugins (e.g. static files) before the server listens. */
   configureServer?: (app: FastifyInstance) => void | Promise<void>;
+  /**
+   * Listen on a non-loopback `host` without `server.authenticate`. Without this, such a config is
+   * refused (`INVALID_CONFIG`): anyone who reaches the port could read and drive every session.
+   * With it, the runtime logs a warning at start. Default false.
+   */
+  allowUnauthenticatedRemote?: boolean;
 }
 
 /**
@@ -32,17 +39,20 @@ export class AgentRuntime {
   private server: FastifyInstance | undefined;
   private readonly serverOptions: AgentRuntimeOptions['server'];
   private readonly configureServer: AgentRuntimeOptions['configureServer'];
+  /** The interface `start()` listens on. */
+  readonly host: string;
 
   constructor(config: AgentRuntimeOptions) {
     this.config = validateRuntimeConfig(config);
     this.serverOptions = config.server;
     this.configureServer = config.configureServer;
+    this.host = resolveListenHost(this.config.host, config.server?.authenticate !== undefined, config.allowUnauthenticatedRemote === true);
     this.logger = this.config.logger ?? pino({ level: this.config.logLevel, name: 'agent-runtime' });
     this.sandbox = this.config.sandbox ?? this.defaultSandbox();
     this.architectures = this.config.architectures ?? this.defaultArchitectures();
     this.sessions = new SessionManager({
       persistence: this.config.persistence,
-      sandboxProvider: this.sandbox,
+      sandboxProvider: traceSandboxProvider(this.sandbox),
       architectures: this.architectures,
       idleTimeoutMs: this.config.idleTimeoutMs,
       syncIntervalMs: this.config.syncIntervalMs,
@@ -68,14 +78,26 @@ export class AgentRuntime {
   async start(): Promise<void> {
     if (this.server) return;
     await this.sessions.start();
+    const serverOptions = this.serverOptions ?? {};
+    const allowedHosts =
+      serverOptions.allowedHosts === 'any' || isLoopbackHost(this.host) || this.host === '0.0.0.0' || this.host === '::'
+        ? serverOptions.allowedHosts
+        : [...(serverOptions.allowedHosts ?? []), this.host];
     const server = createAgentRuntimeServer({
-      ...this.serverOptions,
+      ...serverOptions,
+      ...(allowedHosts === undefined ? {} : { allowedHosts }),
       engine: this.sessions,
       logger: this.logger,
     });
+    if (!serverOptions.authenticate && !isLoopbackHost(this.host)) {
+      this.logger.warn(
+        { host: this.host, allowUnauthenticatedRemote: true },
+        'listening beyond loopback WITHOUT authentication: anyone who reaches this port can read and drive every session',
+      );
+    }
     try {
       await this.configureServer?.(server);
-      await server.listen({ port: this.config.websocketPort, host: this.config.host });
+      await server.listen({ port: this.config.websocketPort, host: this.host });
     } catch (error) {
       await this.sessions.stop();
       throw error;

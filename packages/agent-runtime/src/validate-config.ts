@@ -34,7 +34,8 @@ export interface ResolvedRuntimeConfig {
   architectures: AgentArchitecture[] | undefined;
   logger: Logger | undefined;
   dataDir: string;
-  host: string;
+  /** The interface to listen on; `undefined` picks 127.0.0.1 (no `authenticate`) or 0.0.0.0. */
+  host: string | undefined;
   idleTimeoutMs: number;
   syncIntervalMs: number;
   turnTimeoutMs: number | undefined;
@@ -85,7 +86,7 @@ export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeCon
     architectures,
     logger,
     dataDir: parsed.data.dataDir ?? '.agent-runtime',
-    host: parsed.data.host ?? '0.0.0.0',
+    host: parsed.data.host,
     modal: parsed.data.modal,
     sandbox,
     idleTimeoutMs: parsed.data.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,

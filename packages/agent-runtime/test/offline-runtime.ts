@@ -1,7 +1,7 @@
 import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
 import { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
-import { AgentRuntime, type AgentArchitectureType } from '../src/index.js';
+import { AgentRuntime, type AgentArchitectureType, type AgentRuntimeOptions } from '../src/index.js';
 
 /** A runtime on a free local port, SQLite at `database`, the real CLIs pointed at the scripted model. */
 export function offlineRuntime(options: {
@@ -9,6 +9,8 @@ export function offlineRuntime(options: {
   dataDir: string;
   modelServerUrl: string;
   agents?: AgentArchitectureType[];
+  /** Server options (auth, limits, allowed hosts...). */
+  server?: AgentRuntimeOptions['server'];
 }) {
   const persistence = createSqlitePersistence({ filename: options.database });
   const agents = options.agents ?? ['claude-agent-sdk', 'gemini-cli'];
@@ -18,6 +20,7 @@ export function offlineRuntime(options: {
     websocketPort: 0,
     host: '127.0.0.1',
     logLevel: 'error',
+    ...(options.server ? { server: options.server } : {}),
     architectures: agents.map((type) =>
       type === 'claude-agent-sdk'
         ? createClaudeArchitecture({

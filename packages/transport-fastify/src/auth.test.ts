@@ -6,11 +6,16 @@ let server: TestServer;
 let aliceSession: string;
 let bobSession: string;
 const owners = new Map<string, string>();
+/** Every question `authorizeSession` was asked, as `principal action sessionId`. */
+const asked: string[] = [];
 
 beforeAll(async () => {
   server = await startTestServer({
     authenticate: bearerTokenAuthenticator({ verify: (token) => (token === 'alice-token' ? 'alice' : token === 'bob-token' ? 'bob' : false) }),
-    authorizeSession: (principal, sessionId) => owners.get(sessionId) === principal,
+    authorizeSession: (principal, sessionId, action) => {
+      asked.push(`${String(principal)} ${action} ${sessionId}`);
+      return owners.get(sessionId) === principal;
+    },
     cors: { origin: 'https://app.example' },
   });
   aliceSession = (await server.engine.createSession({ agentProfileRef: 'code-assistant', architecture: 'claude-agent-sdk' })).sessionId;
@@ -59,6 +64,27 @@ describe('authorizeSession', () => {
     expect(message.status).toBe(403);
     const list = (await (await fetch(`${server.baseUrl}/sessions`, { headers: as('alice-token') })).json()) as any;
     expect(list.sessions.map((session: { sessionId: string }) => session.sessionId)).toEqual([aliceSession]);
+  });
+
+  it('guards interrupt, terminate and read-file with 403 naming the action; the owner passes', async () => {
+    server.engine.writeFile(bobSession, { path: 'secret.txt', content: 'bob only' });
+    const attempts = [
+      ['POST', `/sessions/${bobSession}/interrupt`, 'interrupt'],
+      ['DELETE', `/sessions/${bobSession}`, 'terminate'],
+      ['GET', `/sessions/${bobSession}/files/secret.txt`, 'read-file'],
+    ] as const;
+    for (const [method, path, action] of attempts) {
+      const refused = await fetch(`${server.baseUrl}${path}`, { method, headers: as('alice-token') });
+      expect(refused.status, `${method} ${path}`).toBe(403);
+      expect(((await refused.json()) as any).error).toMatchObject({ code: 'FORBIDDEN', details: { sessionId: bobSession, action } });
+      expect(asked).toContain(`alice ${action} ${bobSession}`);
+    }
+    // Nothing happened to Bob's session.
+    expect((await server.engine.getSession(bobSession)).status).not.toBe('completed');
+    const file = await fetch(`${server.baseUrl}/sessions/${bobSession}/files/secret.txt`, { headers: as('bob-token') });
+    expect(await file.json()).toEqual({ path: 'secret.txt', content: 'bob only' });
+    const interrupt = await fetch(`${server.baseUrl}/sessions/${bobSession}/interrupt`, { method: 'POST', headers: as('bob-token') });
+    expect(await interrupt.json()).toEqual({ success: true, sessionId: bobSession, interrupted: false });
   });
 
   it('guards session:join', async () => {

@@ -14,3 +14,6 @@ export { agentRuntimeErrorHandler, agentRuntimeNotFoundHandler } from './http/er
 export { buildOpenApiDocument } from './http/openapi-document.js';
 export { WebSocketHub, type JoinResult } from './websocket/websocket-hub.js';
 export { Connection, SLOW_CONSUMER_CLOSE_CODE } from './websocket/connection.js';
+export { traceSandboxProvider } from './observability/trace-sandbox-provider.js';
+export { RuntimeMetrics } from './observability/metrics.js';
+export type { LimitsOptions, MetricsOptions } from './options.js';

@@ -24,7 +24,7 @@ describe('plugin registration', () => {
     expect(mine.json()).toMatchObject({ message: 'my own error' }); // fastify's own handler, not ours
     const ours = await app.inject({ method: 'GET', url: '/sessions/nope' });
     expect(ours.json()).toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
-    const socket = await app.injectWS('/ws');
+    const socket = await app.injectWS('/ws', { headers: { host: 'localhost' } });
     socket.terminate();
     expect(app.agentRuntime.engine).toBeDefined();
     await app.close();

@@ -1,6 +1,7 @@
 import { AgentRuntimeError } from '@agent-runtime/core';
 import type { SessionEngine } from '@agent-runtime/session-engine';
 import type { FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 
 /** What the caller is: whatever `authenticate` returned (a user, a token's claims...). */
 export type Principal = unknown;
@@ -28,6 +29,27 @@ export interface CorsOptions {
   credentials?: boolean;
 }
 
+/** Bounds on what one principal may hold or send (each answered with 429 and a coded error). */
+export interface LimitsOptions {
+  /** Open sessions (not `completed`/`failed`) one principal may have created through this server. Default 100. */
+  sessionsPerPrincipal?: number;
+  /** WebSocket connections one principal may hold at once (close 4029 `LIMIT_EXCEEDED` above). Default 200 (one IP shares it when there is no `authenticate`). */
+  connectionsPerPrincipal?: number;
+  /** `POST /sessions/:id/message` requests one principal may make per `messageWindowMs` (429 `RATE_LIMITED` above). Default 300; 0 disables. */
+  messagesPerWindow?: number;
+  /** The rate-limit window in milliseconds. Default 60 000. */
+  messageWindowMs?: number;
+}
+
+export interface MetricsOptions {
+  /** Path of the Prometheus endpoint. Default `/metrics`. */
+  path?: string;
+  /** Serve it without `authenticate` (for a scraper without a token). Default false. */
+  public?: boolean;
+  /** The prom-client registry to fill. Default: a registry of this server's own. */
+  registry?: Registry;
+}
+
 export interface AgentRuntimePluginOptions {
   /** The session engine the routes and the WebSocket drive (`SessionManager` implements it). */
   engine: SessionEngine;
@@ -37,6 +59,28 @@ export interface AgentRuntimePluginOptions {
   cors?: CorsOptions;
   /** Path of the WebSocket endpoint. Default `'/'`, so `ws://host:port` works as in the reference. */
   websocketPath?: string;
+  /**
+   * Host names (without port) the server answers to; any other `Host` header gets 403 (a defence
+   * against DNS rebinding). Default: `localhost`, `*.localhost`, `127.0.0.1`, `[::1]` and the address
+   * the request arrived on. `'any'` turns the check off (behind a proxy that checks it).
+   */
+  allowedHosts?: string[] | 'any';
+  /**
+   * Browser origins (`https://app.example`) allowed to open the WebSocket and to make
+   * state-changing requests (POST, DELETE). Same-origin requests and requests without `Origin`
+   * (non-browser clients) are always allowed; origins `cors` allows are too. Default: none else.
+   * `'any'` turns the check off.
+   */
+  allowedOrigins?: string[] | 'any';
+  /** Bounds on sessions, connections and message rate per principal. */
+  limits?: LimitsOptions;
+  /**
+   * The key `limits` count under. Default: a string or number principal itself, else its `id`,
+   * `sub`, `userId` or `user` field when a string, else the client's IP address.
+   */
+  principalKey?: (principal: Principal, request: FastifyRequest) => string;
+  /** Prometheus metrics (`agent_runtime_*`). Default: on, at `/metrics`, behind `authenticate`. `false` turns them off. */
+  metrics?: boolean | MetricsOptions;
   /** Largest REST body in bytes (413 above). Default 4 MiB (user messages may carry images). */
   maxBodyBytes?: number;
   /** Largest client WebSocket frame in bytes (an `error` event above; 16x this closes the socket). Default 64 KiB. */
@@ -68,6 +112,20 @@ export interface ResolvedPluginOptions {
   heartbeatMs: number;
   maxQueuedFramesPerSocket: number;
   maxBufferedBytesPerSocket: number;
+  allowedHosts: string[] | 'any';
+  allowedOrigins: string[] | 'any';
+  limits: Required<LimitsOptions>;
+  principalKey: ((principal: Principal, request: FastifyRequest) => string) | undefined;
+  metrics: { path: string; public: boolean; registry: Registry | undefined } | undefined;
+}
+
+function stringList(name: string, value: string[] | 'any' | undefined): string[] | 'any' {
+  if (value === undefined) return [];
+  if (value === 'any') return 'any';
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0)) {
+    throw new AgentRuntimeError('INVALID_CONFIG', `${name}: expected a list of non-empty strings or 'any'.`, { details: { field: name } });
+  }
+  return value.map((item) => item.toLowerCase());
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number, allowZero = false): number {
@@ -100,8 +158,26 @@ export function resolvePluginOptions(options: AgentRuntimePluginOptions): Resolv
   if (options.cors !== undefined && (typeof options.cors !== 'object' || options.cors === null || !('origin' in options.cors))) {
     throw new AgentRuntimeError('INVALID_CONFIG', 'cors: expected { origin }.', { details: { field: 'cors' } });
   }
+  if (options.principalKey !== undefined && typeof options.principalKey !== 'function') {
+    throw new AgentRuntimeError('INVALID_CONFIG', 'principalKey: expected a function.', { details: { field: 'principalKey' } });
+  }
+  const limits = options.limits ?? {};
+  const metrics = options.metrics === false ? undefined : options.metrics === true || options.metrics === undefined ? {} : options.metrics;
+  if (metrics?.path !== undefined && (typeof metrics.path !== 'string' || !metrics.path.startsWith('/'))) {
+    throw new AgentRuntimeError('INVALID_CONFIG', 'metrics.path: expected a path starting with "/".', { details: { field: 'metrics.path' } });
+  }
   return {
     engine,
+    allowedHosts: stringList('allowedHosts', options.allowedHosts),
+    allowedOrigins: stringList('allowedOrigins', options.allowedOrigins),
+    limits: {
+      sessionsPerPrincipal: positiveInteger('limits.sessionsPerPrincipal', limits.sessionsPerPrincipal, 100),
+      connectionsPerPrincipal: positiveInteger('limits.connectionsPerPrincipal', limits.connectionsPerPrincipal, 200),
+      messagesPerWindow: positiveInteger('limits.messagesPerWindow', limits.messagesPerWindow, 300, true),
+      messageWindowMs: positiveInteger('limits.messageWindowMs', limits.messageWindowMs, 60_000),
+    },
+    principalKey: options.principalKey,
+    metrics: metrics ? { path: metrics.path ?? '/metrics', public: metrics.public === true, registry: metrics.registry } : undefined,
     authenticate: options.authenticate,
     authorizeSession: options.authorizeSession,
     cors: options.cors,

@@ -1,4 +1,6 @@
 import fastifyCors from '@fastify/cors';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { AgentRuntimeError } from '@agent-runtime/core';
 import fastifyWebsocket from '@fastify/websocket';
 import type { SessionEngine } from '@agent-runtime/session-engine';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
@@ -7,7 +9,11 @@ import { authenticateRequest } from './auth.js';
 import { agentRuntimeErrorHandler } from './http/error-handler.js';
 import { registerServiceRoutes } from './http/service-routes.js';
 import { registerSessionRoutes } from './http/session-routes.js';
+import { principalKeyOf } from './limits/principal-key.js';
+import { RuntimeMetrics } from './observability/metrics.js';
+import { Tracing } from './observability/tracing.js';
 import { resolvePluginOptions, type AgentRuntimePluginOptions, type Principal } from './options.js';
+import { checkRequest } from './security/request-guards.js';
 import { WebSocketHub } from './websocket/websocket-hub.js';
 
 /** What the plugin adds to the Fastify instance as `fastify.agentRuntime`. */
@@ -15,6 +21,8 @@ export interface AgentRuntimeDecoration {
   engine: SessionEngine;
   /** The WebSocket clients (for metrics and tests). */
   hub: WebSocketHub;
+  /** The Prometheus metrics (absent with `metrics: false`); `metrics.registry` to add your own. */
+  metrics: RuntimeMetrics | undefined;
 }
 
 declare module 'fastify' {
@@ -33,12 +41,26 @@ declare module 'fastify' {
 
 const plugin: FastifyPluginAsync<AgentRuntimePluginOptions> = async (fastify, rawOptions) => {
   const options = resolvePluginOptions(rawOptions);
-  const hub = new WebSocketHub(options, fastify.log);
-  fastify.decorate('agentRuntime', { engine: options.engine, hub });
+  let hub: WebSocketHub | undefined;
+  const metrics = options.metrics
+    ? new RuntimeMetrics({ listSessions: () => options.engine.listSessions(), webSocketClients: () => hub?.connections.size ?? 0 }, options.metrics.registry)
+    : undefined;
+  hub = new WebSocketHub(options, fastify.log, metrics);
+  const tracing = new Tracing();
+  let stopTracing: (() => void) | undefined;
+  fastify.decorate('agentRuntime', { engine: options.engine, hub, metrics });
   if (!fastify.hasRequestDecorator('agentRuntimePrincipal')) fastify.decorateRequest('agentRuntimePrincipal', null);
-  fastify.addHook('onReady', async () => hub.start());
+  fastify.addHook('onReady', async () => {
+    hub.start();
+    stopTracing ??= options.engine.events.subscribe((event) => tracing.observe(event));
+  });
   // Before @fastify/websocket's own preClose, so our sockets are closed with 1001 and a reason.
-  fastify.addHook('preClose', async () => hub.stop());
+  fastify.addHook('preClose', async () => {
+    hub.stop();
+    stopTracing?.();
+    stopTracing = undefined;
+    tracing.close();
+  });
   if (!fastify.hasDecorator('websocketServer')) {
     await fastify.register(fastifyWebsocket, { options: { maxPayload: options.maxMessageBytes * 16 } });
   }
@@ -53,13 +75,26 @@ const plugin: FastifyPluginAsync<AgentRuntimePluginOptions> = async (fastify, ra
         methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
       });
     }
+    await app.register(fastifyRateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) =>
+        new AgentRuntimeError('RATE_LIMITED', `Too many messages: at most ${context.max} per ${options.limits.messageWindowMs} ms; retry in ${context.after}.`, {
+          details: { limit: 'messagesPerWindow', max: context.max, retryAfterMs: context.ttl },
+        }),
+    });
     app.addHook('onRoute', (route) => {
       route.bodyLimit ??= options.maxBodyBytes;
     });
     app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config?.agentRuntimePublic && !request.ws) return;
+      tracing.startRequest(request);
+      checkRequest(options, request);
       if (request.method === 'OPTIONS') return;
+      if (request.routeOptions.config?.agentRuntimePublic && !request.ws) return;
       request.agentRuntimePrincipal = await authenticateRequest(options.authenticate, request);
+      if (request.ws) hub.assertConnectionAllowed(principalKeyOf(options, request.agentRuntimePrincipal, request));
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      tracing.endRequest(request, reply);
     });
 
     app.route({
@@ -68,11 +103,11 @@ const plugin: FastifyPluginAsync<AgentRuntimePluginOptions> = async (fastify, ra
       config: { agentRuntimePublic: true },
       handler: async () => ({ service: 'agent-runtime', websocket: options.websocketPath, openapi: '/openapi.json' }),
       wsHandler: (socket, request) => {
-        hub.accept(socket, request.agentRuntimePrincipal);
+        hub.accept(socket, request.agentRuntimePrincipal, principalKeyOf(options, request.agentRuntimePrincipal, request));
       },
     });
-    registerSessionRoutes(app, options);
-    registerServiceRoutes(app, options);
+    registerSessionRoutes(app, options, tracing);
+    registerServiceRoutes(app, options, metrics);
   });
 };
 

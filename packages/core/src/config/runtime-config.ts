@@ -57,7 +57,10 @@ export interface RuntimeConfig {
   sandbox?: SandboxProvider;
   /** Where the local sandbox keeps workspaces. Default `./.agent-runtime`. */
   dataDir?: string;
-  /** Interface the server listens on. Default `0.0.0.0`. */
+  /**
+   * Interface the server listens on. Default `127.0.0.1` without an authentication hook (another
+   * interface then needs the umbrella's explicit `allowUnauthenticatedRemote`), `0.0.0.0` with one.
+   */
   host?: string;
   /** Agents to serve. Default: Claude Code and Gemini CLI, configured from the environment. */
   architectures?: AgentArchitecture[];

@@ -7,6 +7,8 @@ export const ERROR_CODES = [
   'INVALID_CONFIG',
   'PATH_REFUSED',
   'PAYLOAD_TOO_LARGE',
+  /** A request body that is not JSON (`text/plain`, a form...). */
+  'UNSUPPORTED_MEDIA_TYPE',
   'UNAUTHORIZED',
   'FORBIDDEN',
   'NOT_FOUND',
@@ -25,6 +27,10 @@ export const ERROR_CODES = [
   'PERSISTENCE_ERROR',
   'RESYNC_REQUIRED',
   'TURN_TIMEOUT',
+  /** A configured bound was reached (sessions or connections per principal); `details.limit` names it. */
+  'LIMIT_EXCEEDED',
+  /** Too many requests in the rate-limit window; `details.retryAfterMs` says when to retry. */
+  'RATE_LIMITED',
   'INTERNAL_ERROR',
 ] as const;
 

@@ -1,13 +1,21 @@
 import { z } from 'zod';
 import { userMessageContentSchema } from '../blocks/user-message-block.js';
 import { agentArchitectureTypeSchema } from '../sessions/architecture.js';
+import { MAX_SESSION_NAME_LENGTH, metadataProblem } from '../sessions/metadata-bounds.js';
 
 /** `POST /sessions/create` body. */
 export const createSessionRequestSchema = z.object({
   agentProfileRef: z.string().min(1).max(200),
   architecture: agentArchitectureTypeSchema,
-  name: z.string().max(200).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  name: z.string().max(MAX_SESSION_NAME_LENGTH).optional(),
+  /** Free-form; at most `MAX_METADATA_DEPTH` levels deep and `MAX_METADATA_BYTES` as JSON. */
+  metadata: z
+    .record(z.string(), z.unknown())
+    .superRefine((metadata, context) => {
+      const problem = metadataProblem(metadata);
+      if (problem) context.addIssue({ code: 'custom', message: `metadata is ${problem}` });
+    })
+    .optional(),
 });
 
 /** `POST /sessions/:sessionId/message` body. */

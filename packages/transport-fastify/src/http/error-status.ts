@@ -9,6 +9,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   INVALID_CONFIG: 500,
   PATH_REFUSED: 400,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -27,6 +28,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   PERSISTENCE_ERROR: 503,
   RESYNC_REQUIRED: 409,
   TURN_TIMEOUT: 504,
+  LIMIT_EXCEEDED: 429,
+  RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
 };
 
@@ -70,6 +73,9 @@ export function mapError(error: unknown): MappedError {
       body: body('PAYLOAD_TOO_LARGE', 'Request body is too large.', fastifyCode ? { reason: fastifyCode } : undefined),
       unexpected: false,
     };
+  }
+  if (statusCode === 415) {
+    return { status: 415, body: body('UNSUPPORTED_MEDIA_TYPE', 'body: unsupported content type; send application/json.', { field: 'body' }), unexpected: false };
   }
   if (statusCode === 404) return { status: 404, body: body('NOT_FOUND', 'Not found.'), unexpected: false };
   if (statusCode >= 400 && statusCode < 500) {

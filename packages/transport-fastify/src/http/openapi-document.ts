@@ -1,4 +1,6 @@
 import {
+  MAX_METADATA_BYTES,
+  MAX_METADATA_DEPTH,
   agentProfileListDataSchema,
   createSessionRequestSchema,
   ERROR_CODES,
@@ -36,8 +38,10 @@ const successResponse = (extra: Json = {}): Json => ({
 export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
   const common = {
     '401': error('Authentication required (UNAUTHORIZED)'),
+    '403': error('FORBIDDEN: a Host header not served here (`details.reason: "host"`, DNS rebinding), or a POST/DELETE from a foreign Origin (`"origin"`)'),
     '500': error('INTERNAL_ERROR'),
   };
+  const jsonOnly = { '415': error('UNSUPPORTED_MEDIA_TYPE: a body that is not application/json (a cross-site simple POST)') };
   const sessionErrors = {
     ...common,
     '400': error('INVALID_INPUT: a bad sessionId or body; `details.field` names it'),
@@ -51,7 +55,10 @@ export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
       version: '0.1.0',
       description:
         `REST API of agent-runtime. Real-time updates: WebSocket at \`${options.websocketPath}\` with JSON text frames ` +
-        '(`{"event":"session:join","args":["<sessionId>",{"since":n}],"ack":1}`; server events `{"event","data","seq"}`).',
+        '(`{"event":"session:join","args":["<sessionId>",{"since":n}],"ack":1}`; server events `{"event","data","seq"}`). ' +
+        'The upgrade is refused with 403 from a foreign Origin and with 429 LIMIT_EXCEEDED over `limits.connectionsPerPrincipal`. ' +
+        'Every request is refused with 403 for a Host header the server does not answer to. ' +
+        'REST calls accept a W3C `traceparent` header (OpenTelemetry, when the application registers an SDK).',
     },
     security: options.authenticate ? [{ bearerAuth: [] }] : [],
     paths: {
@@ -65,9 +72,11 @@ export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
               required: ['sessionId', 'status', 'createdAt'],
               properties: { sessionId: { type: 'string' }, status: ref('SessionStatus'), createdAt: { type: 'number' } },
             }),
-            '400': error('INVALID_INPUT / UNSUPPORTED_ARCHITECTURE'),
+            '400': error(`INVALID_INPUT / UNSUPPORTED_ARCHITECTURE; also metadata deeper than ${MAX_METADATA_DEPTH} levels or larger than ${MAX_METADATA_BYTES} bytes`),
             '404': error('PROFILE_NOT_FOUND'),
             '413': error('PAYLOAD_TOO_LARGE'),
+            '429': error(`LIMIT_EXCEEDED: the caller holds \`limits.sessionsPerPrincipal\` (${options.limits.sessionsPerPrincipal}) open sessions`),
+            ...jsonOnly,
             ...common,
           },
         },
@@ -110,6 +119,10 @@ export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
             ...sessionErrors,
             '409': error('SESSION_TERMINATED / SESSION_BUSY'),
             '413': error('PAYLOAD_TOO_LARGE'),
+            '429': error(
+              `RATE_LIMITED: more than \`limits.messagesPerWindow\` (${options.limits.messagesPerWindow}) messages per ${options.limits.messageWindowMs} ms; \`Retry-After\` says when`,
+            ),
+            ...jsonOnly,
           },
         },
       },
@@ -117,7 +130,7 @@ export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
         post: {
           operationId: 'interrupt',
           parameters: [sessionIdParameter],
-          responses: { '200': ok('Interrupted (or nothing ran)', successResponse({ interrupted: { type: 'boolean' } })), ...sessionErrors },
+          responses: { '200': ok('Interrupted (or nothing ran)', successResponse({ interrupted: { type: 'boolean' } })), ...sessionErrors, ...jsonOnly },
         },
       },
       '/sessions/{sessionId}/files/{path}': {
@@ -159,6 +172,20 @@ export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
           },
         },
       },
+      ...(options.metrics
+        ? {
+            [options.metrics.path]: {
+              get: {
+                operationId: 'metrics',
+                ...(options.metrics.public ? { security: [] } : {}),
+                responses: {
+                  '200': { description: 'Prometheus text exposition (`agent_runtime_*` series)', content: { 'text/plain': { schema: { type: 'string' } } } },
+                  ...(options.metrics.public ? {} : { '401': error('Authentication required (UNAUTHORIZED)') }),
+                },
+              },
+            },
+          }
+        : {}),
       '/openapi.json': { get: { operationId: 'openApi', security: [], responses: { '200': ok('This document', { type: 'object' }) } } },
     },
     components: {

@@ -1,10 +1,11 @@
 import type { AgentProfileListData } from '@agent-runtime/core';
 import type { FastifyInstance } from 'fastify';
+import type { RuntimeMetrics } from '../observability/metrics.js';
 import type { ResolvedPluginOptions } from '../options.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
 /** Agent profiles, health, readiness and the OpenAPI document. */
-export function registerServiceRoutes(app: FastifyInstance, options: ResolvedPluginOptions): void {
+export function registerServiceRoutes(app: FastifyInstance, options: ResolvedPluginOptions, metrics: RuntimeMetrics | undefined): void {
   const { engine } = options;
   let openApi: Record<string, unknown> | undefined;
 
@@ -18,6 +19,13 @@ export function registerServiceRoutes(app: FastifyInstance, options: ResolvedPlu
     if (engine.isReady()) return { status: 'ready' };
     return reply.code(503).send({ status: 'not-ready' });
   });
+
+  if (metrics && options.metrics) {
+    app.get(options.metrics.path, { config: { agentRuntimePublic: options.metrics.public } }, async (_request, reply) => {
+      const { contentType, body } = await metrics.text();
+      return reply.type(contentType).send(body);
+    });
+  }
 
   app.get('/openapi.json', { config: { agentRuntimePublic: true } }, async () => {
     openApi ??= buildOpenApiDocument(options);

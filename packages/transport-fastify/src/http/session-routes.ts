@@ -2,11 +2,29 @@ import { createSessionRequestSchema, sendMessageRequestSchema, type CreateSessio
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authorize } from '../auth.js';
 import type { ResolvedPluginOptions, SessionAction } from '../options.js';
+import { principalKeyOf } from '../limits/principal-key.js';
+import { SessionQuota } from '../limits/session-quota.js';
+import type { Tracing } from '../observability/tracing.js';
+import { boundedSession } from './bounded-session.js';
 import { checkSessionId, checkWorkspacePath, parseBody } from './validate.js';
 
 /** The reference's five session routes, plus interrupt and one workspace file. */
-export function registerSessionRoutes(app: FastifyInstance, options: ResolvedPluginOptions): void {
+export function registerSessionRoutes(app: FastifyInstance, options: ResolvedPluginOptions, tracing: Tracing): void {
   const { engine, authorizeSession } = options;
+  const quota = new SessionQuota(options.limits.sessionsPerPrincipal, () => engine.listSessions());
+  const messageRateLimit =
+    options.limits.messagesPerWindow > 0
+      ? {
+          config: {
+            rateLimit: {
+              max: options.limits.messagesPerWindow,
+              timeWindow: options.limits.messageWindowMs,
+              hook: 'preHandler' as const,
+              keyGenerator: (request: FastifyRequest) => principalKeyOf(options, request.agentRuntimePrincipal, request),
+            },
+          },
+        }
+      : {};
 
   /** Validates `:sessionId` and checks the caller may do `action` on it. */
   async function sessionFor(request: FastifyRequest, action: SessionAction): Promise<string> {
@@ -17,12 +35,19 @@ export function registerSessionRoutes(app: FastifyInstance, options: ResolvedPlu
 
   app.post('/sessions/create', async (request): Promise<CreateSessionResponse> => {
     const body = parseBody(createSessionRequestSchema, request.body);
-    const record = await engine.createSession(body);
+    const key = principalKeyOf(options, request.agentRuntimePrincipal, request);
+    quota.reserve(key);
+    let record: SessionListData | undefined;
+    try {
+      record = await engine.createSession(body);
+    } finally {
+      quota.settle(key, record?.sessionId);
+    }
     return { sessionId: record.sessionId, status: record.status, createdAt: record.createdAt ?? Date.now() };
   });
 
   app.get('/sessions', async (request): Promise<{ sessions: SessionListData[] }> => {
-    const sessions = engine.listSessions();
+    const sessions = engine.listSessions().map(boundedSession);
     if (!authorizeSession) return { sessions };
     const allowed = await Promise.all(
       sessions.map(async (session) => {
@@ -38,12 +63,13 @@ export function registerSessionRoutes(app: FastifyInstance, options: ResolvedPlu
 
   app.get('/sessions/:sessionId', async (request) => {
     const sessionId = await sessionFor(request, 'read');
-    return engine.getSession(sessionId);
+    return boundedSession(await engine.getSession(sessionId));
   });
 
-  app.post('/sessions/:sessionId/message', async (request) => {
+  app.post('/sessions/:sessionId/message', messageRateLimit, async (request) => {
     const sessionId = await sessionFor(request, 'message');
     const body = parseBody(sendMessageRequestSchema, request.body);
+    tracing.messageAccepted(sessionId, request);
     const result = await engine.sendMessage(sessionId, body);
     return { ...result, success: true as const, sessionId };
   });

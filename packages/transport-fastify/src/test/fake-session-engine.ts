@@ -35,12 +35,15 @@ interface FakeSession {
   acceptedMessages: Map<string, SendMessageResponse>;
   turns: number;
   running: { turnId: string; interrupted: boolean } | undefined;
+  /** Messages accepted while a turn runs; they run one after another, like the real engine's queue. */
+  queue: SendMessageRequest[];
+  draining: boolean;
 }
 
 /**
  * An in-memory `SessionEngine` for transport, client and UI tests: sessions, a scripted turn that
- * streams an assistant reply as block events on a real `SessionEventBus`, idempotent messages,
- * workspace files. Its state is folded from its own events, so `getSession` always matches what
+ * streams an assistant reply as block events on a real `SessionEventBus`, idempotent messages
+ * queued while a turn runs (as `SessionManager` does; never `SESSION_BUSY`), workspace files. Its state is folded from its own events, so `getSession` always matches what
  * was streamed (`lastEventSeq` included).
  */
 export class FakeSessionEngine implements SessionEngine {
@@ -83,6 +86,8 @@ export class FakeSessionEngine implements SessionEngine {
       acceptedMessages: new Map(),
       turns: 0,
       running: undefined,
+      queue: [],
+      draining: false,
     });
     this.publishList();
     queueMicrotask(() => this.setStatus(record.sessionId, 'active'));
@@ -115,18 +120,33 @@ export class FakeSessionEngine implements SessionEngine {
       const earlier = session.acceptedMessages.get(request.clientMessageId);
       if (earlier) return earlier;
     }
-    if (session.running) throw new AgentRuntimeError('SESSION_BUSY', `Session "${sessionId}" is running a turn.`, { details: { sessionId } });
+    // As the real engine: a message during a turn is queued (never refused) and runs after it.
+    const queued = session.draining;
     const response: SendMessageResponse = {
       success: true,
       sessionId,
-      queued: false,
+      queued,
       ...(request.clientMessageId ? { clientMessageId: request.clientMessageId } : {}),
     };
     if (request.clientMessageId) session.acceptedMessages.set(request.clientMessageId, response);
-    const turnId = `turn-${++session.turns}`;
-    session.running = { turnId, interrupted: false };
-    void this.runTurn(sessionId, turnId, request);
+    session.queue.push(request);
+    if (!queued) void this.drain(sessionId);
     return response;
+  }
+
+  /** Runs queued messages one turn at a time. */
+  private async drain(sessionId: string): Promise<void> {
+    const session = this.require(sessionId);
+    session.draining = true;
+    let next = session.queue.shift();
+    while (next && session.record.status !== 'completed') {
+      const turnId = `turn-${++session.turns}`;
+      session.running = { turnId, interrupted: false };
+      await this.runTurn(sessionId, turnId, next);
+      next = session.queue.shift();
+    }
+    session.running = undefined;
+    session.draining = false;
   }
 
   async interrupt(sessionId: string): Promise<{ interrupted: boolean }> {
@@ -138,6 +158,7 @@ export class FakeSessionEngine implements SessionEngine {
 
   async terminateSession(sessionId: string): Promise<void> {
     const session = this.require(sessionId);
+    session.queue.length = 0;
     if (session.running) session.running.interrupted = true;
     this.setStatus(sessionId, 'completed');
     this.publishList();
@@ -195,9 +216,18 @@ export class FakeSessionEngine implements SessionEngine {
     this.emit({ event: 'session:status', data: { sessionId, status } });
   }
 
-  /** Resolves when no turn runs in the session. */
+  /** Resolves when no turn runs in the session and none is queued. */
   async idle(sessionId: string): Promise<void> {
-    while (this.sessions.get(sessionId)?.running) await new Promise((resolve) => setTimeout(resolve, 2));
+    const session = this.sessions.get(sessionId);
+    if (!session?.running && !session?.queue.length) return;
+    await new Promise<void>((resolve) => {
+      const unsubscribe = this.events.subscribe((event) => {
+        if (event.event === 'session:turn:end' && event.sessionId === sessionId && !session.running && session.queue.length === 0) {
+          unsubscribe();
+          resolve();
+        }
+      });
+    });
   }
 
   private async runTurn(sessionId: string, turnId: string, request: SendMessageRequest): Promise<void> {
@@ -229,7 +259,7 @@ export class FakeSessionEngine implements SessionEngine {
       data: { sessionId, conversationId: 'main', blockId, block: { id: blockId, type: 'assistant_text', timestamp: timestamp(), content: sent, model: 'fake-model' } },
     });
     this.emit({ event: 'session:metadata:update', data: { sessionId, metadata: { model: 'fake-model', costUsd: 0 } } });
-    session.running = undefined;
+    if (session.queue.length === 0) session.running = undefined;
     this.emit({ event: 'session:turn:end', data: { sessionId, turnId, outcome: interrupted ? 'interrupted' : 'completed', durationMs: Date.now() - started } });
   }
 

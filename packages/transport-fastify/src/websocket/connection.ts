@@ -3,6 +3,8 @@ import type { Principal } from '../options.js';
 
 /** Close code for a client that reads too slowly (its send queue overflowed). */
 export const SLOW_CONSUMER_CLOSE_CODE = 4000;
+/** Close code for a connection over `limits.connectionsPerPrincipal` (normally refused with 429 at the upgrade). */
+export const LIMIT_EXCEEDED_CLOSE_CODE = 4029;
 
 export interface ConnectionLimits {
   maxQueuedFrames: number;
@@ -20,11 +22,16 @@ export class Connection {
   /** Answered a ping (or sent anything) since the last heartbeat. */
   alive = true;
   closed = false;
+  /** The newest `sessions:list` generation sent on this socket. */
+  listGeneration = 0;
   private backlog = 0;
+  private flushProbePending = false;
 
   constructor(
     readonly socket: WebSocket,
     readonly principal: Principal,
+    /** What `limits` count this connection under. */
+    readonly principalKey: string,
     private readonly limits: ConnectionLimits,
     private readonly onDrop: (connection: Connection, reason: string) => void,
   ) {}
@@ -49,6 +56,29 @@ export class Connection {
     }
     this.socket.send(text);
     return true;
+  }
+
+  /**
+   * Calls `callback` once what was sent so far has been written out (at once when nothing is
+   * buffered: `ws` writes synchronously to a socket that keeps up).
+   */
+  onFlushed(callback: () => void): void {
+    if (this.socket.bufferedAmount === 0) {
+      callback();
+      return;
+    }
+    // One probe at a time on a socket that is behind: a measurement, not more load on it.
+    if (this.flushProbePending) return;
+    this.flushProbePending = true;
+    // An empty ping frame's write callback fires after every frame queued before it.
+    try {
+      this.socket.ping(undefined, undefined, () => {
+        this.flushProbePending = false;
+        callback();
+      });
+    } catch {
+      this.flushProbePending = false; // closed meanwhile
+    }
   }
 
   /** Closes the socket with a code and a reason, and destroys it if the close handshake stalls. */

@@ -3,8 +3,10 @@ import type { BusEvent } from '@agent-runtime/session-engine';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { authorize } from '../auth.js';
+import { boundedSession } from '../http/bounded-session.js';
+import type { RuntimeMetrics } from '../observability/metrics.js';
 import type { Principal, ResolvedPluginOptions } from '../options.js';
-import { Connection } from './connection.js';
+import { Connection, LIMIT_EXCEEDED_CLOSE_CODE } from './connection.js';
 import { ackFrame, errorEventFrame, eventFrame, failedAckFrame } from './frames.js';
 import { parseClientFrame, type ClientCommand } from './parse-client-frame.js';
 
@@ -25,13 +27,32 @@ export interface JoinResult {
 export class WebSocketHub {
   readonly connections = new Set<Connection>();
   private readonly bySession = new Map<string, Set<Connection>>();
+  private readonly byPrincipal = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Numbers `sessions:list` frames, so a filtered list resolved late never overwrites a newer one. */
+  private listGeneration = 0;
 
   constructor(
     private readonly options: ResolvedPluginOptions,
     private readonly log: FastifyBaseLogger,
+    private readonly metrics?: RuntimeMetrics,
   ) {}
+
+  /** Open connections of one principal (for `limits.connectionsPerPrincipal`). */
+  connectionsOf(principalKey: string): number {
+    return this.byPrincipal.get(principalKey) ?? 0;
+  }
+
+  /** Throws 429 `LIMIT_EXCEEDED` when `principalKey` holds as many connections as allowed. */
+  assertConnectionAllowed(principalKey: string): void {
+    const max = this.options.limits.connectionsPerPrincipal;
+    if (this.connectionsOf(principalKey) >= max) {
+      throw new AgentRuntimeError('LIMIT_EXCEEDED', `At most ${max} WebSocket connections per principal.`, {
+        details: { limit: 'connectionsPerPrincipal', max },
+      });
+    }
+  }
 
   start(): void {
     if (this.unsubscribe) return;
@@ -53,10 +74,19 @@ export class WebSocketHub {
   }
 
   /** Takes over an upgraded socket. */
-  accept(socket: WebSocket, principal: Principal): Connection {
+  accept(socket: WebSocket, principal: Principal, principalKey = ''): Connection | undefined {
+    try {
+      // Checked before the upgrade too; this catches upgrades that raced each other.
+      this.assertConnectionAllowed(principalKey);
+    } catch (error) {
+      socket.close(LIMIT_EXCEEDED_CLOSE_CODE, (error as Error).message.slice(0, 120));
+      return undefined;
+    }
+    this.byPrincipal.set(principalKey, this.connectionsOf(principalKey) + 1);
     const connection = new Connection(
       socket,
       principal,
+      principalKey,
       { maxQueuedFrames: this.options.maxQueuedFramesPerSocket, maxBufferedBytes: this.options.maxBufferedBytesPerSocket },
       (dropped, reason) => {
         this.log.warn({ reason, queuedFrames: dropped.queuedFrames }, 'dropping slow WebSocket client');
@@ -169,13 +199,22 @@ export class WebSocketHub {
 
   private remove(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
+    const count = this.connectionsOf(connection.principalKey) - 1;
+    if (count > 0) this.byPrincipal.set(connection.principalKey, count);
+    else this.byPrincipal.delete(connection.principalKey);
     for (const sessionId of [...connection.joined.keys()]) this.unsubscribeFrom(connection, sessionId);
   }
 
   private dispatch(event: BusEvent): void {
+    this.metrics?.observe(event);
     if (event.sessionId === undefined || event.seq === undefined) {
-      if (event.event === 'sessions:list' && this.options.authorizeSession) {
-        this.sendFilteredList(event.data.sessions);
+      if (event.event === 'sessions:list') {
+        const sessions = event.data.sessions.map(boundedSession);
+        if (this.options.authorizeSession) this.sendFilteredList(sessions);
+        else {
+          const text = eventFrame('sessions:list', { sessions });
+          for (const connection of this.connections) connection.send(text);
+        }
         return;
       }
       const text = eventFrame(event.event, event.data);
@@ -185,12 +224,19 @@ export class WebSocketHub {
     const subscribers = this.bySession.get(event.sessionId);
     if (!subscribers) return;
     let text: string | undefined;
+    let last: Connection | undefined;
     for (const connection of subscribers) {
       const state = connection.joined.get(event.sessionId);
       if (!state || event.seq <= state.lastSeq) continue;
       state.lastSeq = event.seq;
       text ??= eventFrame(event.event, event.data, event.seq);
-      connection.send(text);
+      if (connection.send(text)) last = connection;
+    }
+    // Lag is measured once per event, on the last socket served: publish -> written to the kernel.
+    const metrics = this.metrics;
+    if (last && metrics) {
+      const publishedAt = Date.now();
+      last.onFlushed(() => metrics.observeLag(publishedAt));
     }
   }
 
@@ -198,6 +244,7 @@ export class WebSocketHub {
   private sendFilteredList(sessions: SessionListData[]): void {
     const authorizeSession = this.options.authorizeSession;
     if (!authorizeSession) return;
+    const generation = ++this.listGeneration;
     for (const connection of this.connections) {
       void Promise.all(
         sessions.map(async (session) => {
@@ -208,6 +255,8 @@ export class WebSocketHub {
           }
         }),
       ).then((allowed) => {
+        if (connection.listGeneration > generation) return;
+        connection.listGeneration = generation;
         connection.send(eventFrame('sessions:list', { sessions: allowed.filter((session) => session !== undefined) }));
       });
     }

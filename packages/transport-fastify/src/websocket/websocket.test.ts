@@ -1,4 +1,6 @@
+import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
 import { FrameSocket, startTestServer, type TestServer } from '../test/index.js';
 
 let server: TestServer;
@@ -146,32 +148,50 @@ describe('sending', () => {
   });
 
   it('drops a client whose send queue overflows (close 4000 with a reason); others keep receiving', async () => {
-    const small = await startTestServer({ maxBufferedBytesPerSocket: 256 * 1024 });
+    // The slow client is a socket that never drains: every frame stays in its bufferedAmount. No
+    // kernel buffers and no timing are involved, so the test holds on a loaded machine.
+    const small = await startTestServer({ maxBufferedBytesPerSocket: 64 * 1024 });
     try {
       const record = await small.engine.createSession({ agentProfileRef: 'code-assistant', architecture: 'claude-agent-sdk' });
-      const slow = await FrameSocket.connect(small.websocketUrl);
       const fast = await FrameSocket.connect(small.websocketUrl);
-      await slow.join(record.sessionId);
       await fast.join(record.sessionId);
-      slow.socket.pause(); // stops reading: the kernel buffers fill, then ws buffers
+      const slowSocket = Object.assign(new EventEmitter(), {
+        readyState: 1,
+        bufferedAmount: 0,
+        closed: undefined as { code: number; reason: string } | undefined,
+        send(text: string) {
+          this.bufferedAmount += Buffer.byteLength(text);
+        },
+        ping() {},
+        close(code: number, reason: string) {
+          this.closed = { code, reason };
+          this.readyState = 2;
+        },
+        terminate() {
+          this.readyState = 3;
+        },
+      });
+      const hub = small.app.agentRuntime.hub;
+      const slow = hub.accept(slowSocket as unknown as WebSocket, undefined)!;
+      const joined = new Promise<void>((resolve) => slowSocket.once('joined', resolve));
+      const originalSend = slowSocket.send.bind(slowSocket);
+      slowSocket.send = (text: string) => {
+        originalSend(text);
+        if (text.includes('"ack":1')) slowSocket.emit('joined');
+      };
+      slowSocket.emit('message', Buffer.from(JSON.stringify({ event: 'session:join', args: [record.sessionId], ack: 1 })), false);
+      await joined;
       const chunk = 'x'.repeat(1024);
-      let batches = 0;
-      // Batches with a turn of the event loop between them, so a reading client drains.
-      while (slow.closeCode === undefined && batches < 2000) {
-        small.engine.streamDeltas(record.sessionId, 50, { blockId: 'big', text: () => chunk });
-        batches++;
-        await new Promise((resolve) => setImmediate(resolve));
-        if (small.app.agentRuntime.hub.connections.size < 2) slow.socket.resume();
-      }
-      slow.socket.resume();
-      await slow.closed();
-      expect(slow.closeCode).toBe(4000);
-      expect(slow.closeReason).toMatch(/^SLOW_CONSUMER/);
-      expect(small.app.agentRuntime.hub.connections.size).toBe(1);
+      small.engine.streamDeltas(record.sessionId, 100, { blockId: 'big', text: () => chunk });
+      expect(slowSocket.closed?.code).toBe(4000);
+      expect(slowSocket.closed?.reason).toMatch(/^SLOW_CONSUMER/);
+      expect(slow.closed).toBe(true);
+      expect(hub.connections.size).toBe(1);
       small.engine.streamDeltas(record.sessionId, 1, { text: () => 'after' });
       await fast.waitUntil(() => fast.sessionEvents(record.sessionId).some((frame) => frame.data.delta === 'after'), 30_000);
       const seqs = fast.sessionEvents(record.sessionId).map((frame) => frame.seq!);
       expect(seqs).toEqual(seqs.map((_, index) => seqs[0]! + index)); // the fast client missed nothing
+      expect(fast.sessionEvents(record.sessionId).filter((frame) => frame.data.delta === chunk)).toHaveLength(100);
       fast.terminate();
     } finally {
       await small.close();
