@@ -13,6 +13,8 @@ describe('Gemini CLI launch helpers', () => {
   it('builds headless args: a new session, a resumed one, a prompt that looks like a flag', () => {
     expect(geminiCliArgs({ prompt: 'hi', model: 'm', sessionId: 'u' })).toEqual(['--prompt=hi', '-o', 'stream-json', '--yolo', '-m', 'm', '--session-id', 'u']);
     expect(geminiCliArgs({ prompt: '--help', sessionId: 'u', resume: 'u' })).toEqual(['--prompt=--help', '-o', 'stream-json', '--yolo', '--resume', 'u']);
+    // No prompt: the CLI reads it from stdin (how the architecture passes it).
+    expect(geminiCliArgs({ sessionId: 'u' })).toEqual(['-o', 'stream-json', '--yolo', '--session-id', 'u']);
   });
 
   it('finds the installed CLI bundle', () => {

@@ -44,7 +44,11 @@ export function geminiCliEnv(options: GeminiCliEnvOptions): Record<string, strin
 
 /** Options of {@link geminiCliArgs}. */
 export interface GeminiCliArgsOptions {
-  prompt: string;
+  /**
+   * `--prompt=<text>`. Omitted: the CLI reads the whole prompt from stdin (the architecture does
+   * this, from a file, so a long prompt never hits argv limits nor shows in `ps`).
+   */
+  prompt?: string;
   /** `-m`; an explicit model also avoids a routing request. Omitted: the CLI's default. */
   model?: string;
   /** `--session-id`: the session uuid of a new session. */
@@ -55,13 +59,14 @@ export interface GeminiCliArgsOptions {
 
 /**
  * The CLI's arguments (after `node <gemini.js>`) for one headless run:
- * `--prompt=<text> -o stream-json --yolo [-m <model>] [--resume <uuid> | --session-id <uuid>]`.
- * Spawn with stdin ignored: piped stdin is prepended to the prompt.
+ * `[--prompt=<text>] -o stream-json --yolo [-m <model>] [--resume <uuid> | --session-id <uuid>]`.
+ * With a prompt, spawn with stdin ignored (piped stdin would be prepended to it); without one,
+ * give the prompt on stdin.
  */
 export function geminiCliArgs(options: GeminiCliArgsOptions): string[] {
   return [
     // `--prompt=<text>`: a prompt starting with `-` would otherwise be read as an option.
-    `--prompt=${options.prompt}`,
+    ...(options.prompt === undefined ? [] : [`--prompt=${options.prompt}`]),
     '-o',
     'stream-json',
     '--yolo',
