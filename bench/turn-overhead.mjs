@@ -4,25 +4,17 @@
 // sandboxes have no network: every model request goes through the sandbox's egress proxy.
 // Last line: {"bench":"turn-overhead","ratio":<worst turn-end ratio>, ...}
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { query } from '@anthropic-ai/claude-agent-sdk';
-import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
-import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
+import { claudeCodeEnv, claudeCodeExecutablePath, createClaudeArchitecture, prepareClaudeCodeDirs } from '@agent-runtime/agent-claude';
+import { createGeminiArchitecture, geminiCliArgs, geminiCliEntryPath, geminiCliEnv, geminiSettings } from '@agent-runtime/agent-gemini';
 import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { SessionManager } from '@agent-runtime/session-engine';
-import {
-  claudeCodeEnv,
-  claudeCodeExecutablePath,
-  geminiCliArgs,
-  geminiCliEnv,
-  prepareClaudeCodeDirs,
-  startModelServer,
-  writeGeminiSettings,
-} from '@agent-runtime/testkit';
+import { startModelServer } from '@agent-runtime/testkit';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = (claude) => ({
@@ -56,7 +48,7 @@ async function bareClaude(server) {
     prompt: 'please write the file',
     options: {
       cwd,
-      env: claudeCodeEnv({ modelServerUrl: server.url, home }),
+      env: claudeCodeEnv({ home, path: process.env.PATH, variables: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-bench', CLAUDE_CODE_MAX_RETRIES: '1' } }),
       pathToClaudeCodeExecutable: claudeCodeExecutablePath(),
       permissionMode: 'bypassPermissions',
       includePartialMessages: true,
@@ -76,15 +68,16 @@ function bareGemini(server) {
   const home = join(root, 'home');
   const cwd = join(root, 'ws');
   mkdirSync(cwd, { recursive: true });
-  mkdirSync(home, { recursive: true });
-  writeGeminiSettings(home);
+  mkdirSync(join(home, '.gemini'), { recursive: true });
+  mkdirSync(join(home, 'tmp'), { recursive: true });
+  writeFileSync(join(home, '.gemini', 'settings.json'), JSON.stringify(geminiSettings({ id: 'bench', name: 'Bench' })));
   const started = performance.now();
   return new Promise((resolve, reject) => {
     let first;
     let buffer = '';
-    const child = spawn(process.execPath, geminiCliArgs({ prompt: 'please write the file', model: 'gemini-2.5-flash', sessionId: randomUUID() }), {
+    const child = spawn(process.execPath, [geminiCliEntryPath(), ...geminiCliArgs({ prompt: 'please write the file', model: 'gemini-2.5-flash', sessionId: randomUUID() })], {
       cwd,
-      env: geminiCliEnv({ modelServerUrl: server.url, home }),
+      env: geminiCliEnv({ home, path: process.env.PATH, variables: { GEMINI_API_KEY: 'bench-key', GOOGLE_GEMINI_BASE_URL: server.url } }),
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     child.stdout.on('data', (chunk) => {

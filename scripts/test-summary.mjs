@@ -4,6 +4,7 @@
 import { createInterface } from 'node:readline';
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
+// eslint-disable-next-line no-control-regex -- strips ANSI colour codes, which start with ESC
 const strip = (line) => line.replace(/\x1b\[[0-9;]*m/g, '');
 for await (const line of createInterface({ input: process.stdin })) {
   process.stdout.write(`${line}\n`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the machine lacks (bubblewrap, chromium; see scripts/setup.sh) and the workspace
 # (frozen lockfile), builds and typechecks every package (including the reference README's
-# examples in packages/agent-runtime/type-tests) and runs every test suite.
+# examples in packages/agent-runtime/type-tests), lints the repository (ESLint) and runs every
+# test suite.
 # The last line sums all packages: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +14,5 @@ require_postgres
 pnpm install --frozen-lockfile
 pnpm build
 pnpm typecheck
+pnpm lint
 pnpm test 2>&1 | node scripts/test-summary.mjs

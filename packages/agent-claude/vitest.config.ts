@@ -11,7 +11,6 @@ export default defineConfig({
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    passWithNoTests: true,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

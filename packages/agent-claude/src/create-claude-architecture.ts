@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import {
   AgentRuntimeError,
   noopLogger,
@@ -15,6 +14,7 @@ import {
 } from '@agent-runtime/core';
 import { normalizeSubagentId, parseClaudeSession } from '@agent-runtime/transcript-claude';
 import { claudeSessionIdFor, claudeTranscriptPaths, isClaudeConfigPath } from './claude-paths.js';
+import { CLAUDE_CODE_QUIET_ENV, claudeCodeEnv, claudeCodeExecutablePath } from './launch/claude-code-launch.js';
 import { claudeProfileFiles } from './profile-files.js';
 import { ClaudeModelAccess, withoutClaudeModelEnv } from './model-access.js';
 import { claudeProfileOptions } from './query-options.js';
@@ -42,20 +42,8 @@ export interface ClaudeArchitectureOptions {
 
 const HOST_ENV_KEYS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_MAX_RETRIES'];
 
-/** Path of the native `claude` binary the Agent SDK ships for this platform. */
-export function defaultClaudeExecutablePath(): string {
-  const require = createRequire(import.meta.url);
-  const sdkRequire = createRequire(require.resolve('@anthropic-ai/claude-agent-sdk'));
-  const names = process.platform === 'linux' ? [`linux-${process.arch}`, `linux-${process.arch}-musl`] : [`${process.platform}-${process.arch}`];
-  for (const name of names) {
-    try {
-      return join(dirname(sdkRequire.resolve(`@anthropic-ai/claude-agent-sdk-${name}/package.json`)), process.platform === 'win32' ? 'claude.exe' : 'claude');
-    } catch {
-      // try the next platform package
-    }
-  }
-  throw new AgentRuntimeError('INVALID_CONFIG', `No Claude Code binary for ${process.platform}-${process.arch}; set executablePath.`);
-}
+/** Path of the native `claude` binary the Agent SDK ships for this platform (see {@link claudeCodeExecutablePath}). */
+export const defaultClaudeExecutablePath = claudeCodeExecutablePath;
 
 /**
  * The `claude-agent-sdk` architecture: Claude Code, driven by the Claude Agent SDK, running inside
@@ -67,13 +55,7 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
   const executable = () => (executablePath ??= defaultClaudeExecutablePath());
 
   const hostEnv = (): Record<string, string> => {
-    const env: Record<string, string> = {
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      IS_SANDBOX: '1',
-    };
+    const env: Record<string, string> = { ...CLAUDE_CODE_QUIET_ENV };
     for (const key of HOST_ENV_KEYS) {
       const value = process.env[key];
       if (value !== undefined) env[key] = value;
@@ -84,15 +66,13 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
   const baseEnv = (): Record<string, string> => withoutClaudeModelEnv(hostEnv());
   const modelAccess = new ClaudeModelAccess(hostEnv);
 
-  const processEnv = async (sandbox: Sandbox, context: AgentTurnContext): Promise<Record<string, string>> => ({
-    PATH: '/usr/local/bin:/usr/bin:/bin',
-    ...baseEnv(),
-    ...context.profile.environmentVariables,
-    ...(await modelAccess.envFor(sandbox)),
-    HOME: sandbox.homePath,
-    CLAUDE_CONFIG_DIR: `${sandbox.homePath}/.claude`,
-    CLAUDE_CODE_TMPDIR: `${sandbox.homePath}/tmp`,
-  });
+  const processEnv = async (sandbox: Sandbox, context: AgentTurnContext): Promise<Record<string, string>> =>
+    claudeCodeEnv({
+      home: sandbox.homePath,
+      configDir: `${sandbox.homePath}/.claude`,
+      tmpDir: `${sandbox.homePath}/tmp`,
+      variables: { ...baseEnv(), ...context.profile.environmentVariables, ...(await modelAccess.envFor(sandbox)) },
+    });
 
   return {
     type: 'claude-agent-sdk',

@@ -4,3 +4,10 @@ export { claudeSessionIdFor, claudeProjectSlug, claudeTranscriptPaths, isClaudeC
 export { claudeProfileFiles } from './profile-files.js';
 export type { ProfileFile } from './profile-files.js';
 export { claudeProfileOptions } from './query-options.js';
+export {
+  CLAUDE_CODE_QUIET_ENV,
+  claudeCodeEnv,
+  claudeCodeExecutablePath,
+  prepareClaudeCodeDirs,
+  type ClaudeCodeEnvOptions,
+} from './launch/claude-code-launch.js';

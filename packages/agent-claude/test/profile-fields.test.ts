@@ -2,16 +2,17 @@
  * Each AgentProfile field reaches the REAL Claude Code (run under bubblewrap in the local sandbox):
  * checked in the requests the CLI sends to the scripted model server, or in tool results.
  */
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentEvent, AgentProfile, Sandbox } from '@agent-runtime/core';
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { startModelServer, type ModelServer, type Scenario } from '@agent-runtime/testkit';
+import { MCP_STDIO_SERVER_SOURCE, startMcpHttpServer, startModelServer, type McpHttpServer, type ModelServer, type Scenario } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClaudeArchitecture } from '../src/index.js';
 
 let server: ModelServer;
+let remoteMcp: McpHttpServer;
 let architecture: ReturnType<typeof createClaudeArchitecture>;
 const sandboxes: Sandbox[] = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'agent-claude-profile-'));
@@ -20,10 +21,12 @@ let sessionCount = 0;
 
 beforeAll(async () => {
   server = await startModelServer();
+  remoteMcp = await startMcpHttpServer();
   architecture = createClaudeArchitecture({ env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_MAX_RETRIES: '0' } });
 });
 afterAll(async () => {
   await server?.close();
+  await remoteMcp?.close();
   for (const sandbox of sandboxes) await sandbox.terminate();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -134,7 +137,7 @@ describe('every profile field reaches the real Claude Code', () => {
   it('mcpServers start a stdio MCP server whose tool the agent can call', async () => {
     const { bodies } = await runWith(
       async (sandbox) => {
-        await sandbox.writeFile('mcp-server.mjs', readFileSync(join(import.meta.dirname, 'fixtures-mcp-server.mjs'), 'utf8'));
+        await sandbox.writeFile('mcp-server.mjs', MCP_STDIO_SERVER_SOURCE);
         return { mcpServers: { shouter: { command: realpathSync(process.execPath), args: [join(sandbox.workspacePath, 'mcp-server.mjs')] } } };
       },
       'shout hello',
@@ -143,5 +146,66 @@ describe('every profile field reaches the real Claude Code', () => {
     // Offered (as a deferred tool, named in a reminder, or in `tools`), then called through the server.
     expect(text(bodies[0])).toContain('mcp__shouter__shout');
     expect(toolResultText(bodies.at(-1))).toContain('HELLO');
+  });
+
+  it('skills.supportingFiles land beside SKILL.md, where the agent reads them', async () => {
+    const { bodies, sandbox } = await runWith(
+      { skills: [{ name: 'style-guide', description: 'House style', skillMd: 'Follow reference/rules.md.', supportingFiles: [{ relativePath: 'reference/rules.md', content: 'PROFILE_SKILL_SUPPORT_7' }] }] },
+      'read the rules',
+      { turns: [{ match: { fresh: true }, reply: { toolCalls: [{ name: 'Read', input: { file_path: '{{cwd}}/.claude/skills/style-guide/reference/rules.md' } }] } }, answer] },
+    );
+    expect(toolResultText(bodies.at(-1))).toContain('PROFILE_SKILL_SUPPORT_7');
+    expect(new TextDecoder().decode(await sandbox.readFile('.claude/skills/style-guide/reference/rules.md'))).toBe('PROFILE_SKILL_SUPPORT_7');
+  });
+
+  it("a subagent's model and tools are the ones its requests carry", async () => {
+    const { requests } = await runWith(
+      { subagents: [{ name: 'checker', description: 'Checks things', prompt: 'PROFILE_SUBAGENT_PROMPT_8', model: 'claude-subagent-model-8', tools: ['Read', 'Grep'] }] },
+      'check it',
+      { turns: [
+        { match: { lastUserText: 'check it', fresh: true }, reply: { toolCalls: [{ name: 'Agent', input: { description: 'check', prompt: 'SUBAGENT_CHECK', subagent_type: 'checker', run_in_background: false } }] } },
+        { id: 'checker', match: { lastUserText: 'SUBAGENT_CHECK', fresh: true }, reply: { text: 'Checked.' } },
+        answer,
+      ] },
+    );
+    const main = requests[0]?.body as Body | undefined;
+    const subagent = requests.find((request) => request.turnId === 'checker')?.body as Body | undefined;
+    expect(text(subagent?.system)).toContain('PROFILE_SUBAGENT_PROMPT_8');
+    expect(subagent?.model).toBe('claude-subagent-model-8');
+    expect(main?.model).not.toBe('claude-subagent-model-8');
+    expect(toolNames(subagent).filter((name) => name !== 'DeferredToolPlaceholder').sort()).toEqual(['Grep', 'Read']);
+    expect(toolNames(main)).toEqual(expect.arrayContaining(['Write', 'Bash']));
+  });
+
+  it("an MCP server's env reaches the stdio server process", async () => {
+    const { bodies } = await runWith(
+      async (sandbox) => {
+        await sandbox.writeFile('mcp-env-server.mjs', MCP_STDIO_SERVER_SOURCE);
+        return { mcpServers: { envshout: { command: realpathSync(process.execPath), args: [join(sandbox.workspacePath, 'mcp-env-server.mjs')], env: { SHOUT_SUFFIX: '+FROM-MCP-ENV-7' } } } };
+      },
+      'shout with env',
+      { turns: [{ match: { fresh: true }, reply: { toolCalls: [{ name: 'mcp__envshout__shout', input: { text: 'hello' } }] } }, answer] },
+    );
+    expect(toolResultText(bodies.at(-1))).toContain('HELLO+FROM-MCP-ENV-7');
+  });
+
+  it('an http MCP server is connected (with its headers) and its tool called', async () => {
+    const { bodies } = await runWith({ mcpServers: { web: { type: 'http', url: remoteMcp.httpUrl, headers: { 'x-profile-header': 'header-value-7' } } } }, 'shout over http', {
+      turns: [{ match: { fresh: true }, reply: { toolCalls: [{ name: 'mcp__web__shout', input: { text: 'over http' } }] } }, answer],
+    });
+    expect(text(bodies[0])).toContain('mcp__web__shout');
+    expect(toolResultText(bodies.at(-1))).toContain('OVER HTTP');
+    const calls = remoteMcp.requests.filter((request) => request.transport === 'http' && request.method === 'tools/call');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.headers['x-profile-header']).toBe('header-value-7');
+  });
+
+  it('an sse MCP server is connected and its tool called', async () => {
+    const { bodies } = await runWith({ mcpServers: { stream: { type: 'sse', url: remoteMcp.sseUrl } } }, 'shout over sse', {
+      turns: [{ match: { fresh: true }, reply: { toolCalls: [{ name: 'mcp__stream__shout', input: { text: 'over sse' } }] } }, answer],
+    });
+    expect(text(bodies[0])).toContain('mcp__stream__shout');
+    expect(toolResultText(bodies.at(-1))).toContain('OVER SSE');
+    expect(remoteMcp.requests.filter((request) => request.transport === 'sse' && request.method === 'tools/call')).toHaveLength(1);
   });
 });

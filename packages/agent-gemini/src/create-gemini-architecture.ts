@@ -1,8 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import {
-  AgentRuntimeError,
   noopLogger,
   type AgentArchitecture,
   type AgentTranscripts,
@@ -12,6 +9,7 @@ import {
 import { parseGeminiSession } from '@agent-runtime/transcript-gemini';
 import { findGeminiSessionFiles, geminiSessionUuid, isGeminiConfigPath } from './gemini-paths.js';
 import { GeminiModelAccess, withoutGeminiModelEnv } from './model-access.js';
+import { GEMINI_CLI_QUIET_ENV, geminiCliEntryPath, geminiCliEnv } from './launch/gemini-cli-launch.js';
 import { geminiProfileFiles } from './profile-files.js';
 import { restoreGeminiSession } from './restore-session.js';
 import { runGeminiTurn } from './run-gemini-turn.js';
@@ -47,15 +45,8 @@ const HOST_ENV_KEYS = [
   'GEMINI_MODEL',
 ];
 
-/** Absolute (real) path of `bundle/gemini.js` of the installed `@google/gemini-cli`. */
-export function defaultGeminiCliEntryPath(): string {
-  try {
-    const packageJson = createRequire(import.meta.url).resolve('@google/gemini-cli/package.json');
-    return join(realpathSync(dirname(packageJson)), 'bundle', 'gemini.js');
-  } catch (cause) {
-    throw new AgentRuntimeError('INVALID_CONFIG', '@google/gemini-cli is not installed; set cliEntryPath.', { cause });
-  }
-}
+/** Absolute (real) path of `bundle/gemini.js` of the installed `@google/gemini-cli` (see {@link geminiCliEntryPath}). */
+export const defaultGeminiCliEntryPath = geminiCliEntryPath;
 
 /**
  * The `gemini-cli` architecture: the Gemini CLI, run headless (`-p ... -o stream-json --yolo`)
@@ -68,13 +59,7 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
   const nodePath = options.nodePath ?? process.execPath;
 
   const hostEnv = (): Record<string, string> => {
-    const env: Record<string, string> = {
-      GEMINI_CLI_TRUST_WORKSPACE: 'true',
-      // Skips the CLI relaunching itself with more heap (saves ~0.65 s and 130 MB per turn).
-      GEMINI_CLI_NO_RELAUNCH: 'true',
-      TERM: 'dumb',
-      NO_COLOR: '1',
-    };
+    const env: Record<string, string> = { ...GEMINI_CLI_QUIET_ENV };
     if (!options.env) {
       for (const key of HOST_ENV_KEYS) {
         const value = process.env[key];
@@ -120,15 +105,11 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
         yield { type: 'turn:end', outcome: 'error', error: { code: 'SANDBOX_ERROR', message: `Could not set up the model endpoint: ${String(error)}` } };
         return;
       }
-      const env = {
-        PATH: '/usr/local/bin:/usr/bin:/bin',
-        ...sandboxEnv(),
-        ...profile.environmentVariables,
-        ...modelEnv,
-        HOME: sandbox.homePath,
-        GEMINI_CLI_HOME: sandbox.homePath,
-        TMPDIR: `${sandbox.homePath}/tmp`,
-      };
+      const env = geminiCliEnv({
+        home: sandbox.homePath,
+        tmpDir: `${sandbox.homePath}/tmp`,
+        variables: { ...sandboxEnv(), ...profile.environmentVariables, ...modelEnv },
+      });
       yield* runGeminiTurn(context, {
         nodePath,
         cliEntryPath: cliEntry(),

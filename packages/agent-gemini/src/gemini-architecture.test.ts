@@ -156,7 +156,8 @@ describe('gemini-cli architecture with the real Gemini CLI', () => {
   });
 
   it('interrupts a running turn: the CLI is killed and the turn ends interrupted', async () => {
-    server.setScenario({ turns: [{ match: { lastUserText: 'Slow' }, reply: { text: ['one ', 'two ', 'three ', 'four'], chunkDelayMs: 1500 } }] });
+    // The reply stalls after its first chunk (no timing): whatever the load, only 'one ' can arrive.
+    server.setScenario({ turns: [{ match: { lastUserText: 'Slow' }, reply: { text: ['one ', 'two ', 'three ', 'four'], stallAfterEvents: 1 } }] });
     const sandbox = await newSandbox('s-interrupt');
     const controller = new AbortController();
     const run = await turn(sandbox, 'Slow', {

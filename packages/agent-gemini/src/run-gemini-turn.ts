@@ -1,6 +1,7 @@
 import type { AgentEvent, AgentTurnContext, Logger, SandboxProcess, UserMessageContent } from '@agent-runtime/core';
 import { createGeminiStreamReducer, parseGeminiStreamLine } from '@agent-runtime/transcript-gemini';
 import { findGeminiSessionFiles, geminiSessionUuid } from './gemini-paths.js';
+import { geminiCliArgs } from './launch/gemini-cli-launch.js';
 import { readTail, streamLines } from './stream-lines.js';
 
 export interface GeminiTurnSettings {
@@ -79,7 +80,6 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
     return;
   }
 
-  let stderrTail: Promise<string> = Promise.resolve('');
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
     process?.kill('SIGTERM');
@@ -99,15 +99,11 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
       `${sandbox.homePath}/${PROMPT_FILE}`,
       settings.nodePath,
       settings.cliEntryPath,
-      '-o',
-      'stream-json',
-      '--yolo',
-      ...(settings.model ? ['-m', settings.model] : []),
-      ...(existing ? ['--resume', uuid] : ['--session-id', uuid]),
+      ...geminiCliArgs({ model: settings.model, ...(existing ? { resume: uuid } : { sessionId: uuid }) }),
     ];
     logger.debug({ sessionId: context.sessionId, resume: Boolean(existing) }, 'gemini-cli: starting turn');
     process = await sandbox.exec(args, { stdin: 'ignore', env: settings.env });
-    stderrTail = readTail(process.stderr);
+    const stderrTail = readTail(process.stderr);
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
 

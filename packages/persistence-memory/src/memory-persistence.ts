@@ -1,5 +1,10 @@
 import {
+  checkSubagentId,
+  parseAgentProfiles,
+  parseSessionRecord,
+  parseSessionUpdate,
   sessionNotFoundError,
+  storedWorkspacePath,
   type AgentProfile,
   type AgentProfileListData,
   type PersistenceAdapter,
@@ -7,9 +12,6 @@ import {
   type SessionListData,
   type WorkspaceFile,
 } from '@agent-runtime/core';
-import { parseAgentProfiles } from './adapter-helpers/parse-agent-profile.js';
-import { checkSubagentId, parseSessionRecord, parseSessionUpdate } from './adapter-helpers/session-input.js';
-import { storedWorkspacePath } from './adapter-helpers/stored-path.js';
 
 export interface MemoryPersistenceOptions {
   /** Profiles available from the start (validated like `seedProfiles`). */

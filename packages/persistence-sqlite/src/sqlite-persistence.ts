@@ -1,7 +1,12 @@
 import {
   AgentRuntimeError,
+  checkSubagentId,
   noopLogger,
+  parseAgentProfiles,
+  parseSessionRecord,
+  parseSessionUpdate,
   sessionNotFoundError,
+  storedWorkspacePath,
   type AgentProfile,
   type AgentProfileListData,
   type Logger,
@@ -11,19 +16,14 @@ import {
   type WorkspaceFile,
 } from '@agent-runtime/core';
 import {
-  checkSubagentId,
   columnValue,
-  parseAgentProfiles,
-  parseSessionRecord,
-  parseSessionUpdate,
   SESSION_COLUMNS,
   SESSION_UPSERT_ASSIGNMENTS,
   sessionFromRow,
   sessionRowValues,
-  storedWorkspacePath,
   UPDATABLE_COLUMNS,
   type SessionRow,
-} from '@agent-runtime/persistence-memory';
+} from '@agent-runtime/persistence-sql';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { applySqliteMigrations } from './migrate.js';
 import { createSqliteEventLog } from './sqlite-event-log.js';

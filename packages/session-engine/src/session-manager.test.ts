@@ -45,7 +45,7 @@ function setup(script: ScriptedTurn = echoTurn, overrides: Partial<SessionManage
   return { manager, persistence, sandboxProvider, architecture, events, options };
 }
 
-function waitFor<T>(events: BusEvent[], predicate: (event: BusEvent) => boolean, timeoutMs = 10_000): Promise<BusEvent> {
+function waitFor(events: BusEvent[], predicate: (event: BusEvent) => boolean, timeoutMs = 10_000): Promise<BusEvent> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const check = () => {

@@ -1,9 +1,9 @@
 // Regenerates src/__fixtures__/<scenario>/run-<n>.{stream,session}.jsonl by running the REAL
-// Gemini CLI (@google/gemini-cli, as installed for @agent-runtime/agent-gemini) against the
+// Gemini CLI (@google/gemini-cli, launched by @agent-runtime/agent-gemini's helpers) against the
 // testkit's scripted model server. Each run's stdout (stream-json) and the session file as it
 // is after that run are kept, so tests can replay the stream against the file.
 //
-// Usage: pnpm --filter @agent-runtime/testkit build && node packages/transcript-gemini/scripts/record-fixtures.mjs
+// Usage: pnpm turbo run build --filter=@agent-runtime/agent-gemini... && node packages/transcript-gemini/scripts/record-fixtures.mjs
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,11 +11,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '..', 'src', '__fixtures__');
-// The testkit is a dev dependency of agent-gemini (not of this pure package): resolve it from there.
-const testkitDir = join(here, '..', '..', 'agent-gemini', 'node_modules', '@agent-runtime', 'testkit');
-const testkitEntry = JSON.parse(readFileSync(join(testkitDir, 'package.json'), 'utf8')).exports['.'].import;
-const testkit = await import(pathToFileURL(join(testkitDir, testkitEntry)).href);
-const { startModelServer, runGeminiCli, geminiCliEnv, writeGeminiSettings } = testkit;
+// Both are above this pure package (agent-gemini depends on it): resolve them from agent-gemini's folder.
+const agentGeminiDir = join(here, '..', '..', 'agent-gemini');
+const importPackage = async (dir) => {
+  const entry = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).exports['.'].import;
+  return import(pathToFileURL(join(dir, entry)).href);
+};
+const { startModelServer } = await importPackage(join(agentGeminiDir, 'node_modules', '@agent-runtime', 'testkit'));
+const { runGeminiCli, geminiCliEnv, geminiSettings } = await importPackage(agentGeminiDir);
 
 const SESSION = (n) => `00000000-0000-4000-8000-00000000000${n}`;
 
@@ -58,8 +61,10 @@ try {
     const home = join(root, 'home');
     const workspace = join(root, 'workspace');
     mkdirSync(workspace, { recursive: true });
-    writeGeminiSettings(home);
-    const env = geminiCliEnv({ modelServerUrl: server.url, home });
+    mkdirSync(join(home, '.gemini'), { recursive: true });
+    mkdirSync(join(home, 'tmp'), { recursive: true });
+    writeFileSync(join(home, '.gemini', 'settings.json'), JSON.stringify(geminiSettings({ id: 'fixtures', name: 'Fixtures' })));
+    const env = geminiCliEnv({ home, path: process.env.PATH, variables: { GEMINI_API_KEY: 'fixture-key', GOOGLE_GEMINI_BASE_URL: server.url } });
     const out = join(fixtures, name);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
@@ -67,7 +72,7 @@ try {
     for (const run of runs) {
       n += 1;
       const session = run.resume ? { resume: SESSION(index) } : { sessionId: SESSION(index) };
-      const result = await runGeminiCli({ prompt: run.prompt, cwd: workspace, env, ...session });
+      const result = await runGeminiCli({ prompt: run.prompt, model: 'fake-model', cwd: workspace, env, ...session });
       writeFileSync(join(out, `run-${n}.stream.jsonl`), result.stdout);
       const chats = join(home, '.gemini', 'tmp', 'workspace', 'chats');
       const file = readdirSync(chats).find((f) => f.startsWith('session-'));

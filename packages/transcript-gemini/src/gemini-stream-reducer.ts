@@ -1,7 +1,7 @@
 import type { AgentEvent, ConversationBlock, TokenUsage, ToolUseBlock } from '@agent-runtime/core';
 import { geminiBlockIds } from './block-ids.js';
 import type { GeminiStreamEvent, GeminiStreamStats } from './gemini-stream-events.js';
-import type { PlacedBlock } from './map-gemini-message.js';
+import type { PlacedBlock } from './place-gemini-response.js';
 import { parseGeminiSessionDetailed } from './parse-gemini-session.js';
 
 /** How a Gemini CLI run ended, from its `result` event. */

@@ -1,14 +1,9 @@
 import type { ConversationBlock } from '@agent-runtime/core';
 import { PREAMBLE_PROMPT_ID } from './block-ids.js';
 import type { GeminiMessageRecord, GeminiPart } from './gemini-session-schema.js';
-import {
-  type MappedMessage,
-  type PlacedBlock,
-  mapMessage,
-  mapMessageEarly,
-  placeResponse,
-  toParts,
-} from './map-gemini-message.js';
+import { toParts } from './gemini-parts.js';
+import { type MappedMessage, mapMessage, mapMessageEarly } from './map-gemini-message.js';
+import { type PlacedBlock, placeResponse } from './place-gemini-response.js';
 import { type HistoryEntry, SessionHistory, recordOf } from './session-history.js';
 
 /** A line the parser could not use. Skips are counted, never thrown. */

@@ -24,7 +24,7 @@ export async function authorize(
   action: SessionAction,
 ): Promise<void> {
   if (!authorizeSession) return;
-  let allowed = false;
+  let allowed: boolean;
   try {
     allowed = (await authorizeSession(principal, sessionId, action)) === true;
   } catch {

@@ -18,6 +18,7 @@ export interface ResolvedReply {
   usage: { inputTokens: number; outputTokens: number; cacheReadInputTokens: number; cacheCreationInputTokens: number; thoughtsTokens: number };
   stopReason: string | undefined;
   chunkDelayMs: number;
+  stallAfterEvents: number | undefined;
 }
 
 /** Hands out ids that are unique for one server and predictable in tests. */
@@ -66,5 +67,6 @@ export function resolveReply(reply: ScriptedReply, api: ModelApi, model: string,
     },
     stopReason: reply.stopReason,
     chunkDelayMs: reply.chunkDelayMs ?? defaultChunkDelayMs,
+    stallAfterEvents: reply.stallAfterEvents,
   };
 }

@@ -98,6 +98,13 @@ export interface ScriptedReply {
   stopReason?: string;
   /** Wait this long before each streamed event (to test live streaming or interrupts). Default 0. */
   chunkDelayMs?: number;
+  /**
+   * Send only this many streamed events (SSE events: Anthropic `message_start`,
+   * `content_block_delta`, …; Gemini one chunk each), then send nothing more and keep the stream
+   * open until the client goes away or the server closes: a reply stuck mid-stream, so interrupt
+   * tests need no timing. Unset: the whole reply.
+   */
+  stallAfterEvents?: number;
 }
 
 /** An HTTP error answer, shaped like the real API's error body. */

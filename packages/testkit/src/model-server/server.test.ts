@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startModelServer, type ModelServer } from './server.js';
 
@@ -136,18 +136,9 @@ describe('startModelServer', () => {
   });
 
   it('stays parseable by the official Anthropic SDK stream reader', async () => {
-    let Anthropic: (new (options: { baseURL: string; apiKey: string; maxRetries: number }) => {
-      messages: { stream(body: unknown): { finalMessage(): Promise<Record<string, unknown>> } };
-    }) | undefined;
-    try {
-      const sdkRequire = createRequire(createRequire(import.meta.url).resolve('@anthropic-ai/claude-agent-sdk'));
-      ({ default: Anthropic } = (await import(sdkRequire.resolve('@anthropic-ai/sdk'))) as { default: typeof Anthropic });
-    } catch {
-      return; // @anthropic-ai/sdk is only a peer of the Agent SDK; nothing to check without it
-    }
     server.setScenario({ turns: [{ reply: { thinking: 'th', text: ['x', 'y'], toolCalls: [{ name: 'Read', input: { file_path: '/a' } }] } }] });
-    const client = new Anthropic!({ baseURL: server.url, apiKey: 'k', maxRetries: 0 });
-    const message = await client.messages.stream({ model: 'm', max_tokens: 10, messages: [userMessage('go')] }).finalMessage();
+    const client = new Anthropic({ baseURL: server.url, apiKey: 'k', maxRetries: 0 });
+    const message = await client.messages.stream({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'go' }] }).finalMessage();
     expect(message).toMatchObject({
       stop_reason: 'tool_use',
       content: [
@@ -158,11 +149,26 @@ describe('startModelServer', () => {
     });
   });
 
+  it('stallAfterEvents sends that many events, then holds the stream open until the server closes', async () => {
+    const server2 = await startModelServer({ turns: [{ reply: { text: ['one ', 'two'], stallAfterEvents: 4 } }] });
+    const response = await fetch(`${server2.url}/v1/messages`, { method: 'POST', body: JSON.stringify({ stream: true, messages: [userMessage('x')] }) });
+    const reader = response.body!.getReader();
+    let received = '';
+    while ((received.match(/\n\n/g) ?? []).length < 4) received += new TextDecoder().decode((await reader.read()).value);
+    // message_start, content_block_start, ping, the first delta — and nothing about 'two' or the end.
+    expect(parseSse(received).map((frame) => frame.event)).toEqual(['message_start', 'content_block_start', 'ping', 'content_block_delta']);
+    expect(received).toContain('one ');
+    const rest = reader.read().then(({ done, value }) => (done ? 'ended' : new TextDecoder().decode(value)), () => 'dropped');
+    await server2.close();
+    expect(await rest).toBe('dropped');
+  });
+
   it('close() drops a stream that is still being written', async () => {
     const slow = await startModelServer({ turns: [{ reply: { text: ['a', 'b'], chunkDelayMs: 60_000 } }] });
     const response = fetch(`${slow.url}/v1/messages`, { method: 'POST', body: JSON.stringify({ stream: true, messages: [userMessage('x')] }) });
-    const pending = (await response).text().catch(() => 'dropped');
+    const pending = (await response).text().then((text) => `completed: ${text}`, () => 'dropped');
     await slow.close();
-    expect(typeof (await pending)).toBe('string');
+    // The first event was still 60 s away: close() must cut the stream, not wait for it.
+    expect(await pending).toBe('dropped');
   });
 });

@@ -89,10 +89,15 @@ function pause(response: ServerResponse, ms: number): Promise<void> {
   });
 }
 
-async function writeSse(response: ServerResponse, events: SseEvent[], delayMs: number): Promise<void> {
+async function writeSse(response: ServerResponse, events: SseEvent[], delayMs: number, stallAfterEvents?: number): Promise<void> {
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
   response.flushHeaders();
-  for (const { event, data } of events) {
+  for (const [index, { event, data }] of events.entries()) {
+    if (stallAfterEvents !== undefined && index >= stallAfterEvents) {
+      // Stuck mid-stream: nothing more until the client goes away or the server closes.
+      if (!response.destroyed) await new Promise((resolve) => response.once('close', resolve));
+      return;
+    }
     if (delayMs > 0) await pause(response, delayMs);
     if (response.destroyed) return;
     response.write(`${event === undefined ? '' : `event: ${event}\n`}data: ${JSON.stringify(data)}\n\n`);
@@ -138,10 +143,10 @@ export async function startModelServer(scenario: Scenario = { turns: [] }, optio
     const scripted = decision.reply.toolCalls ? { ...decision.reply, toolCalls: substituteWorkingDirectory(decision.reply.toolCalls, findWorkingDirectory(body)) } : decision.reply;
     const reply = resolveReply(scripted, route.api, view.model, ids, options.chunkDelayMs ?? 0);
     if (route.api === 'anthropic') {
-      if (view.stream) void writeSse(response, anthropicEvents(reply), reply.chunkDelayMs);
+      if (view.stream) void writeSse(response, anthropicEvents(reply), reply.chunkDelayMs, reply.stallAfterEvents);
       else sendJson(response, 200, anthropicMessage(reply), { 'request-id': ids.take('req_fake_') });
     } else if (view.stream) {
-      void writeSse(response, geminiChunks(reply).map((data) => ({ event: undefined, data })), reply.chunkDelayMs);
+      void writeSse(response, geminiChunks(reply).map((data) => ({ event: undefined, data })), reply.chunkDelayMs, reply.stallAfterEvents);
     } else {
       sendJson(response, 200, geminiResponse(reply));
     }

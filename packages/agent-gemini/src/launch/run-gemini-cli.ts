@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { geminiCliArgs, type GeminiCliArgsOptions } from './gemini-cli.js';
+import { geminiCliArgs, geminiCliEntryPath, type GeminiCliArgsOptions } from './gemini-cli-launch.js';
 
 /** Options of {@link runGeminiCli}. */
 export interface RunGeminiCliOptions extends GeminiCliArgsOptions {
@@ -21,12 +21,13 @@ export interface GeminiCliRun {
 }
 
 /**
- * Runs the real Gemini CLI once on the host (no sandbox) with `node`, stdin ignored, and
- * collects its stream-json events. Check the `result` event's `status`, not only the exit code.
+ * Runs the real Gemini CLI once on this host (no sandbox) with `node`, stdin ignored, and
+ * collects its stream-json events. For tests, scripts and benchmarks; the architecture runs the
+ * CLI inside a sandbox. Check the `result` event's `status`, not only the exit code.
  */
 export function runGeminiCli(options: RunGeminiCliOptions): Promise<GeminiCliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, geminiCliArgs(options), { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [geminiCliEntryPath(), ...geminiCliArgs(options)], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

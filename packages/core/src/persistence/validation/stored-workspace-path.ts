@@ -1,4 +1,5 @@
-import { normalizeWorkspacePath, pathRefusedError, workspacePathProblem } from '@agent-runtime/core';
+import { pathRefusedError } from '../../errors/index.js';
+import { normalizeWorkspacePath, workspacePathProblem } from '../../paths/index.js';
 
 /**
  * The form a workspace path is stored under (`./a//b` -> `a/b`), or a `PATH_REFUSED` error for an

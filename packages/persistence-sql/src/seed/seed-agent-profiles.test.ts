@@ -1,9 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasErrorCode } from '@agent-runtime/core';
+import { hasErrorCode, type AgentProfile } from '@agent-runtime/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryPersistence } from '../index.js';
 import { loadAgentProfilesFromDirectory, seedAgentProfiles } from './index.js';
 
 describe('seedAgentProfiles', () => {
@@ -16,27 +15,33 @@ describe('seedAgentProfiles', () => {
   });
 
   const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as Error);
+  /** A seed target that records each batch it is given. */
+  const recordingTarget = () => {
+    const batches: AgentProfile[][] = [];
+    return { batches, seedProfiles: async (profiles: AgentProfile[]) => void batches.push(profiles) };
+  };
 
   it('seeds every *.json profile in name order and ignores other files', async () => {
     await writeFile(join(directory, 'b.json'), JSON.stringify({ id: 'b', name: 'B', skills: [{ name: 's', description: 'd', skillMd: 'm' }] }));
     await writeFile(join(directory, 'a.json'), JSON.stringify({ id: 'a', name: 'A', environmentVariables: { KEY: 'v' } }));
     await writeFile(join(directory, 'README.md'), '# not a profile');
-    const adapter = createMemoryPersistence();
-    const seeded = await seedAgentProfiles(adapter, directory);
+    const target = recordingTarget();
+    const seeded = await seedAgentProfiles(target, directory);
     expect(seeded.map((profile) => profile.id)).toEqual(['a', 'b']);
-    expect(await adapter.listAgentProfiles()).toEqual([{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }]);
-    expect((await adapter.loadAgentProfile('b'))?.skills?.[0]?.supportingFiles).toEqual([]);
+    expect(target.batches).toEqual([seeded]);
+    expect(seeded[0]?.environmentVariables).toEqual({ KEY: 'v' });
+    expect(seeded[1]?.skills?.[0]?.supportingFiles).toEqual([]);
   });
 
   it('names the file and the field of an invalid profile, and seeds nothing', async () => {
     await writeFile(join(directory, 'good.json'), JSON.stringify({ id: 'good', name: 'Good' }));
     await writeFile(join(directory, 'bad.json'), JSON.stringify({ id: 'bad', name: 'Bad', mcpServers: { web: { type: 'http', url: 'not a url' } } }));
-    const adapter = createMemoryPersistence();
-    const error = await failure(seedAgentProfiles(adapter, directory));
+    const target = recordingTarget();
+    const error = await failure(seedAgentProfiles(target, directory));
     expect(hasErrorCode(error, 'INVALID_INPUT')).toBe(true);
     expect(error?.message).toContain('bad.json');
     expect(error?.message).toContain('mcpServers.web.url');
-    expect(await adapter.listAgentProfiles()).toEqual([]);
+    expect(target.batches).toEqual([]);
   });
 
   it('names the file with broken JSON, refuses YAML, duplicate ids and a missing folder', async () => {

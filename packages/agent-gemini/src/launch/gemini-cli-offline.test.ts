@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startModelServer, type ModelServer, type Scenario } from '../model-server/index.js';
-import { geminiCliEnv, writeGeminiSettings } from './gemini-cli.js';
+import { startModelServer, type ModelServer, type Scenario } from '@agent-runtime/testkit';
+import { geminiSettings } from '../profile-files.js';
+import { geminiCliEnv } from './gemini-cli-launch.js';
 import { runGeminiCli } from './run-gemini-cli.js';
 
-// The REAL Gemini CLI (bundle/gemini.js run with node), plain spawn, offline.
+// The REAL Gemini CLI (bundle/gemini.js run with node), plain spawn on this host, offline, launched
+// with the same helpers and settings.json the architecture uses.
 describe('real Gemini CLI against the scripted model server', () => {
   let server: ModelServer;
   let root: string;
 
   beforeAll(async () => {
     server = await startModelServer();
-    root = mkdtempSync(join(tmpdir(), 'testkit-gemini-'));
+    root = mkdtempSync(join(tmpdir(), 'gemini-offline-'));
   });
   afterAll(async () => {
     await server.close();
@@ -25,10 +27,13 @@ describe('real Gemini CLI against the scripted model server', () => {
     const workspace = join(root, name, 'ws');
     const home = join(root, name, 'home');
     mkdirSync(workspace, { recursive: true });
-    writeGeminiSettings(home);
+    mkdirSync(join(home, '.gemini'), { recursive: true });
+    mkdirSync(join(home, 'tmp'), { recursive: true });
+    writeFileSync(join(home, '.gemini', 'settings.json'), JSON.stringify(geminiSettings({ id: 'offline', name: 'Offline' })));
     server.setScenario(scenario);
     const sessionId = randomUUID();
-    const outcome = await runGeminiCli({ prompt, sessionId, cwd: workspace, env: geminiCliEnv({ modelServerUrl: server.url, home }) });
+    const env = geminiCliEnv({ home, path: process.env.PATH, variables: { GEMINI_API_KEY: 'fake-key', GOOGLE_GEMINI_BASE_URL: server.url } });
+    const outcome = await runGeminiCli({ prompt, model: 'fake-model', sessionId, cwd: workspace, env });
     const result = outcome.events.find((event) => event.type === 'result');
     return { ...outcome, workspace, home, sessionId, result };
   }

@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AgentRuntimeError, type AgentProfile } from '@agent-runtime/core';
-import { parseAgentProfile } from '../adapter-helpers/parse-agent-profile.js';
+import { AgentRuntimeError, parseAgentProfile, type AgentProfile } from '@agent-runtime/core';
 
 /**
  * Reads a folder of agent profiles: every `*.json` file holds one `AgentProfile`, validated with

@@ -1,4 +1,3 @@
 export * from './parse-agent-profile.js';
 export * from './session-input.js';
-export * from './stored-path.js';
-export * from './session-row.js';
+export * from './stored-workspace-path.js';

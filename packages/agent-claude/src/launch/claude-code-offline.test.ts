@@ -3,17 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { query, type SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startModelServer, type ModelServer, type Scenario } from '../model-server/index.js';
-import { claudeCodeEnv, claudeCodeExecutablePath, prepareClaudeCodeDirs } from './claude-code.js';
+import { startModelServer, type ModelServer, type Scenario } from '@agent-runtime/testkit';
+import { claudeCodeEnv, claudeCodeExecutablePath, prepareClaudeCodeDirs } from './claude-code-launch.js';
 
-// The REAL Claude Code (native binary shipped with the Agent SDK), plain spawn, offline.
+// The REAL Claude Code (native binary shipped with the Agent SDK), plain spawn on this host, offline,
+// launched with the same helpers the architecture uses: the scripted model server speaks its wire.
 describe('real Claude Code against the scripted model server', () => {
   let server: ModelServer;
   let root: string;
 
   beforeAll(async () => {
     server = await startModelServer();
-    root = mkdtempSync(join(tmpdir(), 'testkit-claude-'));
+    root = mkdtempSync(join(tmpdir(), 'claude-offline-'));
   });
   afterAll(async () => {
     await server.close();
@@ -31,7 +32,7 @@ describe('real Claude Code against the scripted model server', () => {
     try {
       const options = {
         cwd: workspace,
-        env: claudeCodeEnv({ modelServerUrl: server.url, home, maxRetries }),
+        env: claudeCodeEnv({ home, path: process.env.PATH, variables: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-fake', CLAUDE_CODE_MAX_RETRIES: String(maxRetries) } }),
         permissionMode: 'bypassPermissions' as const,
         pathToClaudeCodeExecutable: claudeCodeExecutablePath(),
       };

@@ -1,4 +1,5 @@
-import { AgentRuntimeError, agentProfileSchema, invalidInputError, type AgentProfile } from '@agent-runtime/core';
+import { AgentRuntimeError, invalidInputError } from '../../errors/index.js';
+import { agentProfileSchema, type AgentProfile } from '../../profiles/index.js';
 
 /**
  * Validates a profile with core's `agentProfileSchema` and returns the parsed value (defaults

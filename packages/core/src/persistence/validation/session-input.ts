@@ -1,4 +1,5 @@
-import { AgentRuntimeError, invalidInputError, sessionListDataSchema, type SessionListData } from '@agent-runtime/core';
+import { AgentRuntimeError, invalidInputError } from '../../errors/index.js';
+import { sessionListDataSchema, type SessionListData } from '../../sessions/index.js';
 
 const sessionUpdateSchema = sessionListDataSchema.omit({ sessionId: true }).partial();
 

@@ -1,0 +1,2 @@
+export * from './mcp-http-server.js';
+export * from './mcp-shout-tool.js';
