@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    passWithNoTests: true,
+    // A package whose tests vanished must fail, not pass.
+    passWithNoTests: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -4,7 +4,8 @@ export default defineConfig({
   esbuild: { jsx: 'automatic' },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
-    passWithNoTests: true,
+    // A package whose tests vanished must fail, not pass.
+    passWithNoTests: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

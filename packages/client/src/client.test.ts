@@ -48,8 +48,16 @@ describe('REST methods', () => {
     const error = await client.getSession('missing').catch((caught: unknown) => caught);
     expect(AgentRuntimeClientError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'SESSION_NOT_FOUND', status: 404, details: { sessionId: 'missing' } });
-    const refused = await client.readFile('missing', '../etc/passwd').catch((caught: unknown) => caught);
-    expect(refused).toMatchObject({ status: expect.any(Number) });
+    // The server refuses an absolute path with 400 PATH_REFUSED ...
+    const absolute = await client.request('GET', '/sessions/missing/files//etc/passwd').catch((caught: unknown) => caught);
+    expect(absolute).toMatchObject({ code: 'PATH_REFUSED', status: 400, details: { path: '/etc/passwd', reason: 'path is absolute' } });
+    // ... and readFile refuses such paths itself (status 0: nothing sent), since a URL with ".."
+    // would be normalised into another route before it reaches the server.
+    const before = server.engine.calls.length;
+    const traversal = await client.readFile('missing', '../etc/passwd').catch((caught: unknown) => caught);
+    expect(traversal).toMatchObject({ code: 'PATH_REFUSED', status: 0, details: { path: '../etc/passwd', reason: 'path contains ".."' } });
+    await expect(client.readFile('missing', '/etc/passwd')).rejects.toMatchObject({ code: 'PATH_REFUSED', status: 0 });
+    expect(server.engine.calls.length).toBe(before);
     const offline = createAgentRuntimeClient({ baseUrl: 'http://127.0.0.1:1' });
     await expect(offline.listSessions()).rejects.toMatchObject({ code: 'NETWORK_ERROR', status: 0 });
   });
@@ -74,6 +82,83 @@ describe('REST methods', () => {
     expect(result.clientMessageId).toBe(ids[0]);
     const session = await flaky.getSession(sessionId);
     expect(session.blocks.filter((block) => block.type === 'user_message')).toHaveLength(1);
+  });
+
+  it.each([502, 503, 504])('sendMessage retries after a %i with the same clientMessageId', async (status) => {
+    const attempts: string[] = [];
+    const gateway = newClient({
+      fetch: async (input, init) => {
+        if (!String(input).endsWith('/message')) return fetch(input, init);
+        attempts.push((JSON.parse(String(init?.body)) as { clientMessageId: string }).clientMessageId);
+        if (attempts.length === 1) return new Response('bad gateway', { status }); // the proxy failed, the runtime saw nothing
+        return fetch(input, init);
+      },
+    });
+    const { sessionId } = await gateway.createSession({ agentProfileRef: 'code-assistant', architecture: 'claude-agent-sdk' });
+    const result = await gateway.sendMessage(sessionId, 'through a flaky proxy');
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]).toBe(attempts[0]);
+    expect(result).toMatchObject({ success: true, clientMessageId: attempts[0] });
+    await server.engine.idle(sessionId);
+    const session = await gateway.getSession(sessionId);
+    expect(session.blocks.filter((block) => block.type === 'user_message')).toHaveLength(1);
+  });
+
+  it('sendMessage gives up after messageRetries, and never retries a 4xx or a 500', async () => {
+    let calls = 0;
+    const down = newClient({
+      messageRetries: 1,
+      fetch: async (input, init) => {
+        if (!String(input).endsWith('/message')) return fetch(input, init);
+        calls++;
+        return new Response(JSON.stringify({ error: { code: String(input).includes('teapot') ? 'TEAPOT' : 'UNAVAILABLE', message: 'no' } }), {
+          status: String(input).includes('teapot') ? 418 : String(input).includes('boom') ? 500 : 503,
+        });
+      },
+    });
+    await expect(down.sendMessage('s', 'x')).rejects.toMatchObject({ code: 'UNAVAILABLE', status: 503 });
+    expect(calls).toBe(2);
+    calls = 0;
+    await expect(down.sendMessage('teapot', 'x')).rejects.toMatchObject({ code: 'TEAPOT', status: 418 });
+    expect(calls).toBe(1);
+    calls = 0;
+    await expect(down.sendMessage('boom', 'x')).rejects.toMatchObject({ status: 500 });
+    expect(calls).toBe(1);
+  });
+
+  it('sends the token as ?access_token= on the WebSocket upgrade (and re-reads it on reconnect)', async () => {
+    const seen: string[] = [];
+    const guarded = await startTestServer({
+      authenticate: (request) => {
+        if (request.headers.upgrade !== 'websocket') return {};
+        const token = (request.query as { access_token?: string }).access_token;
+        seen.push(token ?? '<none>');
+        return token === 'ws-1' || token === 'ws-2' ? {} : false;
+      },
+    });
+    let current = 'ws-1';
+    const withToken = createAgentRuntimeClient({
+      baseUrl: guarded.baseUrl,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      token: () => current,
+      reconnect: { initialDelayMs: 5, maxDelayMs: 20 },
+    });
+    const without = createAgentRuntimeClient({ baseUrl: guarded.baseUrl, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { enabled: false } });
+    try {
+      const socket = await withToken.connect();
+      expect(seen).toEqual(['ws-1']);
+      const reopened = new Promise<void>((resolve) => socket.on('connection:open', ({ reconnected }) => reconnected && resolve()));
+      current = 'ws-2';
+      socket.reconnectNow();
+      await reopened;
+      expect(seen).toEqual(['ws-1', 'ws-2']);
+      await expect(without.connect()).rejects.toMatchObject({ code: 'DISCONNECTED' });
+      expect(seen).toEqual(['ws-1', 'ws-2', '<none>']);
+    } finally {
+      withToken.close();
+      without.close();
+      await guarded.close();
+    }
   });
 
   it('sends the token as a bearer header', async () => {

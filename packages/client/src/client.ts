@@ -1,5 +1,5 @@
 import { RestClient, type FetchLike, type RestClientOptions } from './rest-client.js';
-import { AgentRuntimeSocket, type ReconnectOptions, type WebSocketConstructor } from './socket.js';
+import { AgentRuntimeSocket, type ClientLogger, type ReconnectOptions, type Timers, type WebSocketConstructor } from './socket.js';
 
 export interface AgentRuntimeClientOptions {
   /** `http://host:port` of the runtime (plus a prefix if it is mounted under one). */
@@ -16,6 +16,10 @@ export interface AgentRuntimeClientOptions {
   reconnect?: ReconnectOptions;
   /** Retries of `sendMessage` on network errors and 502/503/504. Default 2. */
   messageRetries?: number;
+  /** Where the socket logs `client:error` reports nobody listens to. Default: `console.error`. */
+  logger?: ClientLogger;
+  /** Timers for the socket's backoff and ack timeouts and for `sendMessage`'s retry delays. Default: the global ones. */
+  timers?: Timers;
 }
 
 /** REST methods plus one shared, lazily connected socket. */
@@ -54,6 +58,7 @@ export function createAgentRuntimeClient(options: AgentRuntimeClientOptions): Ag
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     ...(options.headers === undefined ? {} : { headers: options.headers }),
     ...(options.messageRetries === undefined ? {} : { messageRetries: options.messageRetries }),
+    ...(options.timers === undefined ? {} : { timers: options.timers }),
   };
   const rest = new RestClient(restOptions);
   let socket: AgentRuntimeSocket | undefined;
@@ -63,6 +68,8 @@ export function createAgentRuntimeClient(options: AgentRuntimeClientOptions): Ag
       url: options.websocketUrl ?? websocketUrlFor(options.baseUrl),
       ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }),
       ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.timers === undefined ? {} : { timers: options.timers }),
       token: () => rest.token(),
       loadSession: (sessionId) => rest.getSession(sessionId),
     });

@@ -1,3 +1,4 @@
+import { normalizeWorkspacePath, workspacePathProblem } from '@agent-runtime/core';
 import type {
   AgentProfileListData,
   CreateSessionRequest,
@@ -11,6 +12,7 @@ import type {
   WorkspaceFile,
 } from '@agent-runtime/core';
 import { AgentRuntimeClientError } from './client-error.js';
+import { realTimers, type Timers } from './socket-types.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -22,6 +24,8 @@ export interface RestClientOptions {
   headers?: Record<string, string>;
   /** Retries of `sendMessage` after a network error or 502/503/504 (same clientMessageId). Default 2. */
   messageRetries?: number;
+  /** Timers for the retry delays (200 ms, doubling). Default: the global ones. */
+  timers?: Timers;
 }
 
 export interface SendMessageOptions {
@@ -44,7 +48,6 @@ export function randomId(): string {
 }
 
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Typed calls to the REST API; every failure is an `AgentRuntimeClientError`. */
 export class RestClient {
@@ -91,7 +94,8 @@ export class RestClient {
       } catch (error) {
         const retryable = AgentRuntimeClientError.isInstance(error) && (error.code === 'NETWORK_ERROR' || RETRYABLE_STATUSES.has(error.status));
         if (!retryable || attempt >= retries || options.signal?.aborted) throw error;
-        await sleep(200 * 2 ** attempt);
+        const timers = this.options.timers ?? realTimers;
+        await new Promise<void>((resolve) => timers.setTimeout(resolve, 200 * 2 ** attempt));
       }
     }
   }
@@ -104,9 +108,18 @@ export class RestClient {
     return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/interrupt`);
   }
 
-  /** One workspace file (`path` relative, `/`-separated). */
-  readFile(sessionId: string, path: string): Promise<WorkspaceFile> {
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
+  /**
+   * One workspace file (`path` relative, `/`-separated). A path the server would refuse (absolute,
+   * `..`) is refused here with PATH_REFUSED before anything is sent: a URL with `..` would be
+   * normalised into another route on the way.
+   */
+  async readFile(sessionId: string, path: string): Promise<WorkspaceFile> {
+    const problem = workspacePathProblem(path);
+    const normalized = normalizeWorkspacePath(path);
+    if (problem !== null || normalized === null) {
+      throw new AgentRuntimeClientError('PATH_REFUSED', `Path "${path}" refused: ${problem ?? 'invalid'}.`, { details: { path, reason: problem ?? 'invalid' } });
+    }
+    const encoded = normalized.split('/').map(encodeURIComponent).join('/');
     return this.request('GET', `/sessions/${encodeURIComponent(sessionId)}/files/${encoded}`);
   }
 

@@ -1,5 +1,4 @@
 import {
-  BlockList,
   MAIN_CONVERSATION_ID,
   type AnyServerEvent,
   type ConversationBlock,
@@ -10,6 +9,7 @@ import {
   type TurnEndEvent,
   type WorkspaceFile,
 } from '@agent-runtime/core';
+import { changeBlock, putBlock } from './conversation-blocks.js';
 
 export interface SubagentState {
   id: string;
@@ -71,10 +71,17 @@ export function createSessionState(data: RuntimeSessionData): SessionState {
   };
 }
 
-function withBlocks(state: SessionState, conversationId: string, apply: (list: BlockList) => void): SessionState {
-  const list = new BlockList(state.conversations[conversationId] ?? []);
-  apply(list);
-  return { ...state, conversations: { ...state.conversations, [conversationId]: list.toArray() } };
+/** The state with one conversation's blocks replaced (the same state when they did not change). */
+function withBlocks(state: SessionState, conversationId: string, update: (blocks: ConversationBlock[]) => readonly ConversationBlock[]): SessionState {
+  const blocks = state.conversations[conversationId] ?? [];
+  const next = update(blocks);
+  if (next === blocks) return state;
+  return { ...state, conversations: { ...state.conversations, [conversationId]: next as ConversationBlock[] } };
+}
+
+function appendDelta(block: ConversationBlock, delta: string): ConversationBlock | undefined {
+  if (!('content' in block) || typeof block.content !== 'string') return undefined;
+  return { ...block, content: block.content + delta } as ConversationBlock;
 }
 
 /**
@@ -91,14 +98,18 @@ export function applySessionEvent(state: SessionState, frame: SessionEventFrame)
 
 function applyEvent(state: SessionState, frame: SessionEventFrame): SessionState {
   switch (frame.event) {
+    // Each costs a lookup by id and one copy of the conversation's array of references: no
+    // rebuild of the block list per delta.
     case 'session:block:start':
-      return withBlocks(state, frame.data.conversationId, (list) => list.apply({ type: 'block:start', block: frame.data.block }));
+      return withBlocks(state, frame.data.conversationId, (blocks) => putBlock(blocks, frame.data.block));
     case 'session:block:delta':
-      return withBlocks(state, frame.data.conversationId, (list) => list.apply({ type: 'block:delta', blockId: frame.data.blockId, delta: frame.data.delta }));
+      return withBlocks(state, frame.data.conversationId, (blocks) => changeBlock(blocks, frame.data.blockId, (block) => appendDelta(block, frame.data.delta)));
     case 'session:block:update':
-      return withBlocks(state, frame.data.conversationId, (list) => list.apply({ type: 'block:update', blockId: frame.data.blockId, updates: frame.data.updates }));
+      return withBlocks(state, frame.data.conversationId, (blocks) =>
+        changeBlock(blocks, frame.data.blockId, (block) => ({ ...block, ...frame.data.updates, id: block.id, type: block.type }) as ConversationBlock),
+      );
     case 'session:block:complete':
-      return withBlocks(state, frame.data.conversationId, (list) => list.apply({ type: 'block:complete', blockId: frame.data.blockId, block: frame.data.block }));
+      return withBlocks(state, frame.data.conversationId, (blocks) => putBlock(blocks, frame.data.block));
     case 'session:file:created':
     case 'session:file:modified': {
       const file = frame.data.file;

@@ -1,53 +1,23 @@
-import type { AnyServerEvent, RuntimeSessionData, ServerEventName, ServerEventPayload } from '@agent-runtime/core';
+import type { RuntimeSessionData } from '@agent-runtime/core';
+import { AckTracker, type AckResult } from './ack-tracker.js';
 import { AgentRuntimeClientError } from './client-error.js';
+import { consoleLogger, EventHandlers } from './event-handlers.js';
+import { parseServerFrame } from './parse-server-frame.js';
+import { ReconnectingConnection, type ConnectionState } from './reconnecting-connection.js';
+import { SessionSubscriptions } from './session-subscriptions.js';
+import {
+  realTimers,
+  type ClientEventHandler,
+  type ClientEventName,
+  type ClientLogger,
+  type JoinAck,
+  type ReconnectOptions,
+  type ServerEventFrame,
+  type Timers,
+  type WebSocketConstructor,
+} from './socket-types.js';
 
-/** The subset of the WebSocket API used (browsers' WebSocket and the `ws` package both fit). */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-}
-
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-/** Events the socket itself emits (not sent by the server). */
-export interface LocalEventMap {
-  'connection:open': { reconnected: boolean };
-  'connection:close': { code: number; reason: string; willReconnect: boolean };
-  /** After `session:resync`, the session was reloaded with `GET /sessions/:id`: replace your state with it. */
-  'session:resynced': { sessionId: string; session: RuntimeSessionData };
-}
-
-/** Every event a handler can listen to, with its payload. */
-export type ClientEventMap = { [E in ServerEventName]: ServerEventPayload<E> } & LocalEventMap;
-export type ClientEventName = keyof ClientEventMap;
-
-export interface EventMeta {
-  /** Per-session sequence number (session events only). */
-  seq?: number;
-}
-
-export type ClientEventHandler<E extends ClientEventName> = (data: ClientEventMap[E], meta: EventMeta) => void;
-
-export interface JoinAck {
-  success: true;
-  latestSeq: number;
-  replayed?: number;
-  resync?: boolean;
-}
-
-export interface ReconnectOptions {
-  /** Default true. */
-  enabled?: boolean;
-  /** First delay; doubles up to `maxDelayMs`, with jitter. Default 250 ms. */
-  initialDelayMs?: number;
-  /** Default 10 000 ms. */
-  maxDelayMs?: number;
-}
+export * from './socket-types.js';
 
 export interface AgentRuntimeSocketOptions {
   url: string;
@@ -59,334 +29,135 @@ export interface AgentRuntimeSocketOptions {
   loadSession?: (sessionId: string) => Promise<RuntimeSessionData>;
   /** Acks not received after this are failed with TIMEOUT. Default 15 000 ms. */
   ackTimeoutMs?: number;
+  /** Where `client:error` reports go when nobody listens to them. Default: `console.error`. */
+  logger?: ClientLogger;
+  /** Timers for backoff and ack timeouts. Default: the global ones. */
+  timers?: Timers;
 }
-
-interface SessionEntry {
-  refs: number;
-  /** Last sequence number delivered (undefined until the first ack or event). */
-  lastSeq: number | undefined;
-  resyncing: boolean;
-  buffer: (AnyServerEvent & { seq?: number })[];
-  ready: Promise<JoinAck>;
-  settle: { resolve: (ack: JoinAck) => void; reject: (error: unknown) => void } | undefined;
-}
-
-type Frame = { event?: unknown; data?: unknown; seq?: unknown; ack?: unknown; result?: unknown };
 
 /**
  * A reconnecting WebSocket for the agent-runtime protocol. `join` a session, listen with `on`;
  * after a dropped connection it reconnects with backoff and re-joins every session with
  * `since: <last seq seen>`, so handlers see every event exactly once, in order. When the server's
- * replay window no longer holds the gap it reloads the session and emits `session:resynced`.
+ * replay window no longer holds the gap, or its numbering went backwards, it reloads the session
+ * and emits `session:resynced`. Every frame is checked against core's schemas; a malformed one is
+ * dropped and reported on `client:error`.
+ *
+ * The parts, one job each: `ReconnectingConnection` (open, backoff), `parseServerFrame`,
+ * `AckTracker` (acks and their timeouts), `SessionSubscriptions` (joins, seq, resync),
+ * `EventHandlers` (delivery, failing handlers reported).
  */
 export class AgentRuntimeSocket {
-  state: 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' = 'idle';
-  private socket: WebSocketLike | undefined;
-  private readonly sessions = new Map<string, SessionEntry>();
-  private readonly handlers = new Map<string, Set<(data: never, meta: EventMeta) => void>>();
-  private readonly anyHandlers = new Set<(event: AnyServerEvent & { seq?: number }) => void>();
-  private readonly pendingAcks = new Map<number, { resolve: (result: Record<string, unknown>) => void; reject: (error: unknown) => void; timer: ReturnType<typeof setTimeout> }>();
-  private nextAck = 1;
-  private attempts = 0;
-  private everOpened = false;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private openWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
-  private readonly WebSocketImplementation: WebSocketConstructor;
+  private readonly connection: ReconnectingConnection;
+  private readonly acks: AckTracker;
+  private readonly handlers: EventHandlers;
+  private readonly subscriptions: SessionSubscriptions;
 
-  constructor(private readonly options: AgentRuntimeSocketOptions) {
+  constructor(options: AgentRuntimeSocketOptions) {
     const implementation = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!implementation) {
       throw new AgentRuntimeClientError('INVALID_CONFIG', 'No WebSocket available: pass options.WebSocket (e.g. the `ws` package on Node < 22).');
     }
-    this.WebSocketImplementation = implementation;
+    const timers = options.timers ?? realTimers;
+    this.handlers = new EventHandlers(options.logger ?? consoleLogger);
+    this.acks = new AckTracker(options.ackTimeoutMs ?? 15_000, timers);
+    this.connection = new ReconnectingConnection({
+      url: options.url,
+      WebSocket: implementation,
+      ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
+      timers,
+      onOpen: (reconnected) => {
+        this.subscriptions.rejoinAll();
+        this.handlers.emitLocal('connection:open', { reconnected });
+      },
+      onMessage: (data) => this.receive(data),
+      onClose: (event) => {
+        this.acks.failAll(new AgentRuntimeClientError('DISCONNECTED', 'The connection dropped.'));
+        this.handlers.emitLocal('connection:close', event);
+      },
+    });
+    this.subscriptions = new SessionSubscriptions({
+      isOpen: () => this.connection.isOpen,
+      connect: () => void this.connection.connect().catch(() => {}),
+      sendJoin: (sessionId, since) => this.emitWithAck('session:join', since === undefined ? [sessionId] : [sessionId, { since }]),
+      sendLeave: async (sessionId) => {
+        await this.emitWithAck('session:leave', [sessionId]);
+      },
+      deliver: (frame) => this.handlers.deliver(frame),
+      resynced: (sessionId, session) => this.handlers.emitLocal('session:resynced', { sessionId, session }),
+      sessionError: (error) => this.handlers.emitLocal('error', error),
+      report: (report) => this.handlers.report(report),
+      loadSession: options.loadSession,
+    });
+  }
+
+  /** `idle`, `connecting`, `open`, `reconnecting` or `closed`. */
+  get state(): ConnectionState {
+    return this.connection.state;
   }
 
   /** Opens the connection (resolves once open; later drops reconnect on their own). */
   connect(): Promise<void> {
-    if (this.state === 'open') return Promise.resolve();
-    const waiter = new Promise<void>((resolve, reject) => this.openWaiters.push({ resolve, reject }));
-    if (this.state === 'idle' || this.state === 'closed') {
-      this.state = 'connecting';
-      void this.open();
-    }
-    return waiter;
+    return this.connection.connect();
   }
 
   /** Joins a session (counted: the server is left when every joiner has left). */
   join(sessionId: string, options: { since?: number } = {}): Promise<JoinAck> {
-    const existing = this.sessions.get(sessionId);
-    if (existing) {
-      existing.refs++;
-      return existing.ready;
-    }
-    let settle: SessionEntry['settle'];
-    const ready = new Promise<JoinAck>((resolve, reject) => {
-      settle = { resolve, reject };
-    });
-    ready.catch(() => {});
-    const entry: SessionEntry = { refs: 1, lastSeq: options.since, resyncing: false, buffer: [], ready, settle };
-    this.sessions.set(sessionId, entry);
-    if (this.state === 'open') this.sendJoin(sessionId, entry);
-    else void this.connect().catch(() => {});
-    return ready;
+    return this.subscriptions.join(sessionId, options);
   }
 
   /** Leaves a session (when the last joiner leaves). */
-  async leave(sessionId: string): Promise<void> {
-    const entry = this.sessions.get(sessionId);
-    if (!entry) return;
-    entry.refs--;
-    if (entry.refs > 0) return;
-    this.sessions.delete(sessionId);
-    if (this.state === 'open') await this.emitWithAck('session:leave', [sessionId]).catch(() => undefined);
+  leave(sessionId: string): Promise<void> {
+    return this.subscriptions.leave(sessionId);
   }
 
   /** The last sequence number delivered for a session. */
   lastSeq(sessionId: string): number | undefined {
-    return this.sessions.get(sessionId)?.lastSeq;
+    return this.subscriptions.lastSeq(sessionId);
   }
 
   on<E extends ClientEventName>(event: E, handler: ClientEventHandler<E>): () => void {
-    let set = this.handlers.get(event);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(event, set);
-    }
-    set.add(handler as (data: never, meta: EventMeta) => void);
-    return () => this.off(event, handler);
+    return this.handlers.on(event, handler);
   }
 
   off<E extends ClientEventName>(event: E, handler: ClientEventHandler<E>): void {
-    this.handlers.get(event)?.delete(handler as (data: never, meta: EventMeta) => void);
+    this.handlers.off(event, handler);
   }
 
   /** Every server event (after de-duplication), for state folding. */
-  onAny(handler: (event: AnyServerEvent & { seq?: number }) => void): () => void {
-    this.anyHandlers.add(handler);
-    return () => this.anyHandlers.delete(handler);
+  onAny(handler: (event: ServerEventFrame) => void): () => void {
+    return this.handlers.onAny(handler);
   }
 
   /** Closes for good (no reconnect). */
   close(): void {
-    this.state = 'closed';
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const socket = this.socket;
-    this.socket = undefined;
-    socket?.close(1000, 'client closed');
-    this.failPending(new AgentRuntimeClientError('DISCONNECTED', 'The socket was closed.'));
-    for (const waiter of this.openWaiters.splice(0)) waiter.reject(new AgentRuntimeClientError('DISCONNECTED', 'The socket was closed.'));
+    this.connection.close();
+    this.acks.failAll(new AgentRuntimeClientError('DISCONNECTED', 'The socket was closed.'));
   }
 
   /** Drops the connection as a network failure would (reconnects). For tests and "retry now" buttons. */
   reconnectNow(): void {
-    const socket = this.socket;
-    if (socket) socket.close(4001, 'reconnect');
+    this.connection.drop();
   }
 
-  private async open(): Promise<void> {
-    let url = this.options.url;
-    const token = await this.options.token?.();
-    if (token) url += `${url.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(token)}`;
-    if (this.state === 'closed') return;
-    let socket: WebSocketLike;
-    try {
-      socket = new this.WebSocketImplementation(url);
-    } catch (error) {
-      this.scheduleReconnect(1006, (error as Error)?.message ?? 'connect failed');
-      return;
-    }
-    this.socket = socket;
-    socket.onopen = () => {
-      if (this.socket !== socket) return;
-      const reconnected = this.everOpened;
-      this.state = 'open';
-      this.everOpened = true;
-      this.attempts = 0;
-      for (const waiter of this.openWaiters.splice(0)) waiter.resolve();
-      for (const [sessionId, entry] of this.sessions) this.sendJoin(sessionId, entry);
-      this.emitLocal('connection:open', { reconnected });
-    };
-    socket.onmessage = (event) => {
-      if (this.socket !== socket) return;
-      this.receive(event.data);
-    };
-    socket.onerror = () => {};
-    socket.onclose = (event) => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      this.failPending(new AgentRuntimeClientError('DISCONNECTED', 'The connection dropped.'));
-      this.scheduleReconnect(event.code, event.reason);
-    };
-  }
-
-  private scheduleReconnect(code: number, reason: string): void {
-    const reconnect = this.options.reconnect ?? {};
-    const willReconnect = this.state !== 'closed' && reconnect.enabled !== false;
-    this.emitLocal('connection:close', { code, reason, willReconnect });
-    if (!willReconnect) {
-      this.state = 'closed';
-      for (const waiter of this.openWaiters.splice(0)) waiter.reject(new AgentRuntimeClientError('DISCONNECTED', `Connection closed (${code}).`));
-      return;
-    }
-    this.state = 'reconnecting';
-    const initial = reconnect.initialDelayMs ?? 250;
-    const max = reconnect.maxDelayMs ?? 10_000;
-    const delay = Math.min(max, initial * 2 ** this.attempts) * (0.5 + Math.random() * 0.5);
-    this.attempts++;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (this.state === 'reconnecting') void this.open();
-    }, delay);
-  }
-
-  private sendJoin(sessionId: string, entry: SessionEntry): void {
-    const args = entry.lastSeq === undefined ? [sessionId] : [sessionId, { since: entry.lastSeq }];
-    this.emitWithAck('session:join', args).then(
-      (result) => {
-        if (this.sessions.get(sessionId) !== entry) return;
-        if (result.success !== true) {
-          const error = result.error as { code?: string; message?: string } | undefined;
-          const failure = new AgentRuntimeClientError(error?.code ?? 'JOIN_FAILED', error?.message ?? `Could not join "${sessionId}".`);
-          if (entry.settle) {
-            this.sessions.delete(sessionId);
-            entry.settle.reject(failure);
-            entry.settle = undefined;
-          } else {
-            this.emitLocal('error', { message: failure.message, code: failure.code, sessionId });
-          }
-          return;
-        }
-        const ack = result as unknown as JoinAck;
-        if (entry.lastSeq === undefined) entry.lastSeq = ack.latestSeq;
-        entry.settle?.resolve(ack);
-        entry.settle = undefined;
-      },
-      (error: unknown) => {
-        // Disconnected before the ack: the next open re-joins. Other failures reject a first join.
-        if (AgentRuntimeClientError.isInstance(error) && error.code === 'DISCONNECTED') return;
-        if (entry.settle && this.sessions.get(sessionId) === entry) {
-          this.sessions.delete(sessionId);
-          entry.settle.reject(error);
-          entry.settle = undefined;
-        }
-      },
-    );
-  }
-
-  private emitWithAck(event: string, args: unknown[]): Promise<Record<string, unknown>> {
-    const socket = this.socket;
-    if (!socket || this.state !== 'open') return Promise.reject(new AgentRuntimeClientError('DISCONNECTED', 'Not connected.'));
-    const ack = this.nextAck++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pendingAcks.delete(ack);
-        reject(new AgentRuntimeClientError('TIMEOUT', `No answer to ${event}.`));
-      }, this.options.ackTimeoutMs ?? 15_000);
-      this.pendingAcks.set(ack, { resolve, reject, timer });
-      socket.send(JSON.stringify({ event, args, ack }));
-    });
-  }
-
-  private failPending(error: AgentRuntimeClientError): void {
-    for (const [ack, pending] of this.pendingAcks) {
-      clearTimeout(pending.timer);
-      this.pendingAcks.delete(ack);
-      pending.reject(error);
-    }
+  private emitWithAck(event: string, args: unknown[]): Promise<AckResult> {
+    if (!this.connection.isOpen) return Promise.reject(new AgentRuntimeClientError('DISCONNECTED', 'Not connected.'));
+    return this.acks.request(event, (ack) => this.connection.send(JSON.stringify({ event, args, ack })));
   }
 
   private receive(raw: unknown): void {
-    let frame: Frame;
-    try {
-      frame = JSON.parse(typeof raw === 'string' ? raw : String(raw)) as Frame;
-    } catch {
-      return;
-    }
-    if (typeof frame.ack === 'number' && frame.event === undefined) {
-      const pending = this.pendingAcks.get(frame.ack);
-      if (!pending) return;
-      clearTimeout(pending.timer);
-      this.pendingAcks.delete(frame.ack);
-      pending.resolve((frame.result ?? {}) as Record<string, unknown>);
-      return;
-    }
-    if (typeof frame.event !== 'string') return;
-    const event = { event: frame.event, data: frame.data, ...(typeof frame.seq === 'number' ? { seq: frame.seq } : {}) } as AnyServerEvent & { seq?: number };
-    const sessionId = (frame.data as { sessionId?: unknown } | undefined)?.sessionId;
-    if (event.event === 'session:resync' && typeof sessionId === 'string') {
-      this.dispatch(event);
-      void this.resync(sessionId, (event.data as { latestSeq: number }).latestSeq);
-      return;
-    }
-    if (event.seq !== undefined && typeof sessionId === 'string') {
-      const entry = this.sessions.get(sessionId);
-      if (!entry) return; // left meanwhile
-      if (entry.resyncing) {
-        entry.buffer.push(event);
+    const parsed = parseServerFrame(raw);
+    switch (parsed.kind) {
+      case 'invalid':
+        this.handlers.report(parsed.report);
         return;
-      }
-      if (entry.lastSeq !== undefined && event.seq <= entry.lastSeq) return; // duplicate
-      entry.lastSeq = event.seq;
-    }
-    this.dispatch(event);
-  }
-
-  private async resync(sessionId: string, latestSeq: number): Promise<void> {
-    const entry = this.sessions.get(sessionId);
-    if (!entry) return;
-    entry.resyncing = true;
-    entry.buffer = [];
-    let lastSeq = latestSeq;
-    try {
-      if (this.options.loadSession) {
-        const session = await this.options.loadSession(sessionId);
-        lastSeq = Math.max(session.lastEventSeq ?? latestSeq, 0);
-        entry.lastSeq = lastSeq;
-        this.emitLocal('session:resynced', { sessionId, session });
-      } else {
-        entry.lastSeq = lastSeq;
-      }
-    } catch (error) {
-      entry.lastSeq = lastSeq;
-      const coded = AgentRuntimeClientError.isInstance(error) ? error : undefined;
-      this.emitLocal('error', { message: `Could not reload session "${sessionId}" after a resync.`, code: coded?.code ?? 'RESYNC_REQUIRED', sessionId });
-    } finally {
-      entry.resyncing = false;
-      const buffered = entry.buffer;
-      entry.buffer = [];
-      for (const event of buffered) {
-        if (event.seq !== undefined && entry.lastSeq !== undefined && event.seq <= entry.lastSeq) continue;
-        if (event.seq !== undefined) entry.lastSeq = event.seq;
-        this.dispatch(event);
-      }
-    }
-  }
-
-  private dispatch(event: AnyServerEvent & { seq?: number }): void {
-    const meta: EventMeta = event.seq === undefined ? {} : { seq: event.seq };
-    for (const handler of [...(this.handlers.get(event.event) ?? [])]) {
-      try {
-        handler(event.data as never, meta);
-      } catch {
-        // a handler's failure is its own
-      }
-    }
-    for (const handler of [...this.anyHandlers]) {
-      try {
-        handler(event);
-      } catch {
-        // idem
-      }
-    }
-  }
-
-  private emitLocal<E extends ClientEventName>(event: E, data: ClientEventMap[E]): void {
-    for (const handler of [...(this.handlers.get(event) ?? [])]) {
-      try {
-        handler(data as never, {});
-      } catch {
-        // idem
-      }
+      case 'ack':
+        this.acks.settle(parsed.ack, parsed.result);
+        return;
+      case 'event':
+        this.subscriptions.receive(parsed.frame);
+        return;
     }
   }
 }
