@@ -45,3 +45,9 @@ export function invalidInputError(message: string, details?: Record<string, unkn
 export function sandboxError(message: string, cause: unknown): AgentRuntimeError {
   return new AgentRuntimeError('SANDBOX_ERROR', message, { cause, details: { provider: 'local' } });
 }
+
+export function fileTooLargeError(path: string, size: number, maxBytes: number): AgentRuntimeError {
+  return new AgentRuntimeError('PAYLOAD_TOO_LARGE', `"${path}" is larger than ${maxBytes} bytes (${size}).`, {
+    details: { provider: 'local', path, size, maxBytes },
+  });
+}

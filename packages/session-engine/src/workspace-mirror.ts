@@ -105,9 +105,13 @@ export class WorkspaceMirror {
     }
     let bytes: Uint8Array;
     try {
-      bytes = await sandbox.readFile(path);
+      bytes = await sandbox.readFile(path, { maxBytes: this.options.maxFileBytes });
     } catch (error) {
       if (hasErrorCode(error, 'FILE_NOT_FOUND')) return this.remove(path);
+      if (hasErrorCode(error, 'PAYLOAD_TOO_LARGE')) {
+        this.options.logger.warn({ sessionId: this.options.sessionId, path }, 'workspace file too large to mirror');
+        return;
+      }
       if (AgentRuntimeError.isInstance(error) && error.code === 'PATH_REFUSED') {
         this.options.logger.warn({ sessionId: this.options.sessionId, path }, 'refused to mirror a path');
         return;

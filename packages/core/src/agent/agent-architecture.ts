@@ -46,7 +46,11 @@ export interface AgentArchitecture {
   /** Host paths the agent's CLI needs read-only inside a local sandbox. */
   sandboxReadOnlyPaths(): string[];
 
-  /** Environment every process of this agent needs (API endpoints, keys, CLI switches). */
+  /**
+   * Environment every process of this agent's sandbox gets (CLI switches). Never API keys: the
+   * agent gets its model endpoint per turn, through `Sandbox.modelEndpoint` where the provider
+   * has it, so keys stay on the host.
+   */
   sandboxEnv(): Record<string, string>;
 
   /**
