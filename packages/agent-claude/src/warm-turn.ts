@@ -1,0 +1,80 @@
+import type { AgentEvent, Sandbox, TokenUsage } from '@agent-runtime/core';
+import { createClaudeStreamReducer } from '@agent-runtime/transcript-claude';
+import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
+import { EventChannel } from './event-channel.js';
+import { SubagentTail } from './subagent-tail.js';
+
+type Failure = { code: string; message: string };
+
+/**
+ * One turn of a warm Claude process: the SDK messages the process yields while the turn runs,
+ * turned into block events that end with exactly one `turn:end`. The turn is over at a `result`
+ * when no background task it started is still running (their notifications start another
+ * model turn in the same CLI, with its own `result`), or at the first `result` once interrupted.
+ */
+export class WarmTurn {
+  readonly channel = new EventChannel<AgentEvent>();
+  private readonly reducer = createClaudeStreamReducer();
+  private readonly tail: SubagentTail;
+  private readonly runningTasks = new Set<string>();
+  private readonly poller: NodeJS.Timeout;
+  private readonly started = Date.now();
+  interrupted = false;
+  ended = false;
+
+  constructor(
+    private readonly sandbox: Sandbox,
+    subagentPath: (agentId: string) => string,
+    subagentPollMs: number,
+  ) {
+    this.tail = new SubagentTail(sandbox, subagentPath, this.reducer, (events) => this.channel.push(...events));
+    this.poller = setInterval(() => {
+      if (this.tail.following > 0) void this.tail.poll();
+    }, subagentPollMs);
+  }
+
+  /** Feed one SDK message; true when it ended the turn. */
+  async handle(message: SDKMessage): Promise<boolean> {
+    if (message.type === 'system' && message.subtype === 'task_started') this.runningTasks.add(message.task_id);
+    if (message.type === 'system' && message.subtype === 'task_notification') this.runningTasks.delete(message.task_id);
+    const events = this.reducer.push(message as unknown as Parameters<typeof this.reducer.push>[0]);
+    for (const event of events) if (event.type === 'subagent:discovered') this.tail.follow(event.subagent.id);
+    // The CLI appends a transcript line per assistant and user message: ask for a (debounced) sync.
+    if (message.type === 'assistant' || message.type === 'user' || message.type === 'result') events.push({ type: 'transcript:changed' });
+    this.channel.push(...events);
+    // A subagent's tool result ends its run: make its own blocks complete first.
+    if (events.some((event) => event.type === 'subagent:completed')) await this.tail.poll();
+    return message.type === 'result' && (this.interrupted || this.runningTasks.size === 0);
+  }
+
+  /**
+   * End the turn: `failure` when the process failed under it (it exited, or the SDK threw).
+   * Emits the one `turn:end` and closes the channel; later calls do nothing.
+   */
+  async finish(failure: Failure | undefined, stderrTail: string): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.poller);
+    await this.tail.poll().catch(() => undefined);
+    const last = this.reducer.lastResult;
+    let outcome: 'completed' | 'interrupted' | 'error' = 'completed';
+    if (this.interrupted) outcome = 'interrupted';
+    else if (failure || last?.isError || !last) {
+      outcome = 'error';
+      const running = await this.sandbox.isRunning().catch(() => false);
+      if (!running) failure = { code: 'SANDBOX_TERMINATED', message: 'The sandbox stopped during the turn.' };
+      else if (last?.isError && !failure) failure = { code: 'AGENT_ERROR', message: last.text ?? 'Claude Code reported an error.' };
+      else failure ??= { code: 'AGENT_ERROR', message: `Claude Code ended without a result.${stderrTail ? ` ${stderrTail.slice(-500)}` : ''}` };
+    }
+    const end: AgentEvent = { type: 'turn:end', outcome };
+    if (outcome === 'error' && failure) end.error = failure;
+    const usage: TokenUsage | undefined = this.reducer.usage;
+    if (usage) end.usage = usage;
+    this.channel.push(end);
+    this.channel.close();
+  }
+
+  get durationMs(): number {
+    return Date.now() - this.started;
+  }
+}
