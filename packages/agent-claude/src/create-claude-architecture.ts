@@ -46,6 +46,8 @@ export interface ClaudeArchitectureOptions {
    * Default from `AGENT_RUNTIME_CLAUDE_PROCESS` when set.
    */
   processMode?: ClaudeProcessMode;
+  /** Called when a warm process has ended, for whatever reason (metrics, tests). */
+  onWarmProcessExit?: (process: WarmClaudeProcessInfo) => void;
 }
 
 export type ClaudeProcessMode = 'warm' | 'per-turn';
@@ -123,7 +125,7 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
   });
 
   const processMode = options.processMode ?? processModeFromEnv();
-  const warm = new WarmClaudeProcesses(logger);
+  const warm = new WarmClaudeProcesses(logger, options.onWarmProcessExit);
 
   return {
     type: 'claude-agent-sdk',

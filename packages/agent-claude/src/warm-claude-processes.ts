@@ -12,7 +12,10 @@ import { WarmClaudeProcess, type WarmClaudeProcessInfo } from './warm-claude-pro
 export class WarmClaudeProcesses {
   private readonly bySession = new Map<string, WarmClaudeProcess>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly onExit?: (process: WarmClaudeProcessInfo) => void,
+  ) {}
 
   async *runTurn(context: AgentTurnContext, settings: ClaudeTurnSettings): AsyncGenerator<AgentEvent> {
     const fingerprint = JSON.stringify([settings.executablePath, settings.env, settings.options]);
@@ -29,6 +32,7 @@ export class WarmClaudeProcesses {
       process = new WarmClaudeProcess(context.sandbox, context.sessionId, fingerprint, settings, resume, (ended) => {
         if (this.bySession.get(ended.sessionId) === ended) this.bySession.delete(ended.sessionId);
         this.logger.info({ sessionId: ended.sessionId, processId: ended.processId }, 'claude: warm process ended');
+        this.onExit?.(ended.info());
       });
       this.bySession.set(context.sessionId, process);
       this.logger.info({ sessionId: context.sessionId, processId: process.processId, resume }, 'claude: warm process started');
