@@ -53,9 +53,11 @@ export class WarmClaudeProcess {
   ) {
     const claudeSessionId = claudeSessionIdFor(sessionId);
     this.paths = claudeTranscriptPaths(sandbox.workspacePath, claudeSessionId);
+    // The CLI then says when it is idle: the end of a turn, background subagents included.
+    const processSettings = { ...settings, env: { ...settings.env, CLAUDE_CODE_EMIT_SESSION_STATE_EVENTS: '1' } };
     const options = claudeQueryOptions(
       sandbox,
-      settings,
+      processSettings,
       { claudeSessionId, resume, logContext: { sessionId, processId: this.processId } },
       this.abortController,
       (process) => (this.spawned = process),

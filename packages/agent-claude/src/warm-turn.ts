@@ -8,9 +8,11 @@ type Failure = { code: string; message: string };
 
 /**
  * One turn of a warm Claude process: the SDK messages the process yields while the turn runs,
- * turned into block events that end with exactly one `turn:end`. The turn is over at a `result`
- * when no background task it started is still running (their notifications start another
- * model turn in the same CLI, with its own `result`), or at the first `result` once interrupted.
+ * turned into block events that end with exactly one `turn:end`. The turn is over when the CLI
+ * says `session_state_changed: idle` after a `result` (it says so once background subagents and
+ * the model turns their notifications start have finished, as a per-turn CLI would exit). A CLI
+ * that sends no state events ends it at a `result` with no background task still running, or at
+ * the first `result` once interrupted.
  */
 export class WarmTurn {
   readonly channel = new EventChannel<AgentEvent>();
@@ -19,6 +21,8 @@ export class WarmTurn {
   private readonly runningTasks = new Set<string>();
   private readonly poller: NodeJS.Timeout;
   private readonly started = Date.now();
+  private resultSeen = false;
+  private stateEvents = false;
   interrupted = false;
   ended = false;
 
@@ -35,6 +39,11 @@ export class WarmTurn {
 
   /** Feed one SDK message; true when it ended the turn. */
   async handle(message: SDKMessage): Promise<boolean> {
+    if (message.type === 'system' && message.subtype === 'session_state_changed') {
+      this.stateEvents = true;
+      return message.state === 'idle' && this.resultSeen;
+    }
+    if (message.type === 'result') this.resultSeen = true;
     if (message.type === 'system' && message.subtype === 'task_started') this.runningTasks.add(message.task_id);
     if (message.type === 'system' && message.subtype === 'task_notification') this.runningTasks.delete(message.task_id);
     const events = this.reducer.push(message as unknown as Parameters<typeof this.reducer.push>[0]);
@@ -44,7 +53,7 @@ export class WarmTurn {
     this.channel.push(...events);
     // A subagent's tool result ends its run: make its own blocks complete first.
     if (events.some((event) => event.type === 'subagent:completed')) await this.tail.poll();
-    return message.type === 'result' && (this.interrupted || this.runningTasks.size === 0);
+    return message.type === 'result' && !this.stateEvents && (this.interrupted || this.runningTasks.size === 0);
   }
 
   /**
