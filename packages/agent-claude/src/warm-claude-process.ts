@@ -41,6 +41,7 @@ export class WarmClaudeProcess {
   private exited = false;
   private turns = 0;
   private lastUsedAt = this.startedAt;
+  private readonly cost = { totalUsd: 0 };
 
   constructor(
     readonly sandbox: Sandbox,
@@ -92,7 +93,7 @@ export class WarmClaudeProcess {
       yield { type: 'turn:end', outcome: 'error', error: { code: 'AGENT_ERROR', message: this.exited ? 'The Claude process has stopped.' : 'A turn is already running.' } };
       return;
     }
-    const turn = new WarmTurn(context.sandbox, this.paths.subagent, this.settings.subagentPollMs);
+    const turn = new WarmTurn(context.sandbox, this.paths.subagent, this.settings.subagentPollMs, this.cost);
     this.turn = turn;
     let grace: NodeJS.Timeout | undefined;
     const onAbort = () => {

@@ -26,10 +26,15 @@ export class WarmTurn {
   interrupted = false;
   ended = false;
 
+  /**
+   * @param cost the process's running cost: a `result`'s `total_cost_usd` is cumulative over
+   *   the life of a streaming-input query, so the turn reports what it added since the last one.
+   */
   constructor(
     private readonly sandbox: Sandbox,
     subagentPath: (agentId: string) => string,
     subagentPollMs: number,
+    private readonly cost: { totalUsd: number },
   ) {
     this.tail = new SubagentTail(sandbox, subagentPath, this.reducer, (events) => this.channel.push(...events));
     this.poller = setInterval(() => {
@@ -47,6 +52,11 @@ export class WarmTurn {
     if (message.type === 'system' && message.subtype === 'task_started') this.runningTasks.add(message.task_id);
     if (message.type === 'system' && message.subtype === 'task_notification') this.runningTasks.delete(message.task_id);
     const events = this.reducer.push(message as unknown as Parameters<typeof this.reducer.push>[0]);
+    if (message.type === 'result' && typeof message.total_cost_usd === 'number') {
+      const total = message.total_cost_usd;
+      for (const event of events) if (event.type === 'metadata' && event.costUsd !== undefined) event.costUsd = Math.max(0, total - this.cost.totalUsd);
+      this.cost.totalUsd = Math.max(this.cost.totalUsd, total);
+    }
     for (const event of events) if (event.type === 'subagent:discovered') this.tail.follow(event.subagent.id);
     // The CLI appends a transcript line per assistant and user message: ask for a (debounced) sync.
     if (message.type === 'assistant' || message.type === 'user' || message.type === 'result') events.push({ type: 'transcript:changed' });
