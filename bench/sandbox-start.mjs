@@ -2,16 +2,25 @@
 // Sandbox start benchmark: local provider create -> exec `echo hi` -> first stdout byte ->
 // terminate, against a bare child_process.spawn('echo', ['hi']) -> first stdout byte, in the same
 // run (interleaved, after a warm-up). Run `pnpm --filter @agent-runtime/sandbox-local build` first.
-// Usage: node bench/sandbox-start.mjs [iterations=20]
-// The last line is JSON; "ratio" = sandbox median / bare spawn median (create to first byte).
+// Then the Modal driver (real modal@0.11.1 SDK) against the fake Modal server with 80 ms injected
+// per RPC: restoring a 200-file workspace the old way (one writeFile exec per file) vs the new way
+// (one batched writeFiles exec), counting the execs the fake received and timing each.
+// Run `pnpm turbo run build --filter=@agent-runtime/sandbox-modal...` first.
+// Usage: node bench/sandbox-start.mjs [iterations=20] [restoreFiles=200] [latencyMs=80]
+// The last line is JSON; "ratio" = sandbox median / bare spawn median (create to first byte);
+// "modalRestoreExecs" = execs of the batched restore, "modalRestoreRatio" = batched / per-file time.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
+import { createModalSandboxProvider } from '@agent-runtime/sandbox-modal';
+import { startFakeModalHarness } from '@agent-runtime/sandbox-modal/test';
 
 const iterations = Number(process.argv[2] ?? 20);
+const restoreFiles = Number(process.argv[3] ?? 200);
+const latencyMs = Number(process.argv[4] ?? 80);
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-sandbox-start-'));
 const provider = createLocalSandboxProvider({ dataDir });
 
@@ -48,6 +57,39 @@ async function sandboxFirstByte(index) {
   return { created, firstByte, total };
 }
 
+/** The 200-file restore on the Modal driver, per file (before) and batched (after), alternating. */
+async function modalRestore() {
+  const harness = await startFakeModalHarness({ latencyMs });
+  try {
+    const modal = createModalSandboxProvider({ client: harness.modal, appName: 'bench-restore', deployment: 'bench' });
+    const files = Array.from({ length: restoreFiles }, (_, index) => ({
+      path: `src/module-${index % 10}/file-${index}.ts`,
+      content: `export const value${index} = ${JSON.stringify('x'.repeat(200 + (index % 50) * 40))};\n`,
+    }));
+    const measure = async (label, restore) => {
+      const sandbox = await modal.create({ sessionId: `bench-${label}` });
+      const state = harness.fake.state.sandboxes.get(sandbox.id);
+      const before = state.execs.length;
+      const start = performance.now();
+      await restore(sandbox);
+      const ms = performance.now() - start;
+      const execs = state.execs.length - before;
+      const listed = await sandbox.listFiles();
+      if (listed.length !== files.length) throw new Error(`${label}: ${listed.length} files restored, expected ${files.length}`);
+      await sandbox.terminate();
+      return { ms, execs };
+    };
+    const perFile = (sandbox) => files.reduce((previous, file) => previous.then(() => sandbox.writeFile(file.path, file.content)), Promise.resolve());
+    const batched = (sandbox) => sandbox.writeFiles(files);
+    await measure('warm-up', batched);
+    const after = await measure('after', batched);
+    const before = await measure('before', perFile);
+    return { before, after };
+  } finally {
+    await harness.close();
+  }
+}
+
 try {
   await sandboxFirstByte(-1); // warm-up: finds and probes bwrap once, loads the page cache
   await bareFirstByte();
@@ -62,11 +104,14 @@ try {
   const createMedian = median(sandboxed.map((sample) => sample.created));
   const totalMedian = median(sandboxed.map((sample) => sample.total));
   const round = (value) => Math.round(value * 100) / 100;
+  const restore = await modalRestore();
   console.log(`iterations: ${iterations}`);
   console.log(`bare spawn('echo hi') -> first byte:        median ${round(bareMedian)} ms`);
   console.log(`sandbox create:                              median ${round(createMedian)} ms`);
   console.log(`sandbox create -> exec -> first byte:        median ${round(sandboxMedian)} ms`);
   console.log(`sandbox create -> first byte -> terminated:  median ${round(totalMedian)} ms`);
+  console.log(`modal (fake, ${latencyMs} ms/RPC) restore ${restoreFiles} files, one exec per file (before): ${restore.before.execs} execs, ${round(restore.before.ms)} ms`);
+  console.log(`modal (fake, ${latencyMs} ms/RPC) restore ${restoreFiles} files, batched writeFiles (after):  ${restore.after.execs} execs, ${round(restore.after.ms)} ms`);
   console.log(
     JSON.stringify({
       bench: 'sandbox-start',
@@ -76,6 +121,13 @@ try {
       sandboxFirstByteMs: round(sandboxMedian),
       sandboxCreateMs: round(createMedian),
       sandboxTotalWithTerminateMs: round(totalMedian),
+      modalRestoreFiles: restoreFiles,
+      modalLatencyMs: latencyMs,
+      modalRestoreExecsBefore: restore.before.execs,
+      modalRestoreExecs: restore.after.execs,
+      modalRestoreMsBefore: round(restore.before.ms),
+      modalRestoreMs: round(restore.after.ms),
+      modalRestoreRatio: round(restore.after.ms / restore.before.ms),
     }),
   );
 } finally {

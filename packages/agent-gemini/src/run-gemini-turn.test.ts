@@ -1,7 +1,7 @@
 import type { AgentEvent, Sandbox, SandboxProcess } from '@agent-runtime/core';
 import { describe, expect, it, vi } from 'vitest';
 import { noopLogger } from '@agent-runtime/core';
-import { imagesOnlyPrompt, promptText, runGeminiTurn } from './run-gemini-turn.js';
+import { imagesOnlyPrompt, PROMPT_FILE, promptText, runGeminiTurn } from './run-gemini-turn.js';
 
 const encoder = new TextEncoder();
 
@@ -9,6 +9,7 @@ const encoder = new TextEncoder();
 function scriptedSandbox(stdout: string[], exitCode: number, options: { execError?: Error } = {}) {
   const kill = vi.fn();
   const commands: string[][] = [];
+  const writes: { path: string; content: string | Uint8Array; root: string | undefined }[] = [];
   const sandbox = {
     id: 'x',
     sessionId: 's',
@@ -30,13 +31,15 @@ function scriptedSandbox(stdout: string[], exitCode: number, options: { execErro
     readFile: async () => {
       throw Object.assign(new Error('missing'), { code: 'FILE_NOT_FOUND' });
     },
-    writeFile: async () => {},
+    writeFile: async (path: string, content: string | Uint8Array, options?: { root?: 'workspace' | 'home' }) => {
+      writes.push({ path, content, root: options?.root });
+    },
     listFiles: async () => [],
     deleteFile: async () => {},
     isRunning: async () => true,
     terminate: async () => {},
   } satisfies Sandbox;
-  return { sandbox, kill, commands };
+  return { sandbox, kill, commands, writes };
 }
 
 const settings = { nodePath: 'node', cliEntryPath: 'gemini.js', env: {}, model: 'm', logger: noopLogger, interruptGraceMs: 10 };
@@ -51,10 +54,13 @@ async function collect(sandbox: Sandbox, signal = new AbortController().signal) 
 
 describe('runGeminiTurn outcomes (scripted process)', () => {
   it('trusts result.status over a zero exit code', async () => {
-    const { sandbox, commands } = scriptedSandbox(['{"type":"init","session_id":"u","model":"m"}\n', '{"type":"result","status":"error","error":{"message":"empty reply"}}\n'], 0);
+    const { sandbox, commands, writes } = scriptedSandbox(['{"type":"init","session_id":"u","model":"m"}\n', '{"type":"result","status":"error","error":{"message":"empty reply"}}\n'], 0);
     const events = await collect(sandbox);
     expect(events.at(-1)).toEqual({ type: 'turn:end', outcome: 'error', error: { code: 'AGENT_ERROR', message: 'empty reply' } });
-    expect(commands[0]).toContain('--prompt=hi');
+    // The prompt goes through a home file on stdin, never argv (and no -p, which would prepend stdin).
+    expect(writes).toEqual([{ path: PROMPT_FILE, content: 'hi', root: 'home' }]);
+    expect(commands[0]?.slice(0, 4)).toEqual(['sh', '-c', 'exec "$@" < "$0"', `/home/agent/${PROMPT_FILE}`]);
+    expect(commands[0]?.some((part) => part === 'hi' || part.startsWith('--prompt') || part === '-p')).toBe(false);
     expect(commands[0]).toContain('--session-id');
   });
 

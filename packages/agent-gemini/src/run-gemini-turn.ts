@@ -22,6 +22,9 @@ const EXIT_MEANINGS: Record<number, string> = {
   55: 'Gemini CLI does not trust the workspace folder (exit 55)',
 };
 
+/** Where a turn's prompt is written, relative to the agent's home (read by the CLI as its stdin). */
+export const PROMPT_FILE = '.agent-runtime-prompt.txt';
+
 /**
  * The prompt text: a string, or the text parts joined. The CLI's `-p` takes text only, so image
  * parts are not sent: a warning is logged (once per turn, with the count), and a message with
@@ -45,7 +48,7 @@ export function imagesOnlyPrompt(images: number): string {
 }
 
 /**
- * One turn: runs `gemini -p <prompt> -o stream-json` in the sandbox, turns its events into block
+ * One turn: runs `gemini -o stream-json < prompt-file` in the sandbox, turns its events into block
  * events (reconciled with the session file, see transcript-gemini), and ends with exactly one
  * `turn:end`. The outcome comes from the `result` event, not the exit code (a fatal API error
  * exits with the HTTP status, an empty reply exits 0 with status `error`).
@@ -84,11 +87,18 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
   };
   try {
     const existing = await findGeminiSessionFiles(sandbox, uuid);
+    // The prompt goes through a file on stdin, never argv: argv is capped (Modal refuses an exec
+    // over 65,536 characters; Linux caps one argument at 128 KiB) and visible in `ps`. With no
+    // `-p`, the CLI takes piped stdin as the whole prompt (with `-p` it would prepend stdin to it),
+    // and a file is there at once, unlike a pipe that the CLI waits on for only 500 ms.
+    await sandbox.writeFile(PROMPT_FILE, promptText(context.message, logger), { root: 'home' });
     const args = [
+      'sh',
+      '-c',
+      'exec "$@" < "$0"',
+      `${sandbox.homePath}/${PROMPT_FILE}`,
       settings.nodePath,
       settings.cliEntryPath,
-      // `--prompt=<text>`: a prompt starting with `-` would otherwise be read as an option.
-      `--prompt=${promptText(context.message, logger)}`,
       '-o',
       'stream-json',
       '--yolo',

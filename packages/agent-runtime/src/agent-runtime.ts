@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
 import type { AgentArchitecture, Logger, RuntimeConfig, SandboxProvider } from '@agent-runtime/core';
 import { createLocalSandboxProvider, type LocalSandboxProviderOptions } from '@agent-runtime/sandbox-local';
-import { createModalSandboxProvider, MODAL_IMAGE_AGENT_PATHS } from '@agent-runtime/sandbox-modal';
+import { createModalSandboxProvider, MODAL_IMAGE_AGENT_PATHS, type ModalSandboxProvider } from '@agent-runtime/sandbox-modal';
 import { SessionManager } from '@agent-runtime/session-engine';
 import { createAgentRuntimeServer, traceSandboxProvider, type CreateAgentRuntimeServerOptions } from '@agent-runtime/transport-fastify';
 import { isLoopbackHost, resolveListenHost } from './listen-host.js';
@@ -86,6 +88,10 @@ export class AgentRuntime {
   /** Load stored sessions, then serve REST + WebSocket on `websocketPort`. */
   async start(): Promise<void> {
     if (this.server) return;
+    // On Modal, build (or find) the image now, with progress in the logs; the first create waits for it.
+    if (this.sandbox.name === 'modal' && !this.config.sandbox) {
+      (this.sandbox as ModalSandboxProvider).start().catch((error: unknown) => this.logger.error({ error: String(error) }, 'Modal image not ready'));
+    }
     await this.sessions.start();
     const serverOptions = this.serverOptions ?? {};
     const allowedHosts =
@@ -129,7 +135,9 @@ export class AgentRuntime {
 
   /** Both agents, configured from the environment; on Modal with the CLIs of the default image. */
   private defaultArchitectures(): AgentArchitecture[] {
-    const onModal = !this.config.sandbox && this.config.modal !== undefined && this.config.modal.image === undefined;
+    // The default image (custom dockerfileCommands extend it) has the CLIs at MODAL_IMAGE_AGENT_PATHS.
+    const modal = this.config.modal;
+    const onModal = !this.config.sandbox && modal !== undefined && modal.image === undefined && modal.imageName === undefined;
     return [
       createClaudeArchitecture({
         logger: this.logger,
@@ -144,7 +152,10 @@ export class AgentRuntime {
 
   private defaultSandbox(): SandboxProvider {
     if (this.config.modal) {
-      return createModalSandboxProvider({ ...this.config.modal, logger: this.logger });
+      // One deployment per host and dataDir: orphan reaping never touches another runtime's sandboxes.
+      const deployment =
+        this.config.modal.deployment ?? `${hostname()}-${createHash('sha256').update(resolve(this.config.dataDir)).digest('hex').slice(0, 8)}`;
+      return createModalSandboxProvider({ ...this.config.modal, deployment, logger: this.logger });
     }
     if (this.localSandbox?.network === 'shared') {
       this.logger.warn({ sandbox: 'local' }, "agent runtime: local sandboxes SHARE THE HOST'S NETWORK (localSandbox.network: 'shared'): agents can reach this runtime's port and every service on 127.0.0.1");

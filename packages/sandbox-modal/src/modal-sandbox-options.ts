@@ -16,17 +16,65 @@ export interface ModalSandboxProviderOptions {
    */
   image?: string;
   /**
-   * Dockerfile commands layered on top of the image. Default: `DEFAULT_MODAL_DOCKERFILE_COMMANDS`
-   * for the default image, none for an image you name.
+   * Dockerfile commands layered on top of the image. On the default image they EXTEND
+   * `DEFAULT_MODAL_DOCKERFILE_COMMANDS` (the CLIs stay where `MODAL_IMAGE_AGENT_PATHS` says); on an
+   * image you name they are the only extra layer.
    */
   dockerfileCommands?: string[];
+  /** Look the image up by a name published with `modal` (`images.fromName`) instead of building it. */
+  imageName?: string;
+  /** How long `start()` / the first `create` waits for the image build. Default 30 min. */
+  imageBuildTimeoutMs?: number;
+  /**
+   * Which runtime deployment the sandboxes belong to: every sandbox is tagged
+   * `agent-runtime.deployment=<deployment>`, named after it and the session, and `list` (orphan
+   * reaping) sees only this deployment's sandboxes. Default: the host name. Give each runtime
+   * sharing an app its own value.
+   */
+  deployment?: string;
+  /** Reserved CPU cores per sandbox (`limits.cpuCount` wins). Default `DEFAULT_CPU` (1). */
+  cpu?: number;
+  /** Reserved memory per sandbox in MiB (`limits.memoryMiB` wins). Default `DEFAULT_MEMORY_MIB` (2048). */
+  memoryMiB?: number;
+  /** Hard CPU limit (cores). Default: none (Modal lets a sandbox burst above its reservation). */
+  cpuLimit?: number;
+  /** Hard memory limit in MiB; above it Modal evicts the sandbox. Default: none. */
+  memoryLimitMiB?: number;
+  /**
+   * Name of a Modal Secret holding `ANTHROPIC_API_KEY` and/or `GEMINI_API_KEY`. When set, the keys
+   * never enter a sandbox: Modal's outbound policy adds them to requests to the model APIs outside
+   * the container, and the sandbox env gets a placeholder instead (see README, "Keys").
+   */
+  modelKeySecret?: string;
+  /**
+   * Accept `ANTHROPIC_BASE_URL` / `GOOGLE_GEMINI_BASE_URL` on localhost. Off by default: such a URL
+   * cannot resolve inside a Modal sandbox, so `create`/`exec` refuse it with `INVALID_CONFIG`.
+   * Only for the offline fake, whose processes run on the host.
+   */
+  allowLocalhostModelUrls?: boolean;
+  /**
+   * Processes stop by themselves when the runtime stops beating: each exec's wrapper kills its
+   * process group once the host heartbeat is older than this. Default 120 s; 0 turns it off.
+   */
+  orphanTimeoutMs?: number;
+  /** How often the host refreshes the heartbeat while processes run (one short exec). Default 30 s. */
+  heartbeatIntervalMs?: number;
+  /**
+   * While processes run, how often the sandbox's own state is polled (a control-plane call, not an
+   * exec), so a sandbox that died ends its execs' `wait()` even though the SDK retries forever.
+   * Default 2000 ms.
+   */
+  stateCheckIntervalMs?: number;
   /** A ready `ModalClient` (tests, custom endpoints); tokens are then not read. */
   client?: ModalClient;
   /** Absolute workspace path inside the sandbox. Default `/workspace`. */
   workspacePath?: string;
   /** Absolute home path of the agent inside the sandbox. Default `/home/agent`. */
   homePath?: string;
-  /** Lifetime when `limits.timeoutMs` is not given. Default 1 h (Modal's own default is 5 min; max 24 h). */
+  /**
+   * Lifetime when `limits.timeoutMs` is not given. Default 24 h, Modal's maximum: the idle timeout
+   * (and the runtime's own idle timer) does the stopping, so no turn is killed by the lifetime.
+   */
   defaultTimeoutMs?: number;
   /**
    * Idle timeout when `limits.idleTimeoutMs` is not given. Default 15 min. It reaps sandboxes a
@@ -57,13 +105,21 @@ export const DEFAULT_MODAL_DOCKERFILE_COMMANDS: readonly string[] = [
 
 export const DEFAULT_WORKSPACE_PATH = '/workspace';
 export const DEFAULT_HOME_PATH = '/home/agent';
-export const DEFAULT_TIMEOUT_MS = 60 * 60 * 1000;
-export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 /** Modal's upper bound for a sandbox lifetime. */
 export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
-
+export const DEFAULT_TIMEOUT_MS = MAX_TIMEOUT_MS;
+/** Two Node CLIs (~250 MB RSS each at rest, more while working) plus tools: Modal's default is 0.125 core / 128 MiB. */
+export const DEFAULT_CPU = 1;
+export const DEFAULT_MEMORY_MIB = 2048;
+export const DEFAULT_IMAGE_BUILD_TIMEOUT_MS = 30 * 60 * 1000;
+export const DEFAULT_ORPHAN_TIMEOUT_MS = 120_000;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
+export const DEFAULT_STATE_CHECK_INTERVAL_MS = 2000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 /** The tag that carries the session id on every sandbox this provider creates. */
 export const SESSION_TAG = 'agent-runtime.session';
+/** The tag that carries the deployment (see `deployment`). */
+export const DEPLOYMENT_TAG = 'agent-runtime.deployment';
 
 /** Where the default image puts the agent CLIs (for `createClaudeArchitecture` / `createGeminiArchitecture`). */
 export const MODAL_IMAGE_AGENT_PATHS = {

@@ -2,7 +2,8 @@ import { AgentRuntimeError, type ErrorCode, type Logger } from '@agent-runtime/c
 import { Status } from 'nice-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeModalHarness, type FakeModalHarness } from '../test/fake-modal/index.js';
-import { createModalSandboxProvider, DEFAULT_MODAL_DOCKERFILE_COMMANDS, SESSION_TAG, type ModalSandboxProviderOptions } from './index.js';
+import { hostname } from 'node:os';
+import { createModalSandboxProvider, DEFAULT_MODAL_DOCKERFILE_COMMANDS, DEPLOYMENT_TAG, SESSION_TAG, type ModalSandboxProviderOptions } from './index.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | string> {
   return promise.then(
@@ -77,7 +78,8 @@ describe('createModalSandboxProvider options', () => {
     });
     try {
       const state = harness.fake.state.sandboxes.get(sandbox.id)!;
-      expect(state.tags).toEqual({ team: 'blue', [SESSION_TAG]: 'session-map' });
+      expect(state.tags).toEqual({ team: 'blue', [SESSION_TAG]: 'session-map', [DEPLOYMENT_TAG]: provider.deployment });
+      expect(provider.deployment).toBe(hostname());
       expect(state.options).toMatchObject({
         command: ['sleep', 'infinity'],
         timeoutSecs: 91,
@@ -101,7 +103,8 @@ describe('createModalSandboxProvider options', () => {
     const plain = await provider.create({ sessionId: 'session-defaults' });
     const long = await provider.create({ sessionId: 'session-long', limits: { timeoutMs: 48 * 3600_000, idleTimeoutMs: 1 } });
     try {
-      expect(harness.fake.state.sandboxes.get(plain.id)!.options).toMatchObject({ timeoutSecs: 3600, idleTimeoutSecs: 900 });
+      // Lifetime: Modal's maximum, the idle timeout does the stopping; resources for two Node CLIs.
+      expect(harness.fake.state.sandboxes.get(plain.id)!.options).toMatchObject({ timeoutSecs: 86_400, idleTimeoutSecs: 900, milliCpu: 1000, memoryMb: 2048 });
       expect(harness.fake.state.sandboxes.get(long.id)!.options).toMatchObject({ timeoutSecs: 86_400, idleTimeoutSecs: 1 });
       expect(logger.warnings.some((message) => message.includes('24 h'))).toBe(true);
       expect(await codeOf(provider.create({ sessionId: 's', limits: { timeoutMs: -1 } }))).toBe('INVALID_INPUT');

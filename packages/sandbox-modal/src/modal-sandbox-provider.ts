@@ -1,28 +1,46 @@
-import { noopLogger, type SandboxCreateOptions, type SandboxInfo, type SandboxProvider } from '@agent-runtime/core';
-import type { App, Image, ModalClient, Sandbox as ModalSandboxHandle } from 'modal';
+import { hostname } from 'node:os';
+import { AgentRuntimeError, noopLogger, type SandboxCreateOptions, type SandboxInfo, type SandboxProvider } from '@agent-runtime/core';
+import type { App, Image, ModalClient, Sandbox as ModalSandboxHandle, SandboxCreateParams } from 'modal';
+import { modalConfigHasToken, modalConfigPath } from './credentials.js';
 import { invalidConfigError, invalidInputError, isNotFound, mapModalError, sandboxNotFoundError, sandboxTerminatedError } from './errors.js';
+import { buildImage, imageKey, type ImageChoice } from './image.js';
 import { labelsToTags, tagsToLabels } from './labels.js';
 import { limitParams } from './limits.js';
+import { assertReachableModelUrls, MODEL_KEYS, withoutModelKeys } from './model-env.js';
 import { ModalSandbox, type ModalSandboxLayout } from './modal-sandbox.js';
 import {
+  DEFAULT_CPU,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HOME_PATH,
   DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MODAL_DOCKERFILE_COMMANDS,
-  DEFAULT_MODAL_IMAGE,
+  DEFAULT_IMAGE_BUILD_TIMEOUT_MS,
+  DEFAULT_MEMORY_MIB,
+  DEFAULT_ORPHAN_TIMEOUT_MS,
+  DEFAULT_STATE_CHECK_INTERVAL_MS,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_WORKSPACE_PATH,
+  DEPLOYMENT_TAG,
   SESSION_TAG,
   type ModalSandboxProviderOptions,
 } from './modal-sandbox-options.js';
 import { runScript } from './process/run-script.js';
 import { SETUP_SCRIPT } from './process/scripts.js';
+import { sandboxName } from './sandbox-name.js';
 
 /** A Modal `SandboxProvider`; `attach` and `list` are always present. */
 export interface ModalSandboxProvider extends SandboxProvider {
   readonly name: 'modal';
+  /** The deployment this provider tags its sandboxes with (and only lists). */
+  readonly deployment: string;
+  /**
+   * Opens the app and builds (or looks up) the image, logging progress, so the first session does
+   * not wait for an image build. Optional: `create` does the same on first use. Fails with
+   * `SANDBOX_UNAVAILABLE` after `imageBuildTimeoutMs`.
+   */
+  start(options?: { onProgress?: (message: string) => void }): Promise<void>;
   create(options: SandboxCreateOptions): Promise<ModalSandbox>;
   attach(sandboxId: string): Promise<ModalSandbox>;
-  /** Sandboxes of the app made by agent-runtime with all the given labels (`sessionId` included). */
+  /** This deployment's sandboxes made by agent-runtime with all the given labels (`sessionId` included). */
   list(labels?: Record<string, string>): Promise<SandboxInfo[]>;
   /** Closes the SDK client this provider made (an injected `client` is left open). Sandboxes keep running. */
   close(): Promise<void>;
@@ -56,27 +74,51 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
   if (typeof options.appName !== 'string' || options.appName.trim() === '') throw invalidConfigError('appName is required (modal.appName).');
   const tokenId = options.tokenId ?? process.env.MODAL_TOKEN_ID;
   const tokenSecret = options.tokenSecret ?? process.env.MODAL_TOKEN_SECRET;
-  if (!options.client && (!tokenId || !tokenSecret)) {
+  const hasTokens = Boolean(tokenId && tokenSecret);
+  if (!options.client && !hasTokens && !modalConfigHasToken()) {
     throw invalidConfigError(
-      'Modal credentials are missing: pass tokenId and tokenSecret (modal.tokenId / modal.tokenSecret) or set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET ' +
-        '(create a token with `modal token new` or at https://modal.com/settings/tokens).',
+      'Modal credentials are missing: pass tokenId and tokenSecret (modal.tokenId / modal.tokenSecret), set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET, ' +
+        `or run \`modal token new\` (it writes ${modalConfigPath()}).`,
     );
   }
   const workspacePath = absolutePath('workspacePath', options.workspacePath ?? DEFAULT_WORKSPACE_PATH);
   const homePath = absolutePath('homePath', options.homePath ?? DEFAULT_HOME_PATH);
   if (nested(workspacePath, homePath)) throw invalidConfigError('workspacePath and homePath must not contain each other.');
+  const deployment = options.deployment ?? hostname();
+  if (typeof deployment !== 'string' || deployment === '' || deployment.length > 200) throw invalidConfigError('deployment must be a non-empty string (modal.deployment).');
   const defaults = { timeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS, idleTimeoutMs: options.defaultIdleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS };
-  const watchIntervalMs = options.watchIntervalMs ?? 1000;
-  const killGraceMs = options.killGraceMs ?? 5000;
+  const resources = {
+    cpu: options.cpu ?? DEFAULT_CPU,
+    memoryMiB: options.memoryMiB ?? DEFAULT_MEMORY_MIB,
+    ...(options.cpuLimit === undefined ? {} : { cpuLimit: options.cpuLimit }),
+    ...(options.memoryLimitMiB === undefined ? {} : { memoryLimitMiB: options.memoryLimitMiB }),
+  };
+  const sandboxSettings = {
+    watchIntervalMs: options.watchIntervalMs ?? 1000,
+    killGraceMs: options.killGraceMs ?? 5000,
+    orphanTimeoutMs: options.orphanTimeoutMs ?? DEFAULT_ORPHAN_TIMEOUT_MS,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    stateCheckIntervalMs: options.stateCheckIntervalMs ?? DEFAULT_STATE_CHECK_INTERVAL_MS,
+    checkModelUrls: options.allowLocalhostModelUrls !== true,
+    stripModelKeys: options.modelKeySecret !== undefined,
+    logger,
+  };
+  if (sandboxSettings.orphanTimeoutMs > 0 && sandboxSettings.heartbeatIntervalMs * 2 > sandboxSettings.orphanTimeoutMs) {
+    throw invalidConfigError('heartbeatIntervalMs must be at most half of orphanTimeoutMs, or live processes would be taken for orphans.');
+  }
+  const imageBuildTimeoutMs = options.imageBuildTimeoutMs ?? DEFAULT_IMAGE_BUILD_TIMEOUT_MS;
 
   let client: Promise<ModalClient> | undefined;
   let app: Promise<App> | undefined;
-  const images = new Map<string, Image>();
+  const images = new Map<string, Promise<Image>>();
 
   const getClient = (): Promise<ModalClient> =>
     (client ??= options.client
       ? Promise.resolve(options.client)
-      : import('modal').then(({ ModalClient: Client }) => new Client({ tokenId: tokenId as string, tokenSecret: tokenSecret as string })));
+      : import('modal').then(({ ModalClient: Client }) =>
+          // Without tokens the SDK reads the active profile of ~/.modal.toml itself.
+          hasTokens ? new Client({ tokenId: tokenId as string, tokenSecret: tokenSecret as string }) : new Client(),
+        ));
 
   const getApp = async (): Promise<App> => {
     app ??= getClient().then((modal) => modal.apps.fromName(options.appName, { createIfMissing: true }));
@@ -88,17 +130,31 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
     }
   };
 
-  const getImage = (modal: ModalClient, tag: string | undefined): Image => {
-    const name = tag ?? options.image ?? DEFAULT_MODAL_IMAGE;
-    const commands = options.dockerfileCommands ?? (name === DEFAULT_MODAL_IMAGE ? DEFAULT_MODAL_DOCKERFILE_COMMANDS : []);
-    const key = JSON.stringify([name, commands]);
+  const getImage = (modal: ModalClient, modalApp: App, tag: string | undefined, onProgress?: (message: string) => void): Promise<Image> => {
+    const choice: ImageChoice = {
+      tag: tag ?? options.image,
+      imageName: tag === undefined ? options.imageName : undefined,
+      dockerfileCommands: options.dockerfileCommands,
+    };
+    const key = imageKey(choice);
     let image = images.get(key);
     if (!image) {
-      image = modal.images.fromRegistry(name);
-      if (commands.length > 0) image = image.dockerfileCommands([...commands]);
+      image = buildImage(modal, modalApp, choice, { timeoutMs: imageBuildTimeoutMs, logger, ...(onProgress ? { onProgress } : {}) });
       images.set(key, image);
+      image.catch(() => images.delete(key));
     }
     return image;
+  };
+
+  const outboundPolicy = async (modal: ModalClient): Promise<Pick<SandboxCreateParams, 'experimentalOutboundPolicy'>> => {
+    if (options.modelKeySecret === undefined) return {};
+    const { ExperimentalOutboundPolicy } = await import('modal');
+    const secret = await modal.secrets.fromName(options.modelKeySecret).catch((error: unknown) => {
+      throw mapModalError(error, `find the Modal secret "${options.modelKeySecret}" (modal.modelKeySecret)`);
+    });
+    let policy = new ExperimentalOutboundPolicy();
+    for (const key of MODEL_KEYS) policy = policy.withHeaderReplacement({ domain: key.domain, secret, headers: { [key.header]: `$${key.variable}` } });
+    return { experimentalOutboundPolicy: policy };
   };
 
   /** Creates the workspace, home and pid directories and learns their physical paths. */
@@ -117,62 +173,100 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
       homePath: lines[1] as string,
       pidDirectory: lines[2] as string,
     };
-    return new ModalSandbox({ handle, sessionId, layout, env, watchIntervalMs, killGraceMs, logger });
+    return new ModalSandbox({ handle, sessionId, layout, env, ...sandboxSettings });
+  };
+
+  const attachHandle = async (handle: ModalSandboxHandle, sandboxId: string): Promise<ModalSandbox> => {
+    let tags: Record<string, string>;
+    try {
+      tags = await handle.getTags();
+    } catch (error) {
+      if (isNotFound(error)) throw sandboxNotFoundError(sandboxId, error);
+      throw mapModalError(error, 'attach to a sandbox', { sandboxId });
+    }
+    const sessionId = tags[SESSION_TAG];
+    if (!sessionId || tags[DEPLOYMENT_TAG] !== deployment) throw sandboxNotFoundError(sandboxId);
+    if ((await handle.poll().catch(() => 0)) !== null) throw sandboxTerminatedError(sandboxId);
+    try {
+      return await prepare(handle, sessionId, {});
+    } catch (error) {
+      const stopped = (await handle.poll().catch(() => 0)) !== null;
+      throw mapModalError(error, 'attach to a sandbox', { sandboxId, stopped });
+    }
+  };
+
+  const createSandbox = async (createOptions: SandboxCreateOptions, retried: boolean): Promise<ModalSandbox> => {
+    if (typeof createOptions?.sessionId !== 'string' || createOptions.sessionId === '') throw invalidInputError('create needs a sessionId.');
+    const { sessionId } = createOptions;
+    const limits = limitParams(createOptions.limits, defaults, logger);
+    if (sandboxSettings.checkModelUrls) assertReachableModelUrls(createOptions.env);
+    const env = sandboxSettings.stripModelKeys ? withoutModelKeys(createOptions.env) : { ...createOptions.env };
+    const tags = { ...labelsToTags(createOptions.labels), [SESSION_TAG]: sessionId, [DEPLOYMENT_TAG]: deployment };
+    const name = sandboxName(deployment, sessionId);
+    const modal = await getClient();
+    const modalApp = await getApp();
+    const image = await getImage(modal, modalApp, createOptions.image);
+    let handle: ModalSandboxHandle;
+    try {
+      handle = await modal.sandboxes.create(modalApp, image, {
+        command: KEEP_ALIVE_COMMAND,
+        workdir: workspacePath,
+        env,
+        tags,
+        name,
+        ...resources,
+        ...limits,
+        ...(await outboundPolicy(modal)),
+      });
+    } catch (error) {
+      if ((error as Error | null)?.name === 'AlreadyExistsError') {
+        // One sandbox per session: the session's running sandbox is reattached, not duplicated.
+        logger.info({ sessionId, name }, 'sandbox-modal: reattaching the running sandbox of this session');
+        const existing = await modal.sandboxes.fromName(options.appName, name).catch((lookup: unknown) => {
+          throw mapModalError(lookup, 'find the running sandbox of this session');
+        });
+        try {
+          return await attachHandle(existing, existing.sandboxId);
+        } catch (attachError) {
+          // It finished between the two calls (a terminate in flight): its name is free now.
+          if (!retried && AgentRuntimeError.isInstance(attachError) && attachError.code === 'SANDBOX_TERMINATED') return createSandbox(createOptions, true);
+          throw attachError;
+        }
+      }
+      throw mapModalError(error, 'create a sandbox');
+    }
+    try {
+      const sandbox = await prepare(handle, sessionId, env);
+      logger.debug({ sandboxId: sandbox.id, sessionId }, 'sandbox-modal: created');
+      return sandbox;
+    } catch (error) {
+      await handle.terminate().catch(() => undefined);
+      throw mapModalError(error, 'prepare a sandbox', { sandboxId: handle.sandboxId });
+    }
   };
 
   return {
     name: 'modal',
+    deployment,
 
-    async create(createOptions: SandboxCreateOptions) {
-      if (typeof createOptions?.sessionId !== 'string' || createOptions.sessionId === '') throw invalidInputError('create needs a sessionId.');
-      const { sessionId } = createOptions;
-      const limits = limitParams(createOptions.limits, defaults, logger);
-      const env = { ...createOptions.env };
-      const tags = { ...labelsToTags(createOptions.labels), [SESSION_TAG]: sessionId };
+    async start(startOptions = {}) {
       const modal = await getClient();
       const modalApp = await getApp();
-      let handle: ModalSandboxHandle;
-      try {
-        handle = await modal.sandboxes.create(modalApp, getImage(modal, createOptions.image), {
-          command: KEEP_ALIVE_COMMAND,
-          workdir: workspacePath,
-          env,
-          tags,
-          ...limits,
-        });
-      } catch (error) {
-        throw mapModalError(error, 'create a sandbox');
-      }
-      try {
-        const sandbox = await prepare(handle, sessionId, env);
-        logger.debug({ sandboxId: sandbox.id, sessionId }, 'sandbox-modal: created');
-        return sandbox;
-      } catch (error) {
-        await handle.terminate().catch(() => undefined);
-        throw mapModalError(error, 'prepare a sandbox', { sandboxId: handle.sandboxId });
-      }
+      await getImage(modal, modalApp, undefined, startOptions.onProgress);
     },
+
+    create: (createOptions: SandboxCreateOptions) => createSandbox(createOptions, false),
 
     async attach(sandboxId: string) {
       const modal = await getClient();
       let handle: ModalSandboxHandle;
-      let tags: Record<string, string>;
       try {
         handle = await modal.sandboxes.fromId(sandboxId);
-        tags = await handle.getTags();
       } catch (error) {
         if (isNotFound(error)) throw sandboxNotFoundError(sandboxId, error);
         throw mapModalError(error, 'attach to a sandbox', { sandboxId });
       }
-      const sessionId = tags[SESSION_TAG];
-      if (!sessionId) throw sandboxNotFoundError(sandboxId);
-      if ((await handle.poll().catch(() => 0)) !== null) throw sandboxTerminatedError(sandboxId);
-      try {
-        return await prepare(handle, sessionId, {});
-      } catch (error) {
-        const stopped = (await handle.poll().catch(() => 0)) !== null;
-        throw mapModalError(error, 'attach to a sandbox', { sandboxId, stopped });
-      }
+      return attachHandle(handle, sandboxId);
     },
 
     async list(labels?: Record<string, string>) {
@@ -180,12 +274,14 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
       const modalApp = await getApp();
       const infos: SandboxInfo[] = [];
       try {
-        for await (const handle of modal.sandboxes.list({ appId: modalApp.appId, tags: labelsToTags(labels) })) {
-          const tags = await handle.getTags();
-          const sessionId = tags[SESSION_TAG];
-          if (!sessionId) continue;
+        const tags = { ...labelsToTags(labels), [DEPLOYMENT_TAG]: deployment };
+        for await (const handle of modal.sandboxes.list({ appId: modalApp.appId, tags })) {
+          const found = await handle.getTags();
+          const sessionId = found[SESSION_TAG];
+          if (!sessionId || found[DEPLOYMENT_TAG] !== deployment) continue;
           const running = (await handle.poll()) === null;
-          infos.push({ id: handle.sandboxId, sessionId, labels: tagsToLabels(tags), running });
+          const { [DEPLOYMENT_TAG]: _deployment, ...rest } = found;
+          infos.push({ id: handle.sandboxId, sessionId, labels: tagsToLabels(rest), running });
         }
       } catch (error) {
         throw mapModalError(error, 'list sandboxes');

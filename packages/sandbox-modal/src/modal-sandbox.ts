@@ -12,10 +12,22 @@ import type {
 import { pathRefusedError } from '@agent-runtime/core';
 import type { Sandbox as ModalSandboxHandle } from 'modal';
 import { fileNotFoundError, invalidInputError, isNotFound, mapModalError, sandboxTerminatedError } from './errors.js';
+import { BATCH_END, encodeBatch, parseBatchFailures, type BatchFile } from './files/batch-write.js';
 import { checkedPath, parseFileList } from './files/file-paths.js';
+import { assertReachableModelUrls, withoutModelKeys } from './model-env.js';
+import { SandboxLiveness } from './process/liveness.js';
 import { ModalProcess, type KillSignal } from './process/modal-process.js';
 import { runScript, type ScriptResult } from './process/run-script.js';
-import { DELETE_SCRIPT, EXEC_WRAPPER, FILE_EXIT, KILL_SCRIPT, LIST_SCRIPT, READ_SCRIPT, WRITE_SCRIPT } from './process/scripts.js';
+import {
+  BATCH_WRITE_SCRIPT,
+  DELETE_SCRIPT,
+  EXEC_WRAPPER,
+  FILE_EXIT,
+  KILL_SCRIPT,
+  LIST_SCRIPT,
+  READ_SCRIPT,
+  WRITE_SCRIPT,
+} from './process/scripts.js';
 import { startPollingWatcher } from './watch/polling-watcher.js';
 
 /** Where things are, as Modal's API names them (`api*`) and as processes see them. */
@@ -36,6 +48,14 @@ export interface ModalSandboxSettings {
   env: Record<string, string>;
   watchIntervalMs: number;
   killGraceMs: number;
+  /** See `ModalSandboxProviderOptions` (`orphanTimeoutMs`, `heartbeatIntervalMs`, `stateCheckIntervalMs`). */
+  orphanTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  stateCheckIntervalMs: number;
+  /** Refuse localhost model URLs in exec env (`allowLocalhostModelUrls` off). */
+  checkModelUrls: boolean;
+  /** Replace model keys in exec env by a placeholder (`modelKeySecret` set). */
+  stripModelKeys: boolean;
   logger: Logger;
 }
 
@@ -54,6 +74,8 @@ export class ModalSandbox implements Sandbox {
   private stopped = false;
   private terminating: Promise<void> | undefined;
   private execCount = 0;
+  private readonly liveness: SandboxLiveness;
+  private readonly heartbeatFile: string;
 
   constructor(private readonly settings: ModalSandboxSettings) {
     this.handle = settings.handle;
@@ -62,6 +84,14 @@ export class ModalSandbox implements Sandbox {
     this.layout = settings.layout;
     this.workspacePath = settings.layout.workspacePath;
     this.homePath = settings.layout.homePath;
+    this.heartbeatFile = `${settings.layout.pidDirectory}/heartbeat`;
+    this.liveness = new SandboxLiveness({
+      hasStopped: () => this.hasStopped(),
+      beat: () => this.beat(),
+      stateCheckIntervalMs: settings.stateCheckIntervalMs,
+      heartbeatIntervalMs: settings.orphanTimeoutMs > 0 ? settings.heartbeatIntervalMs : 0,
+      logger: settings.logger,
+    });
   }
 
   async exec(command: string[], options: SandboxExecOptions = {}): Promise<SandboxProcess> {
@@ -73,12 +103,15 @@ export class ModalSandbox implements Sandbox {
     this.assertOpen();
     this.execCount += 1;
     const pidFile = `${this.layout.pidDirectory}/${Date.now().toString(36)}-${this.execCount}-${Math.random().toString(36).slice(2, 8)}.pid`;
-    const env = { ...this.settings.env, HOME: this.homePath, ...options.env };
+    if (this.settings.checkModelUrls) assertReachableModelUrls(options.env);
+    const merged = { ...this.settings.env, HOME: this.homePath, ...options.env };
+    const env = this.settings.stripModelKeys ? withoutModelKeys(merged) : merged;
+    const orphanSeconds = Math.ceil(this.settings.orphanTimeoutMs / 1000);
     // Modal's own exec timeout (whole seconds) is a backstop for when this process is gone.
     const backstopMs =
       options.timeoutMs === undefined ? undefined : Math.max(1, Math.ceil((options.timeoutMs + this.settings.killGraceMs) / 1000) + 1) * 1000;
-    const process = await this.handle
-      .exec(['sh', '-c', EXEC_WRAPPER, pidFile, ...command], {
+    const started = this.handle
+      .exec(['sh', '-c', EXEC_WRAPPER, pidFile, this.heartbeatFile, String(orphanSeconds), ...command], {
         mode: 'binary',
         workdir,
         env,
@@ -87,7 +120,13 @@ export class ModalSandbox implements Sandbox {
       .catch(async (error: unknown) => {
         throw await this.mapError(error, 'start a process');
       });
+    const process = await this.liveness.race(started, () => {
+      throw sandboxTerminatedError(this.id);
+    });
+    const release = this.liveness.hold();
     return new ModalProcess(process, {
+      died: this.liveness.died,
+      onExit: release,
       pipeStdin: options.stdin === 'pipe',
       sendSignal: (signal) => this.signal(pidFile, signal),
       onWaitError: async (error) => {
@@ -113,6 +152,39 @@ export class ModalSandbox implements Sandbox {
     const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
     const result = await this.script(WRITE_SCRIPT, [relative], options, 'write a file', bytes);
     this.fileResult(result, path, 'write');
+  }
+
+  /**
+   * Writes many files with ONE exec (beyond the `Sandbox` interface): what restoring a workspace
+   * and its transcripts needs. Paths are checked as `writeFile` checks them; all files are tried,
+   * then the first failure is thrown.
+   */
+  async writeFiles(files: readonly BatchFile[]): Promise<void> {
+    const batch = encodeBatch(files);
+    let failure: unknown;
+    if (batch.entries.length > 0) {
+      const input = [...batch.entries.flatMap((entry) => [entry.header, entry.bytes]), BATCH_END];
+      const result = await this.script(BATCH_WRITE_SCRIPT, [this.layout.workspacePath, this.layout.homePath], {}, 'write files', input);
+      if (result.code !== 0) {
+        throw mapModalError(new Error(`exit ${result.code}: ${result.stderr.trim().slice(-ERROR_TAIL) || 'no output'}`), 'write files', { sandboxId: this.id });
+      }
+      for (const { position, code } of parseBatchFailures(result.stdout)) {
+        const entry = batch.entries[position];
+        if (!entry) continue;
+        try {
+          this.fileResult({ code, stdout: new Uint8Array(), stderr: '' }, entry.path, 'write');
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+    }
+    for (const index of batch.single) {
+      const file = files[index] as BatchFile;
+      await this.writeFile(file.path, file.content, file.root === undefined ? {} : { root: file.root }).catch((error: unknown) => {
+        failure ??= error;
+      });
+    }
+    if (failure !== undefined) throw failure;
   }
 
   async listFiles(options: SandboxListOptions = {}): Promise<SandboxFileInfo[]> {
@@ -156,10 +228,12 @@ export class ModalSandbox implements Sandbox {
   terminate(): Promise<void> {
     this.terminating ??= (async () => {
       this.stopped = true;
+      this.liveness.markDead();
       await Promise.all([...this.watchers].map((watcher) => watcher.close()));
       this.watchers.clear();
       try {
-        await this.handle.terminate();
+        // Wait until Modal reports it finished: the session's sandbox name is free again at once.
+        await this.handle.terminate({ wait: true });
       } catch (error) {
         if (!isNotFound(error)) throw mapModalError(error, 'terminate a sandbox', { sandboxId: this.id });
       }
@@ -177,6 +251,7 @@ export class ModalSandbox implements Sandbox {
       if (!isNotFound(error)) throw mapModalError(error, 'poll a sandbox', { sandboxId: this.id });
       this.stopped = true;
     }
+    if (this.stopped) this.liveness.markDead();
     return this.stopped;
   }
 
@@ -189,14 +264,28 @@ export class ModalSandbox implements Sandbox {
     return mapModalError(error, action, { sandboxId: this.id, stopped });
   }
 
-  private async script(script: string, args: string[], options: SandboxFileOptions, action: string, input?: Uint8Array): Promise<ScriptResult> {
+  private async script(
+    script: string,
+    args: string[],
+    options: SandboxFileOptions,
+    action: string,
+    input?: Uint8Array | readonly Uint8Array[],
+  ): Promise<ScriptResult> {
     this.assertOpen();
     const workdir = options.root === 'home' ? this.layout.apiHomePath : this.layout.apiWorkspacePath;
-    try {
-      return await runScript(this.handle, script, args, { workdir, ...(input === undefined ? {} : { input }) });
-    } catch (error) {
+    const run = runScript(this.handle, script, args, { workdir, ...(input === undefined ? {} : { input }) }).catch(async (error: unknown) => {
       throw await this.mapError(error, action);
-    }
+    });
+    return this.liveness.race(run, () => {
+      throw sandboxTerminatedError(this.id);
+    });
+  }
+
+  /** Refreshes the heartbeat file the exec wrappers watch (see `EXEC_WRAPPER`). */
+  private async beat(): Promise<void> {
+    if (this.stopped) return;
+    const result = await runScript(this.handle, 'touch "$1"', [this.heartbeatFile], { workdir: '/' });
+    if (result.code !== 0) throw new Error(`heartbeat exited ${result.code}: ${result.stderr.trim()}`);
   }
 
   private fileResult(result: ScriptResult, path: string, action: string): void {

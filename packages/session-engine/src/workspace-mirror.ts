@@ -59,8 +59,12 @@ export class WorkspaceMirror {
   /** Write every known file into a fresh sandbox, then remember what the sandbox reports. */
   async restoreInto(sandbox: Sandbox): Promise<void> {
     this.stamps.clear();
-    for (const file of this.files.values()) {
-      await sandbox.writeFile(file.path, workspaceFileBytes(file));
+    if (sandbox.writeFiles) {
+      await sandbox.writeFiles([...this.files.values()].map((file) => ({ path: file.path, content: workspaceFileBytes(file) })));
+    } else {
+      for (const file of this.files.values()) {
+        await sandbox.writeFile(file.path, workspaceFileBytes(file));
+      }
     }
     for (const info of await sandbox.listFiles()) {
       if (this.files.has(info.path)) this.stamps.set(info.path, `${info.size}:${info.modifiedAt}`);

@@ -7,13 +7,36 @@ import type { Logger } from './logger.js';
 export const logLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
 export type LogLevel = z.infer<typeof logLevelSchema>;
 
-/** Modal credentials and app. */
+/**
+ * Modal credentials, app and sandbox settings. Credentials: `tokenId`/`tokenSecret`, else
+ * `MODAL_TOKEN_ID`/`MODAL_TOKEN_SECRET`, else the active profile of `~/.modal.toml`.
+ */
 export const modalConfigSchema = z.object({
-  tokenId: z.string().min(1, 'modal.tokenId is empty (set MODAL_TOKEN_ID)'),
-  tokenSecret: z.string().min(1, 'modal.tokenSecret is empty (set MODAL_TOKEN_SECRET)'),
+  tokenId: z.string().min(1, 'modal.tokenId is empty (set MODAL_TOKEN_ID)').optional(),
+  tokenSecret: z.string().min(1, 'modal.tokenSecret is empty (set MODAL_TOKEN_SECRET)').optional(),
   appName: z.string().min(1, 'modal.appName is empty'),
   /** Image with the agent CLIs; the provider's default image when absent. */
   image: z.string().optional(),
+  /** An image published with `modal` (`images.fromName`), used instead of building one. */
+  imageName: z.string().min(1).optional(),
+  /** Extra Dockerfile commands; on the default image they extend its commands. */
+  dockerfileCommands: z.array(z.string()).optional(),
+  /** How long the image build may take. Default 30 min. */
+  imageBuildTimeoutMs: z.number().int().positive().optional(),
+  /** Tags the sandboxes; orphan reaping touches only this deployment's. Default: host + dataDir. */
+  deployment: z.string().min(1).max(200).optional(),
+  /** Sandbox lifetime. Default 24 h (Modal's maximum): the idle timeout does the stopping. */
+  defaultTimeoutMs: z.number().int().positive().optional(),
+  /** Reserved cores / memory per sandbox. Defaults 1 core, 2048 MiB (Modal's own: 0.125 / 128). */
+  cpu: z.number().positive().optional(),
+  memoryMiB: z.number().int().positive().optional(),
+  /** Hard limits (memory above it: eviction). Default none. */
+  cpuLimit: z.number().positive().optional(),
+  memoryLimitMiB: z.number().int().positive().optional(),
+  /** A Modal Secret with the model API keys: they are then added outside the sandbox. */
+  modelKeySecret: z.string().min(1).optional(),
+  /** Processes kill themselves after this long without a host heartbeat. Default 120000; 0 = off. */
+  orphanTimeoutMs: z.number().int().min(0).optional(),
 });
 export type ModalConfig = z.infer<typeof modalConfigSchema>;
 

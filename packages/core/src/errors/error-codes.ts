@@ -27,6 +27,12 @@ export const ERROR_CODES = [
   'PERSISTENCE_ERROR',
   'RESYNC_REQUIRED',
   'TURN_TIMEOUT',
+  /** A write carried a fencing token older than the session's current lease: another node owns the session now. */
+  'LEASE_LOST',
+  /** A command for a session owned by another node got no reply from it in time. */
+  'OWNER_UNREACHABLE',
+  /** The node that ran a turn died; the turn ended without finishing. */
+  'NODE_LOST',
   /** A configured bound was reached (sessions or connections per principal); `details.limit` names it. */
   'LIMIT_EXCEEDED',
   /** Too many requests in the rate-limit window; `details.retryAfterMs` says when to retry. */

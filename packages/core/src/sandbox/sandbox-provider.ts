@@ -84,6 +84,12 @@ export interface SandboxFileInfo {
   modifiedAt: number;
 }
 
+/** One file of `Sandbox.writeFiles`. */
+export interface SandboxFileWrite extends SandboxFileOptions {
+  path: string;
+  content: string | Uint8Array;
+}
+
 export interface SandboxListOptions extends SandboxFileOptions {
   /** Only entries under this relative directory. */
   directory?: string;
@@ -109,6 +115,12 @@ export interface Sandbox {
   readFile(path: string, options?: SandboxReadFileOptions): Promise<Uint8Array>;
   /** Create or replace a file, creating parent directories. */
   writeFile(path: string, content: string | Uint8Array, options?: SandboxFileOptions): Promise<void>;
+  /**
+   * Create or replace many files at once, with `writeFile`'s semantics for each; all are tried and
+   * the first failure is thrown. Optional: providers where each call is a round trip (Modal) offer
+   * it so a workspace restore costs one call instead of one per file.
+   */
+  writeFiles?(files: readonly SandboxFileWrite[]): Promise<void>;
   /** Files (not directories) under the root, recursively by default. */
   listFiles(options?: SandboxListOptions): Promise<SandboxFileInfo[]>;
   /** Delete a file; deleting a missing file is not an error. */

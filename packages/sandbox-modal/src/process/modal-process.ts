@@ -1,10 +1,18 @@
 import type { Logger, SandboxProcess } from '@agent-runtime/core';
 import type { ContainerProcess } from 'modal';
-import { closeQuietly } from './streams.js';
+import { closeQuietly, endWhen } from './streams.js';
 
 export type KillSignal = 'SIGTERM' | 'SIGKILL' | 'SIGINT';
 
 export interface ModalProcessOptions {
+  /**
+   * Resolves once the sandbox is known to have stopped. The SDK's `wait()` and stdio reads retry
+   * forever when the sandbox's command router is gone; this ends them: `wait()` gives 137 and the
+   * streams close.
+   */
+  died: Promise<void>;
+  /** Called once the process is over (it exited, or the sandbox died). */
+  onExit(): void;
   /** Whether the caller asked for a writable stdin. */
   pipeStdin: boolean;
   /** Sends `signal` to the process group (one extra exec). */
@@ -30,18 +38,21 @@ export class ModalProcess implements SandboxProcess {
     process: ContainerProcess<Uint8Array>,
     private readonly options: ModalProcessOptions,
   ) {
-    this.stdout = process.stdout;
-    this.stderr = process.stderr;
+    this.stdout = endWhen(process.stdout, options.died);
+    this.stderr = endWhen(process.stderr, options.died);
     this.stdin = options.pipeStdin ? process.stdin : null;
     if (!options.pipeStdin) void closeQuietly(process.stdin);
-    this.exited = process.wait().then(
+    const waited = process.wait().then(
       (code) => code,
       (error: unknown) => options.onWaitError(error),
     );
+    const SANDBOX_GONE = 137;
+    this.exited = Promise.race([waited, options.died.then(() => SANDBOX_GONE)]);
     const onAbort = () => this.kill();
     void this.exited
       .finally(() => {
         this.done = true;
+        options.onExit();
         for (const timer of this.timers) clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
       })

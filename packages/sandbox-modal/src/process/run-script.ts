@@ -10,21 +10,41 @@ export interface ScriptResult {
 export interface ScriptOptions {
   /** In-sandbox working directory (the path Modal's API takes). */
   workdir: string;
-  /** Bytes for stdin; stdin is closed at once when absent. */
-  input?: Uint8Array;
+  /** Bytes for stdin (one buffer or several, written in order); stdin is closed at once when absent. */
+  input?: Uint8Array | readonly Uint8Array[];
 }
 
 const STDIN_CHUNK = 1024 * 1024;
+
+/** The parts as chunks of at most `size` bytes (small parts joined, large ones split). */
+function* coalesce(parts: readonly Uint8Array[], size: number): Generator<Uint8Array> {
+  let buffer = new Uint8Array(size);
+  let used = 0;
+  for (const part of parts) {
+    for (let offset = 0; offset < part.byteLength; ) {
+      const take = Math.min(size - used, part.byteLength - offset);
+      buffer.set(part.subarray(offset, offset + take), used);
+      used += take;
+      offset += take;
+      if (used === size) {
+        yield buffer;
+        buffer = new Uint8Array(size);
+        used = 0;
+      }
+    }
+  }
+  if (used > 0) yield buffer.subarray(0, used);
+}
 
 /** Runs `sh -c script sh ...args` to completion and collects its output. */
 export async function runScript(handle: ModalSandboxHandle, script: string, args: string[], options: ScriptOptions): Promise<ScriptResult> {
   const process = await handle.exec(['sh', '-c', script, 'sh', ...args], { mode: 'binary', workdir: options.workdir });
   const feed = (async () => {
-    if (options.input && options.input.byteLength > 0) {
+    const parts = options.input === undefined ? [] : options.input instanceof Uint8Array ? [options.input] : options.input;
+    if (parts.some((part) => part.byteLength > 0)) {
+      // Each write is one RPC: coalesce small parts into chunks of up to STDIN_CHUNK.
       const writer = process.stdin.getWriter();
-      for (let offset = 0; offset < options.input.byteLength; offset += STDIN_CHUNK) {
-        await writer.write(options.input.subarray(offset, offset + STDIN_CHUNK));
-      }
+      for (const chunk of coalesce(parts, STDIN_CHUNK)) await writer.write(chunk);
       await writer.close();
     } else {
       await closeQuietly(process.stdin);

@@ -6,15 +6,34 @@
  */
 
 /**
- * Runs `"$@"` as the leader of its own process group and writes its pid to the file `$0`, so
- * `KILL_SCRIPT` can signal the whole group (the SDK has no per-exec kill). When the exec is
- * already a group leader it just records `$$` and execs; otherwise `setsid` (same pid) makes it one.
+ * The part of `EXEC_WRAPPER` that runs as the group leader: `$0` pid file, `$1` heartbeat file,
+ * `$2` orphan timeout in seconds (0 = none), then the command. It records its pid, starts a
+ * watchdog that SIGKILLs the whole group once the heartbeat file is older than `$2` seconds (the
+ * runtime that drove it is gone), and execs the command (same pid). No single quotes inside.
+ */
+const LEADER = [
+  'echo $$ > "$0"',
+  'if [ "$2" -gt 0 ] 2>/dev/null; then',
+  '  touch "$1" 2>/dev/null',
+  '  (me=$$; step=$(( $2 / 4 )); [ $step -ge 1 ] || step=1; [ $step -le 10 ] || step=10',
+  '   while sleep $step; do kill -0 $me 2>/dev/null || exit 0; t=$(stat -c %Y "$1" 2>/dev/null) || t=0;',
+  '   [ $(( $(date +%s) - t )) -le "$2" ] || { kill -s KILL -- -$me 2>/dev/null; exit 0; }; done) </dev/null >/dev/null 2>&1 &',
+  'fi',
+  'shift 2',
+  'exec "$@"',
+].join('\n');
+
+/**
+ * Runs the command as the leader of its own process group (the SDK has no per-exec kill, so
+ * `KILL_SCRIPT` signals the group) with an orphan watchdog (see `LEADER`). Arguments: pid file,
+ * heartbeat file, orphan timeout in seconds, command... When the exec is already a group leader
+ * it runs `LEADER` itself; otherwise `setsid` (same pid) makes it one first.
  */
 export const EXEC_WRAPPER = [
   'g=',
   'read -r _ _ _ _ g _ < /proc/$$/stat 2>/dev/null',
-  'if [ "$g" = "$$" ] || ! command -v setsid >/dev/null 2>&1; then echo $$ > "$0"; exec "$@"; fi',
-  'exec setsid sh -c \'echo $$ > "$0"; exec "$@"\' "$0" "$@"',
+  `if [ "$g" != "$$" ] && command -v setsid >/dev/null 2>&1; then exec setsid sh -c '${LEADER}' "$0" "$@"; fi`,
+  LEADER,
 ].join('\n');
 
 /** `$1` pid file, `$2` signal name: signals the process group (or the pid) once the file exists. */
@@ -81,4 +100,30 @@ export const LIST_SCRIPT = [
   'cd -- "$d" || exit 0',
   'if [ "$2" = 1 ]; then depth=; else depth="-maxdepth 1"; fi',
   "exec find . $depth -type f -printf '%P\\0%s\\0%T@\\0'",
+].join('\n');
+
+/**
+ * Many files in one exec. `$1` / `$2`: the physical workspace / home paths. Stdin: per file a line
+ * `<w|h> <size> <relative path>` then exactly `size` bytes (`head -c` reads no further; `read`
+ * reads byte by byte), and a final line `end`. Every path gets the same `realpath -m` check as
+ * `WRITE_SCRIPT`; a refused file's bytes are skipped. Prints `<index> <exit code>` per failure.
+ */
+export const BATCH_WRITE_SCRIPT = [
+  'i=0',
+  'while IFS= read -r line; do',
+  '  [ "$line" = end ] && exit 0',
+  '  r=${line%% *}; rest=${line#* }; n=${rest%% *}; rel=${rest#* }',
+  '  if [ "$r" = h ]; then root=$2; else root=$1; fi',
+  '  c=0',
+  '  cd -- "$root" 2>/dev/null || c=90',
+  '  [ $c != 0 ] || p=$(realpath -m -- "$rel") || c=90',
+  `  [ $c != 0 ] || case "$p" in "$root"/*) ;; *) c=${FILE_EXIT.refused};; esac`,
+  '  [ $c != 0 ] || mkdir -p -- "${p%/*}" 2>/dev/null || c=90',
+  `  [ $c != 0 ] || [ ! -d "$p" ] || c=${FILE_EXIT.notAFile}`,
+  '  [ $c != 0 ] || ( : > "$p" ) 2>/dev/null || c=90',
+  '  if [ $c = 0 ]; then head -c "$n" >> "$p" || c=90; else head -c "$n" > /dev/null; fi',
+  '  [ $c = 0 ] || echo "$i $c"',
+  '  i=$((i+1))',
+  'done',
+  'exit 92',
 ].join('\n');

@@ -14,6 +14,8 @@ const MAX_STDIO_MESSAGE = 1024 * 1024;
 export interface CommandRouterDeps {
   readonly state: FakeModalState;
   readonly runtime: SandboxRuntime;
+  /** Answer UNAVAILABLE for a finished sandbox's task (its router is gone), as real Modal does. */
+  readonly unavailableAfterFinish: boolean;
 }
 
 /** Build the TaskCommandRouter handlers, keyed by camelCase method name. */
@@ -24,6 +26,9 @@ export function commandRouterHandlers(deps: CommandRouterDeps): Record<string, (
   const sandboxForTask = (taskId: string, context: CallContext, requireRunning: boolean): FakeSandbox => {
     const sandbox = [...state.sandboxes.values()].find((candidate) => candidate.taskId === taskId);
     if (!sandbox) throw new ServerError(Status.NOT_FOUND, `Task ${taskId} not found`);
+    if (deps.unavailableAfterFinish && sandbox.status === 'finished') {
+      throw new ServerError(Status.UNAVAILABLE, `fake-modal: the command router of ${taskId} is gone (sandbox ${sandbox.endReason})`);
+    }
     if (context.metadata.get('authorization') !== `Bearer ${sandbox.routerJwt}`) {
       throw new ServerError(Status.UNAUTHENTICATED, 'fake-modal: bad or missing command router token');
     }
@@ -91,6 +96,8 @@ export function commandRouterHandlers(deps: CommandRouterDeps): Record<string, (
         new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true })),
       ]);
       if (exec.exitCode === undefined) throw new ServerError(Status.CANCELLED, 'wait cancelled');
+      // The sandbox ended under this call: with a vanished router the answer never arrives.
+      execFor(request, context);
       return exitStatus(exec);
     },
 

@@ -5,7 +5,8 @@
 import { ServerError, Status, type CallContext } from 'nice-grpc';
 import { fakeJwt, newAppId, newImageId } from './ids.js';
 import { envFromSecretSources, type SandboxRuntime } from './sandbox-runtime.js';
-import type { FakeModalState, FakeSandbox, FakeSandboxOptions } from './state.js';
+import type { FakeImageBuilds } from './server.js';
+import type { FakeImage, FakeModalState, FakeSandbox, FakeSandboxOptions } from './state.js';
 
 /** A handler: request in, response (partial message) out. */
 export type UnaryHandler = (request: any, context: CallContext) => Promise<unknown>;
@@ -26,11 +27,24 @@ export interface ControlPlaneDeps {
   readonly runtime: SandboxRuntime;
   /** The command router URL handed to the SDK (`https://127.0.0.1:<port>`; localhost => no TLS). */
   readonly routerUrl: () => string;
+  /** Build time / failure of new images (mutable). */
+  readonly imageBuilds: FakeImageBuilds;
 }
 
 /** Build the ModalClient handlers, keyed by the definition's camelCase method names. */
-export function controlPlaneHandlers(deps: ControlPlaneDeps): Record<string, UnaryHandler> {
+export function controlPlaneHandlers(deps: ControlPlaneDeps): Record<string, UnaryHandler | ((request: any, context: CallContext) => AsyncIterable<unknown>)> {
   const { state, runtime } = deps;
+  /** Build results of images still building (or built here), by image id. */
+  const builds = new Map<string, Promise<{ status: number; exception: string }>>();
+  const startBuild = (image: FakeImage): void => {
+    const { durationMs, failWith } = deps.imageBuilds;
+    builds.set(
+      image.imageId,
+      new Promise((resolve) =>
+        setTimeout(() => resolve(failWith === undefined ? { status: 1, exception: '' } : { status: 2, exception: failWith }), durationMs),
+      ),
+    );
+  };
 
   const findSandbox = (sandboxId: string): FakeSandbox => {
     const sandbox = state.sandboxes.get(sandboxId);
@@ -79,7 +93,30 @@ export function controlPlaneHandlers(deps: ControlPlaneDeps): Record<string, Una
         : dockerfileCommands;
       const image = same ?? { imageId: newImageId(), appId: request.appId, dockerfileCommands, baseImageIds, fullDockerfile };
       state.images.set(image.imageId, image);
-      return { imageId: image.imageId, result: { status: 1 } };
+      const instant = deps.imageBuilds.durationMs <= 0 && deps.imageBuilds.failWith === undefined;
+      if (!same && !instant) startBuild(image);
+      const pending = builds.get(image.imageId);
+      if (!pending) return { imageId: image.imageId, result: { status: 1 } };
+      // A build in progress (or failed): the SDK then follows it through ImageJoinStreaming.
+      return { imageId: image.imageId };
+    },
+
+    async *imageJoinStreaming(request: { imageId: string; timeout?: number }, context: CallContext) {
+      const pending = builds.get(request.imageId) ?? Promise.resolve({ status: 1, exception: '' });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), (request.timeout ?? 55) * 1000);
+      });
+      const aborted = new Promise<undefined>((resolve) => context.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+      const result = await Promise.race([pending, timedOut, aborted]);
+      clearTimeout(timer);
+      yield { taskLogs: [], entryId: `${Date.now()}`, ...(result ? { result, eof: true } : {}) };
+    },
+
+    async secretGetOrCreate(request) {
+      const secret = state.secrets.get(request.deploymentName);
+      if (!secret) throw new ServerError(Status.NOT_FOUND, `Secret '${request.deploymentName}' not found`);
+      return { secretId: secret.secretId };
     },
 
     async imageFromId(request) {
@@ -113,6 +150,7 @@ export function controlPlaneHandlers(deps: ControlPlaneDeps): Record<string, Una
             .map((source: { secretId?: string }) => source.secretId)
             .filter((id: string | undefined): id is string => Boolean(id)),
         ],
+        outboundPolicy: definition.experimentalOutboundPolicy,
       };
       const sandbox = runtime.create(request.appId, options, tagsToRecord(request.tags), request);
       return {

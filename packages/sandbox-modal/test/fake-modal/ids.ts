@@ -20,6 +20,8 @@ export const newImageId = (): string => `im-${randomAlnum(22)}`;
  * code paths (which the fake implements) from the id's shape.
  */
 export const newSandboxId = (): string => `sb-v2fake-${randomAlnum(16)}`;
+/** `st-` + 22 characters, like real secret ids. */
+export const newSecretId = (): string => `st-${randomAlnum(22)}`;
 /** `ta-` + 22 characters. */
 export const newTaskId = (): string => `ta-${randomAlnum(22)}`;
 

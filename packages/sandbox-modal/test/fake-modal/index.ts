@@ -1,5 +1,5 @@
 /** Fake Modal server for offline tests of the real `modal@0.11.1` SDK. See README.md. */
-export { startFakeModal, type FakeModal, type FakeModalOptions } from './server.js';
+export { MINIMAL_BASE_ENV, startFakeModal, type FakeImageBuilds, type FakeModal, type FakeModalOptions } from './server.js';
 export { startFakeModalHarness, useFakeModalEnv, type FakeModalHarness } from './harness.js';
 export { loadModalDefinitions, type ModalDefinitions } from './definitions.js';
 export { toHostPath, toSandboxPath } from './paths.js';

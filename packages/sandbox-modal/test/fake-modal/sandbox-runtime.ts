@@ -13,7 +13,7 @@ import { toHostPath } from './paths.js';
 import type { FakeExec, FakeModalState, FakeSandbox, FakeSandboxEndReason, FakeSandboxOptions } from './state.js';
 
 /** GenericResult.GenericStatus values the SDK maps to exit codes. */
-export const GenericStatus = { SUCCESS: 1, FAILURE: 2, TERMINATED: 3, TIMEOUT: 4 } as const;
+export const GenericStatus = { SUCCESS: 1, FAILURE: 2, TERMINATED: 3, TIMEOUT: 4, MEMORY_MANAGER_EVICTION: 8 } as const;
 
 /** Name of the env var every exec'd process gets, holding its sandbox's host root. */
 export const ROOT_ENV_VAR = 'MODAL_FAKE_SANDBOX_ROOT';
@@ -172,7 +172,9 @@ export class SandboxRuntime {
           : GenericStatus.FAILURE
         : reason === 'timeout' || reason === 'idle-timeout'
           ? GenericStatus.TIMEOUT
-          : GenericStatus.TERMINATED;
+          : reason === 'evicted'
+            ? GenericStatus.MEMORY_MANAGER_EVICTION
+            : GenericStatus.TERMINATED;
     sandbox.result = { status, exitcode, exception: reason === 'entrypoint-exited' ? '' : `fake-modal: ${reason}` };
     if (internals) {
       for (const timer of internals.timers) clearTimeout(timer);

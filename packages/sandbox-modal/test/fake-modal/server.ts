@@ -11,6 +11,7 @@ import { commandRouterHandlers } from './command-router.js';
 import { controlPlaneHandlers } from './control-plane.js';
 import { loadModalDefinitions, type TsProtoServiceDefinition } from './definitions.js';
 import { SandboxRuntime } from './sandbox-runtime.js';
+import { newSecretId } from './ids.js';
 import type { FakeModalState } from './state.js';
 
 /** Options for startFakeModal. All optional. */
@@ -19,8 +20,23 @@ export interface FakeModalOptions {
   readonly rootDir?: string;
   /** Keep the sandbox roots on close (default false: a temp root dir is removed on close). */
   readonly keepFiles?: boolean;
-  /** Environment every exec'd process starts from (default: process.env). */
+  /**
+   * Environment every exec'd process starts from. Default `MINIMAL_BASE_ENV` (a PATH and nothing
+   * else, like a container image), so a test that needs a host variable or a CLI missing from the
+   * "image" fails here as it would on Modal. Pass `process.env` to inherit the host's.
+   */
   readonly baseEnv?: NodeJS.ProcessEnv;
+  /** Delay, in real ms, before every RPC is answered (real Modal is ~20-100 ms per round trip). Default 0. */
+  readonly latencyMs?: number;
+  /** Image builds: how long each new image takes (real ms) and whether it fails. Changeable later via `fake.imageBuilds`. */
+  readonly imageBuilds?: FakeImageBuilds;
+  /**
+   * After a sandbox finishes, the command router answers UNAVAILABLE (the task and its router are
+   * gone, as on real Modal) instead of NOT_FOUND. The SDK retries UNAVAILABLE forever. Default false.
+   */
+  readonly routerUnavailableAfterFinish?: boolean;
+  /** Named secrets `secrets.fromName(name)` resolves (key -> value). */
+  readonly secrets?: Record<string, Record<string, string>>;
   /**
    * Real milliseconds per Modal second for sandbox `timeoutMs` / `idleTimeoutMs` and exec
    * `timeoutMs` (default 1000). The SDK only accepts whole seconds; a test can pass e.g. 10 to
@@ -36,8 +52,23 @@ export interface FakeModalOptions {
   readonly watchPollMs?: number;
 }
 
+/** How the fake "builds" images that are new to it. */
+export interface FakeImageBuilds {
+  /** Real ms a new image takes to build (reported through ImageJoinStreaming). Default 0 (built at once). */
+  durationMs: number;
+  /** When set, every new build fails with this message (GENERIC_STATUS_FAILURE). */
+  failWith?: string | undefined;
+}
+
+/** A PATH and nothing else, as processes in a fresh container see. */
+export const MINIMAL_BASE_ENV: NodeJS.ProcessEnv = Object.freeze({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' });
+
 /** A running fake. */
 export interface FakeModal {
+  /** Mutable: change build time / failure between tests. */
+  readonly imageBuilds: FakeImageBuilds;
+  /** Stop a sandbox the way Modal's memory manager does (GENERIC_STATUS_MEMORY_MANAGER_EVICTION, exit 137). */
+  evict(sandboxId: string): void;
   /** Control-plane URL: set `process.env.MODAL_SERVER_URL = url` BEFORE `new ModalClient()`. */
   readonly url: string;
   readonly port: number;
@@ -69,10 +100,13 @@ export async function startFakeModal(options: FakeModalOptions = {}): Promise<Fa
   const definitions = loadModalDefinitions();
   const ownsRoot = options.rootDir === undefined;
   const rootDir = options.rootDir ?? mkdtempSync(path.join(tmpdir(), 'fake-modal-'));
-  const state: FakeModalState = { apps: new Map(), images: new Map(), sandboxes: new Map(), calls: [] };
+  const state: FakeModalState = { apps: new Map(), images: new Map(), sandboxes: new Map(), secrets: new Map(), calls: [] };
+  for (const [name, entries] of Object.entries(options.secrets ?? {})) state.secrets.set(name, { secretId: newSecretId(), name, entries });
+  const imageBuilds: FakeImageBuilds = { durationMs: 0, ...options.imageBuilds };
+  const latencyMs = options.latencyMs ?? 0;
   const runtime = new SandboxRuntime(state, {
     baseDir: rootDir,
-    baseEnv: options.baseEnv ?? process.env,
+    baseEnv: options.baseEnv ?? MINIMAL_BASE_ENV,
     msPerSecond: options.msPerSecond ?? 1000,
     watchPollMs: options.watchPollMs ?? 50,
   });
@@ -109,8 +143,9 @@ export async function startFakeModal(options: FakeModalOptions = {}): Promise<Fa
     for (const [key, method] of Object.entries(definition.methods)) {
       const handler = handlers[key];
       const label = `${service}/${method.name}`;
-      const guard = (context: CallContext): void => {
+      const guard = async (context: CallContext): Promise<void> => {
         state.calls.push(label);
+        if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
         if (authenticate) checkToken(context);
         const failure = takeInjected(method.name);
         if (failure) throw new ServerError(failure.code, failure.details);
@@ -118,11 +153,11 @@ export async function startFakeModal(options: FakeModalOptions = {}): Promise<Fa
       };
       implementation[key] = method.responseStream
         ? async function* (request: unknown, context: CallContext) {
-            guard(context);
+            await guard(context);
             yield* handler!(request, context) as AsyncIterable<unknown>;
           }
         : async (request: unknown, context: CallContext) => {
-            guard(context);
+            await guard(context);
             return handler!(request, context);
           };
     }
@@ -137,14 +172,14 @@ export async function startFakeModal(options: FakeModalOptions = {}): Promise<Fa
     definitions.ModalClientDefinition as never,
     implement(
       definitions.ModalClientDefinition,
-      controlPlaneHandlers({ state, runtime, routerUrl: () => `https://127.0.0.1:${port}` }),
+      controlPlaneHandlers({ state, runtime, imageBuilds, routerUrl: () => `https://127.0.0.1:${port}` }),
       'ModalClient',
       true,
     ) as never,
   );
   server.add(
     definitions.TaskCommandRouterDefinition as never,
-    implement(definitions.TaskCommandRouterDefinition, commandRouterHandlers({ state, runtime }), 'TaskCommandRouter', false) as never,
+    implement(definitions.TaskCommandRouterDefinition, commandRouterHandlers({ state, runtime, unavailableAfterFinish: options.routerUnavailableAfterFinish ?? false }), 'TaskCommandRouter', false) as never,
   );
   port = await server.listen('127.0.0.1:0');
 
@@ -154,6 +189,11 @@ export async function startFakeModal(options: FakeModalOptions = {}): Promise<Fa
     port,
     rootDir,
     state,
+    imageBuilds,
+    evict(sandboxId) {
+      const sandbox = state.sandboxes.get(sandboxId);
+      if (sandbox) runtime.finish(sandbox, 'evicted', 137);
+    },
     injectError(method, code, details = `fake-modal: injected ${Status[code]}`, times = 1) {
       injected.set(method.toLowerCase(), { code, details, remaining: times });
     },

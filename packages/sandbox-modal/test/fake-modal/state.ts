@@ -11,6 +11,7 @@ export type FakeSandboxEndReason =
   | 'timeout' // definition.timeoutSecs elapsed
   | 'idle-timeout' // definition.idleTimeoutSecs elapsed with no exec running
   | 'entrypoint-exited' // the `command` given at create time exited
+  | 'evicted' // fake.evict(): Modal's memory manager stopped it (GENERIC_STATUS_MEMORY_MANAGER_EVICTION)
   | 'server-closed'; // the fake server was closed
 
 /** An app created through AppGetOrCreate. */
@@ -50,6 +51,8 @@ export interface FakeSandboxOptions {
   readonly imageId: string;
   /** Secret ids referenced (not resolved by the fake). */
   readonly secretIds: string[];
+  /** The experimental outbound policy (header replacements), as decoded from the wire. */
+  readonly outboundPolicy: unknown;
 }
 
 /** One exec (including the SDK's internal filesystem-tool execs). */
@@ -104,11 +107,20 @@ export interface FakeSandbox {
   readonly routerJwt: string;
 }
 
+/** A named secret `secrets.fromName` can find. */
+export interface FakeSecret {
+  readonly secretId: string;
+  readonly name: string;
+  readonly entries: Record<string, string>;
+}
+
 /** Everything the fake knows. */
 export interface FakeModalState {
   readonly apps: Map<string, FakeApp>;
   readonly images: Map<string, FakeImage>;
   readonly sandboxes: Map<string, FakeSandbox>;
+  /** Named secrets (from `startFakeModal({ secrets })`), by name. */
+  readonly secrets: Map<string, FakeSecret>;
   /** Every RPC received, in order, e.g. 'ModalClient/SandboxCreateV2', 'TaskCommandRouter/TaskExecStart'. */
   readonly calls: string[];
 }

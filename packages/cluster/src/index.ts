@@ -1,0 +1,11 @@
+export { migrateClusterSchema, checkedSchemaName } from './postgres/cluster-schema.js';
+export type { ClusterClock } from './postgres/clock-parameter.js';
+export { PostgresSessionOwnership, type PostgresSessionOwnershipOptions } from './postgres/postgres-session-ownership.js';
+export { PostgresNodeRegistry, type PostgresNodeRegistryOptions } from './postgres/postgres-node-registry.js';
+export { withFencedTransaction, fencedRowCount } from './postgres/fenced-transaction.js';
+export { JetStreamSessionEventLog, SEQ_HEADER, FENCING_TOKEN_HEADER, type JetStreamSessionEventLogOptions } from './nats/jetstream-session-event-log.js';
+export { followSessionEvents, type FollowSessionEventsOptions, type SessionEventFollower } from './nats/follow-session-events.js';
+export { SessionCommandRouter, type SessionCommandRouterOptions, type SessionCommandHandler, type RouteResult, type ClusterLogger } from './nats/session-command-router.js';
+export { sessionCommandSchema, sessionCommandReplySchema, type SessionCommand, type SessionCommandReply } from './nats/session-command.js';
+export { ClusterNotifications, clusterNotificationSchema, type ClusterNotification, type ClusterNotificationsOptions } from './nats/cluster-notifications.js';
+export { subjectToken } from './subject-token.js';

@@ -1,0 +1,29 @@
+import { AgentRuntimeError, ERROR_CODES, sendMessageRequestSchema } from '@agent-runtime/core';
+import { z } from 'zod';
+
+/** A command for a session, as it travels from the node that received it to the owner. */
+export const sessionCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('message'), sessionId: z.string().min(1), request: sendMessageRequestSchema }),
+  z.object({ type: z.literal('interrupt'), sessionId: z.string().min(1) }),
+  z.object({ type: z.literal('terminate'), sessionId: z.string().min(1) }),
+]);
+export type SessionCommand = z.infer<typeof sessionCommandSchema>;
+
+/** The owner's reply: its handler's result, or a coded error. */
+export const sessionCommandReplySchema = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+  }),
+]);
+export type SessionCommandReply = z.infer<typeof sessionCommandReplySchema>;
+
+export function replyFromError(error: unknown): SessionCommandReply {
+  if (AgentRuntimeError.isInstance(error)) return { ok: false, error: error.toJSON() };
+  return { ok: false, error: { code: 'INTERNAL_ERROR', message: 'The owning node failed to handle the command.' } };
+}
+
+export function errorFromReply(reply: Extract<SessionCommandReply, { ok: false }>): AgentRuntimeError {
+  return new AgentRuntimeError(reply.error.code, reply.error.message, reply.error.details ? { details: reply.error.details } : {});
+}
