@@ -46,6 +46,12 @@ export interface ClaudeArchitectureOptions {
    * Default from `AGENT_RUNTIME_CLAUDE_PROCESS` when set.
    */
   processMode?: ClaudeProcessMode;
+  /**
+   * Most warm processes this architecture keeps at once (per node: one architecture per runtime);
+   * starting one more stops the least recently used idle one, whose session resumes on its next
+   * turn. A warm idle Claude Code takes about 190 MiB RSS (`pnpm bench warm-turn`). Default: no cap.
+   */
+  maxWarmProcesses?: number;
   /** Called when a warm process has ended, for whatever reason (metrics, tests). */
   onWarmProcessExit?: (process: WarmClaudeProcessInfo) => void;
 }
@@ -125,7 +131,10 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
   });
 
   const processMode = options.processMode ?? processModeFromEnv();
-  const warm = new WarmClaudeProcesses(logger, options.onWarmProcessExit);
+  if (options.maxWarmProcesses !== undefined && !(Number.isInteger(options.maxWarmProcesses) && options.maxWarmProcesses >= 1)) {
+    throw new AgentRuntimeError('INVALID_CONFIG', `maxWarmProcesses must be a whole number >= 1, not ${options.maxWarmProcesses}.`);
+  }
+  const warm = new WarmClaudeProcesses(logger, options.onWarmProcessExit, options.maxWarmProcesses);
 
   return {
     type: 'claude-agent-sdk',

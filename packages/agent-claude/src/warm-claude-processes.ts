@@ -12,9 +12,14 @@ import { WarmClaudeProcess, type WarmClaudeProcessInfo } from './warm-claude-pro
 export class WarmClaudeProcesses {
   private readonly bySession = new Map<string, WarmClaudeProcess>();
 
+  /**
+   * @param maxProcesses most warm processes at once; starting one more first stops the least
+   *   recently used idle one (its session resumes transparently on its next turn).
+   */
   constructor(
     private readonly logger: Logger,
     private readonly onExit?: (process: WarmClaudeProcessInfo) => void,
+    private readonly maxProcesses = Number.POSITIVE_INFINITY,
   ) {}
 
   async *runTurn(context: AgentTurnContext, settings: ClaudeTurnSettings): AsyncGenerator<AgentEvent> {
@@ -27,6 +32,7 @@ export class WarmClaudeProcesses {
       process = undefined;
     }
     if (!process) {
+      this.makeRoom();
       const paths = claudeTranscriptPaths(context.sandbox.workspacePath, claudeSessionIdFor(context.sessionId));
       const resume = await context.sandbox.readFile(paths.main, { root: 'home' }).then(() => true, () => false);
       process = new WarmClaudeProcess(context.sandbox, context.sessionId, fingerprint, settings, resume, (ended) => {
@@ -38,6 +44,20 @@ export class WarmClaudeProcesses {
       this.logger.info({ sessionId: context.sessionId, processId: process.processId, resume }, 'claude: warm process started');
     }
     yield* process.runTurn(context);
+  }
+
+  /** Below the cap, stop least recently used idle processes (busy ones are never stopped). */
+  private makeRoom(): void {
+    const idle = [...this.bySession.values()].filter((process) => process.alive && !process.busy);
+    idle.sort((a, b) => a.info().lastUsedAt - b.info().lastUsedAt);
+    let count = [...this.bySession.values()].filter((process) => process.alive).length;
+    for (const process of idle) {
+      if (count < this.maxProcesses) return;
+      this.logger.info({ sessionId: process.sessionId, processId: process.processId, maxProcesses: this.maxProcesses }, 'claude: stopping the least recently used warm process');
+      process.stop();
+      this.bySession.delete(process.sessionId);
+      count--;
+    }
   }
 
   list(): WarmClaudeProcessInfo[] {

@@ -161,4 +161,39 @@ describe('claude-agent-sdk warm processes (real CLI)', () => {
     await processGone(process.processId);
     expect(processOf('w-sandbox-stop')).toBeUndefined();
   });
+
+  it('with maxWarmProcesses, the least recently used idle process stops first and its session resumes', async () => {
+    const capped = createClaudeArchitecture({
+      processMode: 'warm',
+      maxWarmProcesses: 1,
+      env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_MAX_RETRIES: '0' },
+      onWarmProcessExit: (process) => {
+        exited.add(process.processId);
+        for (const wake of exitWaiters.splice(0)) wake();
+      },
+    });
+    const run = async (sandbox: Sandbox, message: string) => {
+      const events: AgentEvent[] = [];
+      for await (const event of capped.runTurn({ sessionId: sandbox.sessionId, sandbox, profile, message, turnId: `turn-${Math.random()}`, signal: new AbortController().signal })) events.push(event);
+      return events;
+    };
+    try {
+      server.setScenario({ turns: [
+        { match: { lastUserText: 'remember' }, reply: { text: 'Remembered.' }, times: 'always' },
+        { match: { lastUserText: 'what word' }, reply: { text: 'The word was kiwi.' } },
+      ] });
+      const a = await newSandbox('w-cap-a');
+      const b = await newSandbox('w-cap-b');
+      expect(turnEnds(await run(a, 'remember the word kiwi'))).toEqual([expect.objectContaining({ outcome: 'completed' })]);
+      const first = capped.warmProcesses().find((process) => process.sessionId === 'w-cap-a')!;
+      expect(turnEnds(await run(b, 'remember the word fig'))).toEqual([expect.objectContaining({ outcome: 'completed' })]);
+      await processGone(first.processId);
+      expect(capped.warmProcesses().map((process) => process.sessionId)).toEqual(['w-cap-b']);
+      expect(turnEnds(await run(a, 'what word did I give?'))).toEqual([expect.objectContaining({ outcome: 'completed' })]);
+      expect(capped.warmProcesses().map((process) => process.sessionId)).toEqual(['w-cap-a']);
+      expect(JSON.stringify(server.generationRequests('anthropic').at(-1)!.body)).toContain('remember the word kiwi');
+    } finally {
+      await capped.dispose();
+    }
+  });
 });
