@@ -39,6 +39,15 @@ describe('WarmTurn', () => {
     expect((await drain(turn)).filter((event) => event.type === 'turn:end')).toEqual([expect.objectContaining({ outcome: 'completed' })]);
   });
 
+  it('an interrupted turn ends at idle even without a result', async () => {
+    const turn = new WarmTurn(sandbox, (id) => id, 250, { totalUsd: 0 });
+    expect(await turn.handle(system({ subtype: 'session_state_changed', state: 'running' }))).toBe(false);
+    turn.interrupted = true;
+    expect(await turn.handle(system({ subtype: 'session_state_changed', state: 'idle' }))).toBe(true);
+    await turn.finish(undefined, '');
+    expect((await drain(turn)).filter((event) => event.type === 'turn:end')).toEqual([{ type: 'turn:end', outcome: 'interrupted' }]);
+  });
+
   it('without state events, waits at a result for running background tasks', async () => {
     const turn = new WarmTurn(sandbox, (id) => id, 250, { totalUsd: 0 });
     await turn.handle(system({ subtype: 'task_started', task_id: 't1', description: 'bg' }));

@@ -46,7 +46,8 @@ export class WarmTurn {
   async handle(message: SDKMessage): Promise<boolean> {
     if (message.type === 'system' && message.subtype === 'session_state_changed') {
       this.stateEvents = true;
-      return message.state === 'idle' && this.resultSeen;
+      // Idle after an interrupt is the end too, even if the CLI stopped before any result.
+      return message.state === 'idle' && (this.resultSeen || this.interrupted);
     }
     if (message.type === 'result') this.resultSeen = true;
     if (message.type === 'system' && message.subtype === 'task_started') this.runningTasks.add(message.task_id);
