@@ -19,6 +19,8 @@ import { claudeProfileFiles } from './profile-files.js';
 import { ClaudeModelAccess, withoutClaudeModelEnv } from './model-access.js';
 import { claudeProfileOptions } from './query-options.js';
 import { runClaudeTurn } from './run-claude-turn.js';
+import type { WarmClaudeProcessInfo } from './warm-claude-process.js';
+import { WarmClaudeProcesses } from './warm-claude-processes.js';
 
 export interface ClaudeArchitectureOptions {
   /** The Claude Code binary as the sandbox sees it; default: the native CLI of `@anthropic-ai/claude-agent-sdk`'s platform package. */
@@ -38,6 +40,41 @@ export interface ClaudeArchitectureOptions {
   interruptGraceMs?: number;
   /** Debug/recording hook: every raw SDK message of every turn. */
   onSdkMessage?: (message: unknown) => void;
+  /**
+   * `'warm'` (default): one CLI process per session, fed turn after turn through the SDK's
+   * streaming input and kept until the sandbox stops (the session went idle) or the CLI dies
+   * (the next turn then resumes it). `'per-turn'`: a fresh CLI per turn, resuming the session.
+   * Default from `AGENT_RUNTIME_CLAUDE_PROCESS` when set.
+   */
+  processMode?: ClaudeProcessMode;
+  /**
+   * Most warm processes this architecture keeps at once (per node: one architecture per runtime);
+   * starting one more stops the least recently used idle one, whose session resumes on its next
+   * turn. A warm idle Claude Code takes about 190 MiB RSS (`pnpm bench warm-turn`). Default: no cap.
+   */
+  maxWarmProcesses?: number;
+  /** Called when a warm process has ended, for whatever reason (metrics, tests). */
+  onWarmProcessExit?: (process: WarmClaudeProcessInfo) => void;
+}
+
+export type ClaudeProcessMode = 'warm' | 'per-turn';
+
+/** The architecture, plus what its warm processes are doing. */
+export interface ClaudeArchitecture extends AgentArchitecture {
+  readonly processMode: ClaudeProcessMode;
+  /** The sessions' warm CLI processes (empty in `'per-turn'` mode). */
+  warmProcesses(): WarmClaudeProcessInfo[];
+  /** Stop a session's warm process; `{ kill: true }` kills it abruptly, as a crash would. */
+  stopWarmProcess(sessionId: string, options?: { kill?: boolean }): boolean;
+  /** Stop every warm process (runtime shutdown). */
+  dispose(): Promise<void>;
+}
+
+function processModeFromEnv(): ClaudeProcessMode {
+  const value = process.env.AGENT_RUNTIME_CLAUDE_PROCESS;
+  if (value === undefined || value === '' || value === 'warm') return 'warm';
+  if (value === 'per-turn') return 'per-turn';
+  throw new AgentRuntimeError('INVALID_CONFIG', `AGENT_RUNTIME_CLAUDE_PROCESS must be 'warm' or 'per-turn', not '${value}'.`);
 }
 
 const HOST_ENV_KEYS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_MAX_RETRIES'];
@@ -49,7 +86,7 @@ export const defaultClaudeExecutablePath = claudeCodeExecutablePath;
  * The `claude-agent-sdk` architecture: Claude Code, driven by the Claude Agent SDK, running inside
  * the session's sandbox. Synchronous and I/O-free; the binary path is resolved on first use.
  */
-export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}): AgentArchitecture {
+export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}): ClaudeArchitecture {
   const logger = options.logger ?? noopLogger;
   let executablePath = options.executablePath;
   const executable = () => (executablePath ??= defaultClaudeExecutablePath());
@@ -74,8 +111,18 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
       variables: { ...baseEnv(), ...context.profile.environmentVariables, ...(await modelAccess.envFor(sandbox)) },
     });
 
+  const processMode = options.processMode ?? processModeFromEnv();
+  if (options.maxWarmProcesses !== undefined && !(Number.isInteger(options.maxWarmProcesses) && options.maxWarmProcesses >= 1)) {
+    throw new AgentRuntimeError('INVALID_CONFIG', `maxWarmProcesses must be a whole number >= 1, not ${options.maxWarmProcesses}.`);
+  }
+  const warm = new WarmClaudeProcesses(logger, options.onWarmProcessExit, options.maxWarmProcesses);
+
   return {
     type: 'claude-agent-sdk',
+    processMode,
+    warmProcesses: () => warm.list(),
+    stopWarmProcess: (sessionId, stopOptions) => warm.stop(sessionId, stopOptions?.kill === true),
+    dispose: async () => warm.stopAll(),
 
     sandboxReadOnlyPaths: () => [dirname(executable())],
 
@@ -109,7 +156,7 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
         yield { type: 'turn:end', outcome: 'error', error: { code: 'SANDBOX_ERROR', message: `Could not set up the model endpoint: ${String(error)}` } };
         return;
       }
-      yield* runClaudeTurn(context, {
+      const settings = {
         executablePath: executable(),
         env,
         options: claudeProfileOptions(context.profile, options.model),
@@ -117,7 +164,9 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
         subagentPollMs: options.subagentPollMs ?? 250,
         interruptGraceMs: options.interruptGraceMs ?? 3000,
         onSdkMessage: options.onSdkMessage,
-      });
+      };
+      if (processMode === 'warm') yield* warm.runTurn(context, settings);
+      else yield* runClaudeTurn(context, settings);
     },
 
     async readTranscripts(sandbox: Sandbox, sessionId: string): Promise<AgentTranscripts> {

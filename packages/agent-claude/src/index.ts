@@ -1,5 +1,6 @@
 export { createClaudeArchitecture, defaultClaudeExecutablePath } from './create-claude-architecture.js';
-export type { ClaudeArchitectureOptions } from './create-claude-architecture.js';
+export type { ClaudeArchitecture, ClaudeArchitectureOptions, ClaudeProcessMode } from './create-claude-architecture.js';
+export type { WarmClaudeProcessInfo } from './warm-claude-process.js';
 export { claudeSessionIdFor, claudeProjectSlug, claudeTranscriptPaths, isClaudeConfigPath } from './claude-paths.js';
 export { claudeProfileFiles } from './profile-files.js';
 export type { ProfileFile } from './profile-files.js';

@@ -1,9 +1,10 @@
 import type { AgentEvent, AgentTurnContext, Logger, TokenUsage } from '@agent-runtime/core';
 import { createClaudeStreamReducer } from '@agent-runtime/transcript-claude';
 import { query, type Options, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import { claudeQueryOptions } from './claude-query-options.js';
 import { claudeSessionIdFor, claudeTranscriptPaths, uuidFrom } from './claude-paths.js';
 import { EventChannel } from './event-channel.js';
-import { SandboxSpawnedProcess } from './sandbox-spawn.js';
+import type { SandboxSpawnedProcess } from './sandbox-spawn.js';
 import { SubagentTail } from './subagent-tail.js';
 import { sdkUserMessage } from './user-message.js';
 
@@ -42,20 +43,13 @@ export async function* runClaudeTurn(context: AgentTurnContext, settings: Claude
     yield userMessage;
     await inputDone;
   }
-  const options: Options = {
-    ...settings.options,
-    cwd: sandbox.workspacePath,
-    env: settings.env,
-    pathToClaudeCodeExecutable: settings.executablePath,
-    permissionMode: 'bypassPermissions',
-    allowDangerouslySkipPermissions: true,
-    includePartialMessages: true,
-    extraArgs: { ...settings.options.extraArgs, 'replay-user-messages': null },
+  const options = claudeQueryOptions(
+    sandbox,
+    settings,
+    { claudeSessionId, resume, logContext: { sessionId: context.sessionId } },
     abortController,
-    stderr: (data) => settings.logger.debug({ sessionId: context.sessionId, stderr: data.slice(0, 2000) }, 'claude stderr'),
-    spawnClaudeCodeProcess: (spawnOptions) => (spawned = new SandboxSpawnedProcess(sandbox, spawnOptions, settings.logger)),
-    ...(resume ? { resume: claudeSessionId } : { sessionId: claudeSessionId }),
-  };
+    (process) => (spawned = process),
+  );
 
   const run = query({ prompt: prompt(), options });
   let interrupted = false;

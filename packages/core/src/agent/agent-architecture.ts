@@ -93,4 +93,10 @@ export interface AgentArchitecture {
    * `.gemini/`, `GEMINI.md`...) and are not user files to mirror.
    */
   isAgentConfigPath(path: string): boolean;
+
+  /**
+   * Stop whatever the architecture keeps running between turns (warm agent processes). Optional;
+   * call it when the runtime shuts down. Processes also end with their sandbox.
+   */
+  dispose?(): Promise<void>;
 }

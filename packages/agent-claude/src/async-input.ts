@@ -1,0 +1,31 @@
+/** An async iterable fed by `push` until `close`: the streaming input of a long-lived SDK query. */
+export class AsyncInput<T> implements AsyncIterable<T> {
+  private readonly items: T[] = [];
+  private waiter: (() => void) | undefined;
+  private closed = false;
+
+  push(item: T): void {
+    if (this.closed) return;
+    this.items.push(item);
+    this.wake();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      while (this.items.length > 0) yield this.items.shift() as T;
+      if (this.closed) return;
+      await new Promise<void>((resolve) => (this.waiter = resolve));
+    }
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
+  }
+}

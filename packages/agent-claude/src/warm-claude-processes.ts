@@ -1,0 +1,79 @@
+import type { AgentEvent, AgentTurnContext, Logger } from '@agent-runtime/core';
+import { claudeSessionIdFor, claudeTranscriptPaths } from './claude-paths.js';
+import type { ClaudeTurnSettings } from './run-claude-turn.js';
+import { WarmClaudeProcess, type WarmClaudeProcessInfo } from './warm-claude-process.js';
+
+/**
+ * The warm Claude processes of one architecture, one per session. A turn reuses the session's
+ * process when it runs in the same sandbox with the same options; otherwise (first turn, a new
+ * sandbox, a changed profile, a process that died) a new one starts, resuming the session when
+ * its transcript exists.
+ */
+export class WarmClaudeProcesses {
+  private readonly bySession = new Map<string, WarmClaudeProcess>();
+
+  /**
+   * @param maxProcesses most warm processes at once; starting one more first stops the least
+   *   recently used idle one (its session resumes transparently on its next turn).
+   */
+  constructor(
+    private readonly logger: Logger,
+    private readonly onExit?: (process: WarmClaudeProcessInfo) => void,
+    private readonly maxProcesses = Number.POSITIVE_INFINITY,
+  ) {}
+
+  async *runTurn(context: AgentTurnContext, settings: ClaudeTurnSettings): AsyncGenerator<AgentEvent> {
+    const fingerprint = JSON.stringify([settings.executablePath, settings.env, settings.options]);
+    let process = this.bySession.get(context.sessionId);
+    if (process && (!process.alive || process.sandbox !== context.sandbox || (process.fingerprint !== fingerprint && !process.busy))) {
+      this.logger.info({ sessionId: context.sessionId, processId: process.processId }, 'claude: replacing the warm process');
+      process.stop();
+      this.bySession.delete(context.sessionId);
+      process = undefined;
+    }
+    if (!process) {
+      this.makeRoom();
+      const paths = claudeTranscriptPaths(context.sandbox.workspacePath, claudeSessionIdFor(context.sessionId));
+      const resume = await context.sandbox.readFile(paths.main, { root: 'home' }).then(() => true, () => false);
+      process = new WarmClaudeProcess(context.sandbox, context.sessionId, fingerprint, settings, resume, (ended) => {
+        if (this.bySession.get(ended.sessionId) === ended) this.bySession.delete(ended.sessionId);
+        this.logger.info({ sessionId: ended.sessionId, processId: ended.processId }, 'claude: warm process ended');
+        this.onExit?.(ended.info());
+      });
+      this.bySession.set(context.sessionId, process);
+      this.logger.info({ sessionId: context.sessionId, processId: process.processId, resume }, 'claude: warm process started');
+    }
+    yield* process.runTurn(context);
+  }
+
+  /** Below the cap, stop least recently used idle processes (busy ones are never stopped). */
+  private makeRoom(): void {
+    const idle = [...this.bySession.values()].filter((process) => process.alive && !process.busy);
+    idle.sort((a, b) => a.info().lastUsedAt - b.info().lastUsedAt);
+    let count = [...this.bySession.values()].filter((process) => process.alive).length;
+    for (const process of idle) {
+      if (count < this.maxProcesses) return;
+      this.logger.info({ sessionId: process.sessionId, processId: process.processId, maxProcesses: this.maxProcesses }, 'claude: stopping the least recently used warm process');
+      process.stop();
+      this.bySession.delete(process.sessionId);
+      count--;
+    }
+  }
+
+  list(): WarmClaudeProcessInfo[] {
+    return [...this.bySession.values()].filter((process) => process.alive).map((process) => process.info());
+  }
+
+  stop(sessionId: string, kill: boolean): boolean {
+    const process = this.bySession.get(sessionId);
+    if (!process) return false;
+    if (kill) process.kill();
+    else process.stop();
+    return true;
+  }
+
+  stopAll(): void {
+    for (const process of this.bySession.values()) process.stop();
+    this.bySession.clear();
+  }
+}
