@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -55,11 +55,13 @@ describe('gemini --acp (real CLI 0.61.0) findings', () => {
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const updates: SessionNotification[] = [];
+    const listeners: (() => void)[] = [];
     const permissions: RequestPermissionRequest[] = [];
     let answer: 'allow' | 'deny' = 'allow';
     const app = client()
       .onNotification('session/update', ({ params }) => {
         updates.push(params);
+        for (const listener of listeners) listener();
       })
       .onRequest('session/request_permission', ({ params }) => {
         permissions.push(params);
@@ -68,7 +70,7 @@ describe('gemini --acp (real CLI 0.61.0) findings', () => {
       });
     const stream = ndJsonStream(Writable.toWeb(child.stdin!) as WritableStream<Uint8Array>, Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>);
     const connection: ClientConnection = app.connect(stream);
-    return { child, connection, updates, permissions, stderr: () => stderr, setAnswer: (a: 'allow' | 'deny') => (answer = a) };
+    return { child, connection, updates, permissions, onUpdate: (listener: () => void) => listeners.push(listener), stderr: () => stderr, setAnswer: (a: 'allow' | 'deny') => (answer = a) };
   };
 
   const sessionFiles = () => {
@@ -84,94 +86,94 @@ describe('gemini --acp (real CLI 0.61.0) findings', () => {
     return found;
   };
 
-  it('delivers live thoughts, tool calls, permissions; session/load keeps the file and the history', async () => {
+  it('delivers live thoughts, tool calls, permissions and usage; cancel keeps the process; records what session/load does', async () => {
     server.setScenario({
       turns: [
         { match: { lastUserText: 'Write hello' }, reply: { thinking: ['**Plan** write it'], text: ['Writing.'], toolCalls: [{ name: 'write_file', input: { file_path: 'hello.txt', content: 'hi\n' } }] } },
         { match: { lastToolResult: { name: 'write_file' } }, reply: { text: ['Written.'] } },
         { match: { lastUserText: 'What did you write' }, reply: { text: ['hello.txt'] } },
+        { match: { lastUserText: 'Sleep' }, reply: { text: ['Sleeping.'], toolCalls: [{ name: 'run_shell_command', input: { command: 'sleep 30' } }] } },
+        { match: { lastUserText: 'After' }, reply: { text: ['After cancel.'] } },
+        { match: { lastUserText: 'And now' }, reply: { text: ['Still here.'] } },
       ],
     });
     const first = start();
     const agent = first.connection.agent;
     const init = await agent.request('initialize', { protocolVersion: 1, clientCapabilities: { fs: { readTextFile: false, writeTextFile: false } } });
-    console.log('initialize', JSON.stringify(init));
+    expect(init.agentCapabilities?.loadSession).toBe(true);
+    expect(init.agentInfo?.version).toBe('0.61.0');
     const session = await agent.request('session/new', { cwd: workspace, mcpServers: [] });
-    console.log('session/new', JSON.stringify(session));
-    const t0 = performance.now();
-    const result = await agent.request('session/prompt', { sessionId: session.sessionId, prompt: [{ type: 'text', text: 'Write hello' }] });
-    console.log('prompt 1 ms', Math.round(performance.now() - t0), JSON.stringify(result));
-    for (const update of first.updates) console.log('update', JSON.stringify(update.update).slice(0, 400));
-    for (const permission of first.permissions) console.log('permission', JSON.stringify(permission).slice(0, 800));
-    console.log('files', sessionFiles());
-    const before = sessionFiles().map((path) => [path, readFileSync(path, 'utf8')] as const);
-    for (const [p, t] of before) console.log('session file', p, t.length, t.slice(-2500));
+    // The CLI picks the session id (a random uuid); a client cannot choose it.
+    expect(session.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(session.modes?.currentModeId).toBe('default');
 
-    // Second prompt in the same process: time to the first update.
+    const result = await agent.request('session/prompt', { sessionId: session.sessionId, prompt: [{ type: 'text', text: 'Write hello' }] });
+    expect(result.stopReason).toBe('end_turn');
+    // Usage only in the prompt response's _meta (no usage session/update).
+    expect(JSON.stringify(result._meta)).toContain('"input_tokens":200');
+    const kinds = first.updates.map((u) => u.update.sessionUpdate);
+    expect(kinds).toEqual(['available_commands_update', 'agent_thought_chunk', 'agent_message_chunk', 'tool_call_update', 'agent_message_chunk']);
+    // The write was asked for in default mode, with the diff, before any tool_call update.
+    expect(first.permissions).toHaveLength(1);
+    expect(first.permissions[0]!.toolCall).toMatchObject({ toolCallId: 'write_file__call_fake_0002', kind: 'edit', status: 'pending' });
+    expect(first.permissions[0]!.options.map((o) => o.kind)).toEqual(['allow_always', 'allow_once', 'reject_once']);
+
+    // A warm second prompt.
     const countBefore = first.updates.length;
     const t1 = performance.now();
     let firstUpdateMs = -1;
-    const poll = setInterval(() => {
+    first.onUpdate(() => {
       if (firstUpdateMs < 0 && first.updates.length > countBefore) firstUpdateMs = performance.now() - t1;
-    }, 1);
+    });
     await agent.request('session/prompt', { sessionId: session.sessionId, prompt: [{ type: 'text', text: 'What did you write?' }] });
-    clearInterval(poll);
     console.log('warm second prompt: first update ms', Math.round(firstUpdateMs), 'total', Math.round(performance.now() - t1));
-    const rss = readFileSync(`/proc/${first.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
-    console.log('rss kB idle', rss);
+    console.log('rss kB idle', readFileSync(`/proc/${first.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1]);
+
+    // yolo through session/set_mode; cancel a running shell tool; the process serves the next prompt.
+    await agent.request('session/set_mode', { sessionId: session.sessionId, modeId: 'yolo' });
+    const permissionsBefore = first.permissions.length;
+    const updatesBefore = first.updates.length;
+    const toolStarted = new Promise<void>((resolve) =>
+      first.onUpdate(() => {
+        if (first.updates.slice(updatesBefore).some((u) => u.update.sessionUpdate === 'tool_call')) resolve();
+      }),
+    );
+    const sleeping = agent.request('session/prompt', { sessionId: session.sessionId, prompt: [{ type: 'text', text: 'Sleep' }] });
+    await toolStarted;
+    await agent.notify('session/cancel', { sessionId: session.sessionId });
+    expect((await sleeping).stopReason).toBe('cancelled');
+    expect(first.permissions.length).toBe(permissionsBefore);
+    console.log('sleep updates', first.updates.slice(updatesBefore).map((u) => JSON.stringify(u.update).slice(0, 200)));
+    const afterCancel = await agent.request('session/prompt', { sessionId: session.sessionId, prompt: [{ type: 'text', text: 'After' }] });
+    expect(afterCancel.stopReason).toBe('end_turn');
+    expect(first.child.exitCode).toBeNull();
+    const before = new Map(sessionFiles().map((path) => [path, readFileSync(path, 'utf8')]));
     first.child.kill('SIGKILL');
 
-    // Restart, load.
+    // Restart and session/load: record what happens (see docs/acp-findings.md).
     const second = start();
     const agent2 = second.connection.agent;
-    const init2 = await agent2.request('initialize', { protocolVersion: 1, clientCapabilities: {} });
-    expect(init2.agentCapabilities?.loadSession).toBe(true);
-    let loaded: unknown;
+    await agent2.request('initialize', { protocolVersion: 1, clientCapabilities: {} });
+    let loadError: unknown;
     try {
-      loaded = await agent2.request('session/load', { sessionId: session.sessionId, cwd: workspace, mcpServers: [] });
+      await agent2.request('session/load', { sessionId: session.sessionId, cwd: workspace, mcpServers: [] });
     } catch (error) {
-      console.log('tree', sessionFiles(), readdirSync(join(home, '.gemini', 'tmp')), (() => { try { return readFileSync(join(home, '.gemini', 'projects.json'), 'utf8'); } catch { return 'no projects.json'; } })());
-      console.log('load error', JSON.stringify(error), String(error), 'stderr', second.stderr().slice(-3000));
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      loaded = await agent2.request('session/load', { sessionId: session.sessionId, cwd: workspace, mcpServers: [] });
-      console.log('load retry succeeded');
+      loadError = error;
     }
-    console.log('session/load', JSON.stringify(loaded), 'replayed updates', second.updates.length);
-    for (const update of second.updates) console.log('replay', JSON.stringify(update.update).slice(0, 300));
-    const after = sessionFiles().map((path) => [path, readFileSync(path, 'utf8')] as const);
-    console.log('files after load', after.map(([p, t]) => [p, t.length]), 'before', before.map(([p, t]) => [p, t.length]));
-    server.setScenario({ turns: [{ match: { lastUserText: 'And now' }, reply: { text: ['Still here.'] } }] });
-    await agent2.request('session/prompt', { sessionId: session.sessionId, prompt: [{ type: 'text', text: 'And now?' }] });
-    const contents = JSON.stringify((server.generationRequests('gemini').at(-1)!.body as { contents: unknown }).contents);
-    console.log('history has Write hello', contents.includes('Write hello'), 'functionResponse', contents.includes('functionResponse'));
-    for (const [p, t] of sessionFiles().map((path) => [path, readFileSync(path, 'utf8')] as const)) console.log('after file', p, t.length, t.slice(0, 300), '...', t.slice(-1200));
-
-    // yolo mode through session/set_mode, then cancel a running shell tool, then another prompt.
-    await agent2.request('session/set_mode', { sessionId: session.sessionId, modeId: 'yolo' });
-    server.setScenario({
-      turns: [
-        { match: { lastUserText: 'Sleep' }, reply: { text: ['Sleeping.'], toolCalls: [{ name: 'run_shell_command', input: { command: 'sleep 30' } }] } },
-        { match: { lastUserText: 'After' }, reply: { text: ['After cancel.'] } },
-      ],
-    });
-    const permissionsBefore = second.permissions.length;
-    const updatesBefore = second.updates.length;
-    const sleeping = agent2.request('session/prompt', { sessionId: session.sessionId, prompt: [{ type: 'text', text: 'Sleep' }] });
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (second.updates.slice(updatesBefore).some((u) => u.update.sessionUpdate === 'tool_call' || u.update.sessionUpdate === 'tool_call_update')) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 10);
-    });
-    const tc = performance.now();
-    await agent2.notify('session/cancel', { sessionId: session.sessionId });
-    const stopped = await sleeping;
-    console.log('cancel ->', JSON.stringify(stopped), 'ms', Math.round(performance.now() - tc), 'permissions asked in yolo', second.permissions.length - permissionsBefore);
-    for (const update of second.updates.slice(updatesBefore)) console.log('sleep update', JSON.stringify(update.update).slice(0, 300));
-    const afterCancel = await agent2.request('session/prompt', { sessionId: session.sessionId, prompt: [{ type: 'text', text: 'After' }] });
-    console.log('after cancel prompt', JSON.stringify(afterCancel), 'alive', second.child.exitCode === null);
-    console.log('stderr2', second.stderr().slice(-2000));
-  }, 120_000);
+    if (loadError) {
+      console.log('session/load failed:', JSON.stringify(loadError));
+      expect(JSON.stringify(loadError)).toContain('No previous sessions found for this project.');
+    } else {
+      console.log('session/load replayed', second.updates.map((u) => u.update.sessionUpdate));
+      await agent2.request('session/prompt', { sessionId: session.sessionId, prompt: [{ type: 'text', text: 'And now?' }] });
+      const contents = JSON.stringify((server.generationRequests('gemini').at(-1)!.body as { contents: unknown }).contents);
+      expect(contents).toContain('Write hello');
+    }
+    // What happened to the files the first process left (see docs/acp-findings.md).
+    const gone = [...before.keys()].filter((path) => !existsSync(path));
+    console.log('session', session.sessionId, 'files before', [...before].map(([p, t]) => [p.slice(p.indexOf('chats/')), t.length]), 'gone after restart+load', gone.map((p) => p.slice(p.indexOf('chats/'))));
+    const ours = [...before.keys()].find((path) => path.endsWith(`-${session.sessionId.slice(0, 8)}.jsonl`))!;
+    expect(existsSync(ours)).toBe(true);
+    console.log('files after', sessionFiles().map((path) => [path.slice(path.indexOf('chats/')), readFileSync(path, 'utf8').length]));
+  }, 180_000);
 });
