@@ -6,6 +6,8 @@
 // The last line is JSON; "ratio" = SQLite MB/s on the 10 MB transcript / MB/s of writing the same
 // 10 MB to a plain file (writeFileSync) in the same run: how close the adapter gets to the disk.
 // (The memory adapter keeps a reference, so a ratio against it says nothing; its figures are printed.)
+// "deltaSyncRatio" = time to sync a 1 KB delta onto a 10 MB transcript / onto a 1 KB transcript via
+// appendTranscript (median of 200 alternating rounds; the slower of SQLite and PostgreSQL; goal <= 2).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -65,6 +67,61 @@ async function measure(adapter) {
   return result;
 }
 
+const DELTA_ROUNDS = 200;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Incremental sync: appendTranscript of a 1 KB delta onto a 10 MB transcript and onto a 1 KB one
+ * (alternating rounds, median each); and, for comparison, the whole-text saveTranscript fallback.
+ */
+async function measureDeltaSync(adapter) {
+  const small = `delta-small-${process.pid}`;
+  const big = `delta-big-${process.pid}`;
+  for (const sessionId of [small, big]) await adapter.createSessionRecord({ sessionId, type: 'claude-agent-sdk', agentProfileReference: 'bench', status: 'active' });
+  let smallText = transcriptOf(KB, 0);
+  let bigText = transcriptOf(10 * MB, 0);
+  await adapter.saveTranscript(small, smallText);
+  await adapter.saveTranscript(big, bigText);
+  const delta = transcriptOf(KB, 1);
+  const timed = async (action) => {
+    const started = performance.now();
+    await action();
+    return performance.now() - started;
+  };
+  const onSmall = [];
+  const onBig = [];
+  for (let round = 0; round < DELTA_ROUNDS; round += 1) {
+    onSmall.push(await timed(() => adapter.appendTranscript(small, delta)));
+    onBig.push(await timed(() => adapter.appendTranscript(big, delta)));
+  }
+  const loaded = await adapter.loadSession(big);
+  if (loaded.rawTranscript.length !== bigText.length + DELTA_ROUNDS * delta.length) throw new Error('appendTranscript lost a delta');
+  const wholeSmall = [];
+  const wholeBig = [];
+  for (let round = 0; round < 5; round += 1) {
+    smallText += delta;
+    bigText += delta;
+    wholeSmall.push(await timed(() => adapter.saveTranscript(small, smallText)));
+    wholeBig.push(await timed(() => adapter.saveTranscript(big, bigText)));
+  }
+  const result = {
+    appendOnto1KBMs: round(median(onSmall)),
+    appendOnto10MBMs: round(median(onBig)),
+    saveWholeOnto1KBMs: round(median(wholeSmall)),
+    saveWholeOnto10MBMs: round(median(wholeBig)),
+  };
+  result.ratio = Number((median(onBig) / median(onSmall)).toPrecision(3));
+  result.saveWholeRatio = Number((median(wholeBig) / median(wholeSmall)).toPrecision(3));
+  return result;
+}
+
+function printDeltaSync(name, result) {
+  console.log(
+    `  delta sync (${name}): 1 KB appended onto 10 MB ${result.appendOnto10MBMs} ms vs onto 1 KB ${result.appendOnto1KBMs} ms -> ${result.ratio}x` +
+      ` (whole-text saveTranscript: ${result.saveWholeOnto10MBMs} ms vs ${result.saveWholeOnto1KBMs} ms -> ${result.saveWholeRatio}x)`,
+  );
+}
+
 function print(name, result) {
   console.log(`\n${name}`);
   for (const [label, figures] of Object.entries(result.transcripts)) {
@@ -90,8 +147,10 @@ try {
   for (const [name, synchronous] of [['sqlite', 'normal'], ['sqliteFull', 'full']]) {
     const adapter = createSqlitePersistence({ filename: join(directory, `${name}.db`), synchronous });
     results[name] = await measure(adapter);
+    if (name === 'sqlite') results.deltaSync = { sqlite: await measureDeltaSync(adapter) };
     await adapter.close();
     print(`${name} (WAL, synchronous=${synchronous.toUpperCase()})`, results[name]);
+    if (name === 'sqlite') printDeltaSync('sqlite', results.deltaSync.sqlite);
   }
 
   const schema = `bench_${process.pid}`;
@@ -104,8 +163,10 @@ try {
     const measured = createPostgresPersistence({ connectionString: DATABASE_URL, schema });
     await adapter.migrate();
     results.postgres = await measure(measured);
+    results.deltaSync.postgres = await measureDeltaSync(measured);
     await measured.close();
     print(`postgres (schema ${schema})`, results.postgres);
+    printDeltaSync('postgres', results.deltaSync.postgres);
   } catch (error) {
     results.postgres = { skipped: `PostgreSQL unreachable or failed at ${DATABASE_URL}: ${error.message}` };
     console.log(`\npostgres: skipped (${results.postgres.skipped})`);
@@ -119,4 +180,6 @@ try {
 
 const ratio = Number((results.sqlite.transcripts['10MB'].mbPerSec / results.plainFile.mbPerSec).toPrecision(3));
 console.log(`\nSQLite writes a 10 MB transcript at ${results.sqlite.transcripts['10MB'].mbPerSec} MB/s, ${ratio}x a plain file write (${results.plainFile.mbPerSec} MB/s).`);
-console.log(JSON.stringify({ bench: 'persistence', ratio, plainFile: results.plainFile, memory: results.memory, sqlite: results.sqlite, sqliteFull: results.sqliteFull, postgres: results.postgres }));
+const deltaSyncRatio = Math.max(...Object.values(results.deltaSync).map((result) => result.ratio));
+console.log(`A 1 KB delta onto a 10 MB transcript costs ${deltaSyncRatio}x one onto a 1 KB transcript (appendTranscript, slower backend; goal <= 2).`);
+console.log(JSON.stringify({ bench: 'persistence', ratio, deltaSyncRatio, deltaSync: results.deltaSync, plainFile: results.plainFile, memory: results.memory, sqlite: results.sqlite, sqliteFull: results.sqliteFull, postgres: results.postgres }));

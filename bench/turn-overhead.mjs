@@ -1,6 +1,7 @@
 // What the runtime adds on top of the agent: time from sendMessage to the first block event and to
 // the turn end, through the session engine (local bubblewrap sandbox, sync, events), against the
-// same CLI run bare (plain spawn on the host) with the same scenario, in the same run.
+// same CLI run bare (plain spawn on the host) with the same scenario, in the same run. The engine's
+// sandboxes have no network: every model request goes through the sandbox's egress proxy.
 // Last line: {"bench":"turn-overhead","ratio":<worst turn-end ratio>, ...}
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -106,7 +107,8 @@ async function engineTurns(type, server, rounds) {
       : createGeminiArchitecture({ env: { GEMINI_API_KEY: 'bench', GOOGLE_GEMINI_BASE_URL: server.url }, model: 'gemini-2.5-flash' });
   const manager = new SessionManager({
     persistence: createMemoryPersistence({ profiles: [{ id: 'bench', name: 'Bench' }] }),
-    sandboxProvider: createLocalSandboxProvider({ dataDir }),
+    // The default: own network namespace, the model reached only through the egress proxy (which adds the key).
+    sandboxProvider: createLocalSandboxProvider({ dataDir, network: 'none' }),
     architectures: [architecture],
     idleTimeoutMs: 600_000,
     syncIntervalMs: 30_000,

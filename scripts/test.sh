@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Installs the workspace (frozen lockfile), builds and typechecks every package (including the
-# reference README's examples in packages/agent-runtime/type-tests) and runs every test suite.
+# Installs what the machine lacks (bubblewrap, chromium; see scripts/setup.sh) and the workspace
+# (frozen lockfile), builds and typechecks every package (including the reference README's
+# examples in packages/agent-runtime/type-tests) and runs every test suite.
 # The last line sums all packages: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pnpm.sh
-if ! command -v bwrap >/dev/null 2>&1; then
-  echo "bubblewrap is missing: the local sandbox tests need it. Install it with: apt-get install -y bubblewrap" >&2
-  exit 1
-fi
+source scripts/setup.sh
+require_node
+require_system_packages "the tests: bubblewrap for the local sandbox, chromium for the demo UI" bwrap:bubblewrap "${CHROMIUM_PATH:-/usr/bin/chromium}:chromium"
+require_postgres
 pnpm install --frozen-lockfile
 pnpm build
 pnpm typecheck

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
 import { startModelServer } from '@agent-runtime/testkit';
+import { agentRuntimeSocketIoPlugin } from '@agent-runtime/transport-socketio';
 import { AgentRuntime } from 'agent-runtime';
 import { demoScenario } from './demo-scenario.mjs';
 import { serveUi } from './static-ui.mjs';
@@ -117,6 +118,9 @@ export async function startDemo(options = {}) {
     syncIntervalMs: 5_000,
     configureServer: async (app) => {
       await serveUi(app, options.distDir ?? join(appDir, 'dist'));
+      // Socket.IO clients (the reference README's `socket.emit('session:join', ...)`) at /socket.io,
+      // beside the raw WebSocket at / on the same port, with the same Host allowlist.
+      await app.register(agentRuntimeSocketIoPlugin, options.allowedHosts?.length ? { allowedHosts: options.allowedHosts } : {});
       app.get('/demo/info', async () => info);
     },
   });

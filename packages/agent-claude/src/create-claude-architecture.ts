@@ -6,6 +6,7 @@ import {
   type AgentArchitecture,
   type AgentEvent,
   type AgentPrepareContext,
+  type AgentTranscriptFile,
   type AgentTranscripts,
   type AgentTurnContext,
   type Logger,
@@ -15,6 +16,7 @@ import {
 import { normalizeSubagentId, parseClaudeSession } from '@agent-runtime/transcript-claude';
 import { claudeSessionIdFor, claudeTranscriptPaths, isClaudeConfigPath } from './claude-paths.js';
 import { claudeProfileFiles } from './profile-files.js';
+import { ClaudeModelAccess, withoutClaudeModelEnv } from './model-access.js';
 import { claudeProfileOptions } from './query-options.js';
 import { runClaudeTurn } from './run-claude-turn.js';
 
@@ -23,7 +25,8 @@ export interface ClaudeArchitectureOptions {
   executablePath?: string;
   /**
    * Extra environment for the CLI (e.g. ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY, CLAUDE_CODE_MAX_RETRIES).
-   * ANTHROPIC_* variables default to the host's `process.env`.
+   * ANTHROPIC_* variables default to the host's `process.env`. The endpoint and key never enter a
+   * sandbox that has an egress proxy (`Sandbox.modelEndpoint`): the proxy adds the key.
    */
   env?: Record<string, string>;
   /** Model when the profile names none; the CLI's default otherwise. */
@@ -63,7 +66,7 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
   let executablePath = options.executablePath;
   const executable = () => (executablePath ??= defaultClaudeExecutablePath());
 
-  const baseEnv = (): Record<string, string> => {
+  const hostEnv = (): Record<string, string> => {
     const env: Record<string, string> = {
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_AUTOUPDATER: '1',
@@ -77,11 +80,15 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
     }
     return { ...env, ...options.env };
   };
+  /** What every process of the sandbox may see: switches, never the model endpoint or key. */
+  const baseEnv = (): Record<string, string> => withoutClaudeModelEnv(hostEnv());
+  const modelAccess = new ClaudeModelAccess(hostEnv);
 
-  const processEnv = (sandbox: Sandbox, context: AgentTurnContext): Record<string, string> => ({
+  const processEnv = async (sandbox: Sandbox, context: AgentTurnContext): Promise<Record<string, string>> => ({
     PATH: '/usr/local/bin:/usr/bin:/bin',
     ...baseEnv(),
     ...context.profile.environmentVariables,
+    ...(await modelAccess.envFor(sandbox)),
     HOME: sandbox.homePath,
     CLAUDE_CONFIG_DIR: `${sandbox.homePath}/.claude`,
     CLAUDE_CODE_TMPDIR: `${sandbox.homePath}/tmp`,
@@ -96,6 +103,7 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
 
     async prepare(context: AgentPrepareContext): Promise<void> {
       const { sandbox, profile } = context;
+      await sandbox.allowNetworkHosts?.(profile.network?.allowedHosts ?? []);
       for (const file of claudeProfileFiles(profile)) await sandbox.writeFile(file.path, file.content);
       const tmp = `${sandbox.homePath}/tmp`;
       const mkdir = await sandbox.exec(['mkdir', '-p', '-m', '700', tmp]);
@@ -112,10 +120,18 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
       }
     },
 
-    runTurn(context: AgentTurnContext): AsyncIterable<AgentEvent> {
-      return runClaudeTurn(context, {
+    async *runTurn(context: AgentTurnContext): AsyncIterable<AgentEvent> {
+      let env: Record<string, string>;
+      try {
+        env = await processEnv(context.sandbox, context);
+      } catch (error) {
+        logger.error({ sessionId: context.sessionId, error: String(error) }, 'claude-agent-sdk: could not set up model access');
+        yield { type: 'turn:end', outcome: 'error', error: { code: 'SANDBOX_ERROR', message: `Could not set up the model endpoint: ${String(error)}` } };
+        return;
+      }
+      yield* runClaudeTurn(context, {
         executablePath: executable(),
-        env: processEnv(context.sandbox, context),
+        env,
         options: claudeProfileOptions(context.profile, options.model),
         logger,
         subagentPollMs: options.subagentPollMs ?? 250,
@@ -143,6 +159,19 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
         result.subagents.push({ id: match[1], rawTranscript });
       }
       return result;
+    },
+
+    async transcriptFiles(sandbox: Sandbox, sessionId: string): Promise<AgentTranscriptFile[]> {
+      const paths = claudeTranscriptPaths(sandbox.workspacePath, claudeSessionIdFor(sessionId));
+      const files: AgentTranscriptFile[] = [{ path: paths.main, root: 'home' }];
+      for (const file of await sandbox.listFiles({ root: 'home', directory: paths.subagentsDirectory }).catch(() => [])) {
+        const name = file.path.split('/').pop() ?? '';
+        const match = /^agent-([A-Za-z0-9_-]+)\.jsonl$/.exec(name);
+        if (!match?.[1]) continue;
+        const path = file.path.startsWith(paths.subagentsDirectory) ? file.path : `${paths.subagentsDirectory}/${name}`;
+        files.push({ subagentId: match[1], path, root: 'home' });
+      }
+      return files;
     },
 
     parseTranscripts(transcripts: AgentTranscripts): ParsedConversations {

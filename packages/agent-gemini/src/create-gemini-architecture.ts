@@ -11,6 +11,7 @@ import {
 } from '@agent-runtime/core';
 import { parseGeminiSession } from '@agent-runtime/transcript-gemini';
 import { findGeminiSessionFiles, geminiSessionUuid, isGeminiConfigPath } from './gemini-paths.js';
+import { GeminiModelAccess, withoutGeminiModelEnv } from './model-access.js';
 import { geminiProfileFiles } from './profile-files.js';
 import { restoreGeminiSession } from './restore-session.js';
 import { runGeminiTurn } from './run-gemini-turn.js';
@@ -24,6 +25,7 @@ export interface GeminiArchitectureOptions {
   /**
    * Environment for the CLI: GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL, ... Defaults to those
    * variables of the host's `process.env` (only the Gemini/Google ones, never the whole env).
+   * The endpoint and key never enter a sandbox that has an egress proxy (`Sandbox.modelEndpoint`).
    */
   env?: Record<string, string>;
   /** Model when the profile names none (`-m`); an explicit model also avoids a routing request. */
@@ -66,7 +68,7 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
   const cliEntry = () => (cliEntryPath ??= defaultGeminiCliEntryPath());
   const nodePath = options.nodePath ?? process.execPath;
 
-  const sandboxEnv = (): Record<string, string> => {
+  const hostEnv = (): Record<string, string> => {
     const env: Record<string, string> = {
       GEMINI_CLI_TRUST_WORKSPACE: 'true',
       // Skips the CLI relaunching itself with more heap (saves ~0.65 s and 130 MB per turn).
@@ -82,6 +84,9 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
     }
     return { ...env, ...options.env };
   };
+  /** What every process of the sandbox may see: switches, never the model endpoint or key. */
+  const sandboxEnv = (): Record<string, string> => withoutGeminiModelEnv(hostEnv());
+  const modelAccess = new GeminiModelAccess(hostEnv);
 
   return {
     type: 'gemini-cli',
@@ -95,6 +100,7 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
 
     async prepare(context) {
       const { sandbox, profile } = context;
+      await sandbox.allowNetworkHosts?.(profile.network?.allowedHosts ?? []);
       for (const file of geminiProfileFiles(profile, options.settings)) {
         await sandbox.writeFile(file.path, file.content, { root: file.root });
       }
@@ -105,17 +111,26 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       }
     },
 
-    runTurn(context) {
+    async *runTurn(context) {
       const { sandbox, profile } = context;
+      let modelEnv: Record<string, string>;
+      try {
+        modelEnv = await modelAccess.envFor(sandbox);
+      } catch (error) {
+        logger.error({ sessionId: context.sessionId, error: String(error) }, 'gemini-cli: could not set up model access');
+        yield { type: 'turn:end', outcome: 'error', error: { code: 'SANDBOX_ERROR', message: `Could not set up the model endpoint: ${String(error)}` } };
+        return;
+      }
       const env = {
         PATH: '/usr/local/bin:/usr/bin:/bin',
         ...sandboxEnv(),
         ...profile.environmentVariables,
+        ...modelEnv,
         HOME: sandbox.homePath,
         GEMINI_CLI_HOME: sandbox.homePath,
         TMPDIR: `${sandbox.homePath}/tmp`,
       };
-      return runGeminiTurn(context, {
+      yield* runGeminiTurn(context, {
         nodePath,
         cliEntryPath: cliEntry(),
         env,

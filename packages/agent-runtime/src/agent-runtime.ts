@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
 import type { AgentArchitecture, Logger, RuntimeConfig, SandboxProvider } from '@agent-runtime/core';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
+import { createLocalSandboxProvider, type LocalSandboxProviderOptions } from '@agent-runtime/sandbox-local';
 import { createModalSandboxProvider, MODAL_IMAGE_AGENT_PATHS, type ModalSandboxProvider } from '@agent-runtime/sandbox-modal';
 import { SessionManager } from '@agent-runtime/session-engine';
 import { createAgentRuntimeServer, traceSandboxProvider, type CreateAgentRuntimeServerOptions } from '@agent-runtime/transport-fastify';
@@ -13,12 +13,29 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { validateRuntimeConfig, type ResolvedRuntimeConfig } from './validate-config.js';
 
+/** Model API keys the runtime's environment holds: redacted from blocks and stored transcripts. */
+const SECRET_ENVIRONMENT_KEYS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'];
+
+function environmentSecrets(): string[] {
+  return SECRET_ENVIRONMENT_KEYS.flatMap((key) => {
+    const value = process.env[key];
+    return value === undefined || value === '' ? [] : [value];
+  });
+}
+
 /** `RuntimeConfig` plus the HTTP/WebSocket server's hooks (auth, CORS). */
 export interface AgentRuntimeOptions extends RuntimeConfig {
   /** Options of the HTTP/WebSocket server: authentication, session authorisation, CORS, limits. */
   server?: Omit<CreateAgentRuntimeServerOptions, 'engine' | 'logger'>;
   /** Add your own routes or plugins (e.g. static files) before the server listens. */
   configureServer?: (app: FastifyInstance) => void | Promise<void>;
+  /**
+   * Options of the default local sandbox (when neither `sandbox` nor `modal` is set): `network`
+   * (`'none'` by default — agents reach only their model API and each profile's
+   * `network.allowedHosts` through an egress proxy that holds the keys; `'shared'` is a loud
+   * opt-in), `defaultLimits` (processes, memory, file size), `sandboxUids`.
+   */
+  localSandbox?: Omit<LocalSandboxProviderOptions, 'dataDir' | 'logger'>;
   /**
    * Listen on a non-loopback `host` without `server.authenticate`. Without this, such a config is
    * refused (`INVALID_CONFIG`): anyone who reaches the port could read and drive every session.
@@ -41,6 +58,7 @@ export class AgentRuntime {
   private server: FastifyInstance | undefined;
   private readonly serverOptions: AgentRuntimeOptions['server'];
   private readonly configureServer: AgentRuntimeOptions['configureServer'];
+  private readonly localSandbox: AgentRuntimeOptions['localSandbox'];
   /** The interface `start()` listens on. */
   readonly host: string;
 
@@ -48,6 +66,7 @@ export class AgentRuntime {
     this.config = validateRuntimeConfig(config);
     this.serverOptions = config.server;
     this.configureServer = config.configureServer;
+    this.localSandbox = config.localSandbox;
     this.host = resolveListenHost(this.config.host, config.server?.authenticate !== undefined, config.allowUnauthenticatedRemote === true);
     this.logger = this.config.logger ?? pino({ level: this.config.logLevel, name: 'agent-runtime' });
     this.sandbox = this.config.sandbox ?? this.defaultSandbox();
@@ -59,6 +78,8 @@ export class AgentRuntime {
       idleTimeoutMs: this.config.idleTimeoutMs,
       syncIntervalMs: this.config.syncIntervalMs,
       ...(this.config.turnTimeoutMs === undefined ? {} : { turnTimeoutMs: this.config.turnTimeoutMs }),
+      ...(this.config.maxQueuedMessages === undefined ? {} : { maxQueuedMessages: this.config.maxQueuedMessages }),
+      secretValues: [...this.config.secretValues, ...environmentSecrets()],
       logger: this.logger,
     });
   }
@@ -148,6 +169,9 @@ export class AgentRuntime {
         this.config.modal.deployment ?? `${hostname()}-${createHash('sha256').update(resolve(this.config.dataDir)).digest('hex').slice(0, 8)}`;
       return createModalSandboxProvider({ ...this.config.modal, deployment, logger: this.logger });
     }
-    return createLocalSandboxProvider({ dataDir: resolve(this.config.dataDir), logger: this.logger });
+    if (this.localSandbox?.network === 'shared') {
+      this.logger.warn({ sandbox: 'local' }, "agent runtime: local sandboxes SHARE THE HOST'S NETWORK (localSandbox.network: 'shared'): agents can reach this runtime's port and every service on 127.0.0.1");
+    }
+    return createLocalSandboxProvider({ ...this.localSandbox, dataDir: resolve(this.config.dataDir), logger: this.logger });
   }
 }

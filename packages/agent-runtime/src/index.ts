@@ -10,4 +10,5 @@ export { createMemoryPersistence } from '@agent-runtime/persistence-memory';
 export { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
 export { createPostgresPersistence } from '@agent-runtime/persistence-postgres';
 export { SessionManager, SessionEventBus, type SessionEngine, type BusEvent } from '@agent-runtime/session-engine';
+export { MemorySessionEventLog, MemoryTurnQueueStore, SecretRedactor } from '@agent-runtime/session-engine';
 export { agentRuntimePlugin, createAgentRuntimeServer, bearerTokenAuthenticator } from '@agent-runtime/transport-fastify';

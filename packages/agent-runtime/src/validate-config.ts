@@ -39,6 +39,8 @@ export interface ResolvedRuntimeConfig {
   idleTimeoutMs: number;
   syncIntervalMs: number;
   turnTimeoutMs: number | undefined;
+  maxQueuedMessages: number | undefined;
+  secretValues: string[];
   websocketPort: number;
   logLevel: LogLevel;
 }
@@ -92,6 +94,8 @@ export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeCon
     idleTimeoutMs: parsed.data.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     syncIntervalMs: parsed.data.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS,
     turnTimeoutMs: parsed.data.turnTimeoutMs,
+    maxQueuedMessages: parsed.data.maxQueuedMessages,
+    secretValues: parsed.data.secretValues ?? [],
     websocketPort: parsed.data.websocketPort ?? DEFAULT_WEBSOCKET_PORT,
     logLevel: parsed.data.logLevel ?? DEFAULT_LOG_LEVEL,
   };

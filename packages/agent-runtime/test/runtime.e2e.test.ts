@@ -78,6 +78,8 @@ describe('AgentRuntime over HTTP and WebSocket with real agents', () => {
     const turnEnded = new Promise<void>((resolve) => {
       socket.onAny((frame) => {
         if ((frame.data as { sessionId?: string }).sessionId !== sessionId) return;
+        // The current `session:status` sent after each join carries no seq (it repeats, it is not new).
+        if (frame.seq === undefined) return;
         frames.push(frame);
         // Drop the connection in the middle of the streamed answer.
         if (!reconnected && frame.event === 'session:block:delta') {

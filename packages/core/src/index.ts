@@ -9,3 +9,4 @@ export * from './protocol/index.js';
 export * from './errors/index.js';
 export * from './config/index.js';
 export * from './paths/index.js';
+export * from './engine/index.js';

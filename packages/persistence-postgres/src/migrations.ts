@@ -1,3 +1,5 @@
+import { postgresDurabilityMigrations } from './durability-migrations.js';
+
 /** A schema change for the schema `s` (already quoted); applied once, in order, in one transaction. */
 export interface PostgresMigration {
   version: number;
@@ -70,4 +72,5 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       $migration$;
     `,
   },
+  ...postgresDurabilityMigrations,
 ];

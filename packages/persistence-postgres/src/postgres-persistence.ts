@@ -6,6 +6,7 @@ import {
   type AgentProfileListData,
   type Logger,
   type PersistenceAdapter,
+  type PersistenceExtensions,
   type SavedSessionData,
   type WorkspaceFile,
 } from '@agent-runtime/core';
@@ -25,6 +26,10 @@ import {
 } from '@agent-runtime/persistence-memory';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
 import { migrate } from './migrate.js';
+import { createPostgresEventLog, type PostgresEventLogOptions } from './postgres-event-log.js';
+import type { PostgresContext } from './postgres-runner.js';
+import { appendedChunks, createPostgresTranscriptAppend, dropAppendedChunks } from './postgres-transcript-chunks.js';
+import { createPostgresTurnQueue } from './postgres-turn-queue.js';
 import { quotedSchema } from './schema-name.js';
 
 export interface PostgresPersistenceOptions {
@@ -36,11 +41,16 @@ export interface PostgresPersistenceOptions {
   poolConfig?: Omit<PoolConfig, 'connectionString'>;
   /** Schema holding the tables; created when missing. Default `'agent_runtime'`. */
   schema?: string;
+  /** How event-log appends commit (see `PostgresEventLogOptions.commit`). Default `'synchronous'`. */
+  eventLogCommit?: PostgresEventLogOptions['commit'];
   logger?: Logger;
 }
 
-/** The PostgreSQL adapter: the nine methods, plus seeding, explicit migration and `close()`. */
-export interface PostgresPersistence extends PersistenceAdapter {
+/**
+ * The PostgreSQL adapter: the nine methods, the durability extensions (event log, turn queue,
+ * `appendTranscript`, all in the same schema), plus seeding, explicit migration and `close()`.
+ */
+export interface PostgresPersistence extends PersistenceAdapter, Required<PersistenceExtensions> {
   /** Creates the schema and applies pending migrations. Every method does this on first use. */
   migrate(): Promise<void>;
   /** Upserts profiles by id in one transaction; the batch is validated first. */
@@ -113,10 +123,18 @@ export function createPostgresPersistence(options: PostgresPersistenceOptions): 
     }
   };
 
+  const context: PostgresContext = { pool, s, run, transaction };
+  const eventLog = createPostgresEventLog(context, { commit: options.eventLogCommit ?? 'synchronous' });
+  const turnQueue = createPostgresTurnQueue(context);
+
   return {
     async migrate() {
       await run('migrate', async () => undefined);
     },
+
+    sessionEventLog: () => eventLog,
+    turnQueueStore: () => turnQueue,
+    appendTranscript: createPostgresTranscriptAppend(context),
 
     listAllSessions: () =>
       run('listAllSessions', async () =>
@@ -137,15 +155,16 @@ export function createPostgresPersistence(options: PostgresPersistenceOptions): 
             `SELECT path, content, encoding FROM ${s}.workspace_files WHERE session_id = $1 ORDER BY path COLLATE "C"`,
             [sessionId],
           );
+          const appended = await appendedChunks(client, s, sessionId);
           const saved: SavedSessionData = {
             ...sessionFromRow(row),
             workspaceFiles: files.rows.map((file) => {
               const content = file.content.toString('utf8');
               return file.encoding ? { path: file.path, content, encoding: file.encoding } : { path: file.path, content };
             }),
-            subagents: subagents.rows.map((subagent) => ({ id: subagent.subagent_id, rawTranscript: subagent.raw_transcript })),
+            subagents: subagents.rows.map((subagent) => ({ id: subagent.subagent_id, rawTranscript: subagent.raw_transcript + (appended.get(subagent.subagent_id) ?? '') })),
           };
-          if (transcript) saved.rawTranscript = transcript.raw_transcript;
+          if (transcript) saved.rawTranscript = transcript.raw_transcript + (appended.get('') ?? '');
           return saved;
         }),
       ),
@@ -177,20 +196,24 @@ export function createPostgresPersistence(options: PostgresPersistenceOptions): 
 
     saveTranscript: async (sessionId, rawTranscript, subagentId) => {
       checkSubagentId(subagentId);
+      // The upsert locks the transcript row first, so chunks appended before it are all dropped.
       await run(
         'saveTranscript',
         () =>
-          subagentId === undefined
-            ? pool.query(
-                `INSERT INTO ${s}.transcripts (session_id, raw_transcript) VALUES ($1, $2)
-                 ON CONFLICT (session_id) DO UPDATE SET raw_transcript = excluded.raw_transcript, updated_at = now()`,
-                [sessionId, String(rawTranscript)],
-              )
-            : pool.query(
-                `INSERT INTO ${s}.subagent_transcripts (session_id, subagent_id, raw_transcript) VALUES ($1, $2, $3)
-                 ON CONFLICT (session_id, subagent_id) DO UPDATE SET raw_transcript = excluded.raw_transcript, updated_at = now()`,
-                [sessionId, subagentId, String(rawTranscript)],
-              ),
+          transaction('BEGIN', async (client) => {
+            await (subagentId === undefined
+              ? client.query(
+                  `INSERT INTO ${s}.transcripts (session_id, raw_transcript) VALUES ($1, $2)
+                   ON CONFLICT (session_id) DO UPDATE SET raw_transcript = excluded.raw_transcript, updated_at = now()`,
+                  [sessionId, String(rawTranscript)],
+                )
+              : client.query(
+                  `INSERT INTO ${s}.subagent_transcripts (session_id, subagent_id, raw_transcript) VALUES ($1, $2, $3)
+                   ON CONFLICT (session_id, subagent_id) DO UPDATE SET raw_transcript = excluded.raw_transcript, updated_at = now()`,
+                  [sessionId, subagentId, String(rawTranscript)],
+                ));
+            await dropAppendedChunks(client, s, sessionId, subagentId);
+          }),
         sessionId,
       );
     },

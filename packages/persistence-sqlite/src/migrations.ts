@@ -1,3 +1,5 @@
+import { sqliteDurabilityMigrations } from './durability-migrations.js';
+
 /** A schema change, applied once, in order, inside a transaction; recorded in `schema_migrations`. */
 export interface SqliteMigration {
   version: number;
@@ -54,4 +56,5 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       ) STRICT;
     `,
   },
+  ...sqliteDurabilityMigrations,
 ];

@@ -35,6 +35,7 @@ describe('createSqlitePersistence', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
       { version: 1, name: 'sessions, transcripts, workspace files, agent profiles' },
+      { version: 2, name: 'session event log, turn queue, appended transcript chunks' },
     ]);
     raw.close();
   });

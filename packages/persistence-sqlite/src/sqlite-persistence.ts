@@ -6,6 +6,7 @@ import {
   type AgentProfileListData,
   type Logger,
   type PersistenceAdapter,
+  type PersistenceExtensions,
   type SavedSessionData,
   type WorkspaceFile,
 } from '@agent-runtime/core';
@@ -25,6 +26,10 @@ import {
 } from '@agent-runtime/persistence-memory';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { applySqliteMigrations } from './migrate.js';
+import { createSqliteEventLog } from './sqlite-event-log.js';
+import type { SqliteRunner } from './sqlite-runner.js';
+import { appendedChunks, createSqliteTranscriptAppend, dropAppendedChunks } from './sqlite-transcript-chunks.js';
+import { createSqliteTurnQueue } from './sqlite-turn-queue.js';
 
 export interface SqlitePersistenceOptions {
   /** The database file (created when missing), or `':memory:'`. */
@@ -40,8 +45,11 @@ export interface SqlitePersistenceOptions {
   logger?: Logger;
 }
 
-/** The SQLite adapter: the nine methods, plus seeding, explicit migration and `close()`. */
-export interface SqlitePersistence extends PersistenceAdapter {
+/**
+ * The SQLite adapter: the nine methods, the durability extensions (event log, turn queue,
+ * `appendTranscript`, all in the same file), plus seeding, explicit migration and `close()`.
+ */
+export interface SqlitePersistence extends PersistenceAdapter, Required<PersistenceExtensions> {
   /** Opens the file and applies pending migrations. Every method does this on first use. */
   migrate(): Promise<void>;
   /** Upserts profiles by id in one transaction; the batch is validated first. */
@@ -80,7 +88,7 @@ export function createSqlitePersistence(options: SqlitePersistenceOptions): Sqli
   };
 
   /** Runs `action` on the open database; storage failures become `PERSISTENCE_ERROR`. */
-  const run = async <T>(operation: string, action: (db: Database) => T): Promise<T> => {
+  const run: SqliteRunner = async <T>(operation: string, action: (db: Database) => T): Promise<T> => {
     try {
       return action(open());
     } catch (error) {
@@ -97,10 +105,17 @@ export function createSqlitePersistence(options: SqlitePersistenceOptions): Sqli
     if (!db.prepare('SELECT 1 FROM sessions WHERE session_id = ?').get(sessionId)) throw sessionNotFoundError(sessionId);
   };
 
+  const eventLog = createSqliteEventLog(run);
+  const turnQueue = createSqliteTurnQueue(run);
+
   return {
     async migrate() {
       await run('migrate', () => undefined);
     },
+
+    sessionEventLog: () => eventLog,
+    turnQueueStore: () => turnQueue,
+    appendTranscript: createSqliteTranscriptAppend(run),
 
     listAllSessions: () =>
       run('listAllSessions', (db) =>
@@ -123,12 +138,13 @@ export function createSqlitePersistence(options: SqlitePersistenceOptions): Sqli
             content: string;
             encoding: WorkspaceFile['encoding'] | null;
           }[];
+          const appended = appendedChunks(db, sessionId);
           const saved: SavedSessionData = {
             ...sessionFromRow(row),
             workspaceFiles: files.map((file) => (file.encoding ? { path: file.path, content: file.content, encoding: file.encoding } : { path: file.path, content: file.content })),
-            subagents: subagents.map((subagent) => ({ id: subagent.subagent_id, rawTranscript: subagent.raw_transcript })),
+            subagents: subagents.map((subagent) => ({ id: subagent.subagent_id, rawTranscript: subagent.raw_transcript + (appended.get(subagent.subagent_id) ?? '') })),
           };
-          if (transcript) saved.rawTranscript = transcript.raw_transcript;
+          if (transcript) saved.rawTranscript = transcript.raw_transcript + (appended.get('') ?? '');
           return saved;
         })(),
       ),
@@ -160,6 +176,7 @@ export function createSqlitePersistence(options: SqlitePersistenceOptions): Sqli
       return run('saveTranscript', (db) =>
         db.transaction(() => {
           requireSession(db, sessionId);
+          dropAppendedChunks(db, sessionId, subagentId);
           if (subagentId === undefined) {
             db.prepare(
               `INSERT INTO transcripts (session_id, raw_transcript, updated_at) VALUES (?, ?, ?)

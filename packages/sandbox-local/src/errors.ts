@@ -32,11 +32,8 @@ export function sandboxNotFoundError(sandboxId: string): AgentRuntimeError {
   });
 }
 
-export function fileNotFoundError(path: string): AgentRuntimeError {
-  return new AgentRuntimeError('FILE_NOT_FOUND', `File "${path.slice(0, 200)}" does not exist.`, {
-    details: { path: path.slice(0, 200) },
-  });
-}
+/** The one FILE_NOT_FOUND constructor is core's. */
+export { fileNotFoundError } from '@agent-runtime/core';
 
 export function invalidInputError(message: string, details?: Record<string, unknown>): AgentRuntimeError {
   return new AgentRuntimeError('INVALID_INPUT', message, details ? { details } : {});
@@ -44,4 +41,10 @@ export function invalidInputError(message: string, details?: Record<string, unkn
 
 export function sandboxError(message: string, cause: unknown): AgentRuntimeError {
   return new AgentRuntimeError('SANDBOX_ERROR', message, { cause, details: { provider: 'local' } });
+}
+
+export function fileTooLargeError(path: string, size: number, maxBytes: number): AgentRuntimeError {
+  return new AgentRuntimeError('PAYLOAD_TOO_LARGE', `"${path}" is larger than ${maxBytes} bytes (${size}).`, {
+    details: { provider: 'local', path, size, maxBytes },
+  });
 }

@@ -17,10 +17,28 @@ export interface LocalSandboxProviderOptions {
   unisolated?: boolean;
   logger?: Logger;
   /**
-   * `'shared'` (the only mode): processes use the host's network namespace, because the agent
-   * must reach its model API. They can therefore reach services on the host's 127.0.0.1 too.
+   * `'none'` (default): every process gets its own network namespace with nothing but loopback;
+   * the only way out is the sandbox's egress proxy (model endpoints registered with
+   * `sandbox.modelEndpoint`, plus hosts allowed with `sandbox.allowNetworkHosts`).
+   * `'shared'`: processes use the host's network: they can reach the internet AND everything on
+   * the host's 127.0.0.1 (the runtime's port, databases). A loud opt-in: a warning on every create.
    */
-  network?: 'shared';
+  network?: 'none' | 'shared';
+  /**
+   * Host uids for sandboxes when the runtime runs as root: each sandbox gets its own uid (and
+   * gid) from `[first, first + count)`, so its processes are not root on the host and its
+   * process limit is its own. Default `{ first: 200000, count: 100000 }`. A non-root runtime
+   * runs sandboxes as its own uid (in a user namespace).
+   */
+  sandboxUids?: { first: number; count: number };
+  /** Defaults for every sandbox, overridden by `create({ limits })`. See the README's Limits. */
+  defaultLimits?: {
+    maxProcesses?: number;
+    memoryMiB?: number;
+    maxFileSizeMiB?: number;
+    openFiles?: number;
+    tmpMiB?: number;
+  };
   /** How long `kill('SIGTERM')` waits before sending `SIGKILL`. Default 5000 ms. */
   killGraceMs?: number;
   /** Quiet period before buffered file-system events are reported by `watch`. Default 75 ms. */

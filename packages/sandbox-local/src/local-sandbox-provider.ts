@@ -1,7 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, chmod, chown, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { SandboxCreateOptions, SandboxInfo, SandboxProvider } from '@agent-runtime/core';
+import type { SandboxCreateOptions, SandboxInfo, SandboxLimits, SandboxProvider } from '@agent-runtime/core';
 import { noopLogger } from '@agent-runtime/core';
 import { findBwrap } from './bwrap/find-bwrap.js';
 import { probeBwrap } from './bwrap/probe-bwrap.js';
@@ -10,7 +12,40 @@ import { bwrapMissingError, invalidInputError, sandboxNotFoundError, sandboxTerm
 import { isInside } from './files/resolve-sandbox-path.js';
 import { LocalSandbox } from './local-sandbox.js';
 import type { LocalSandboxProviderOptions } from './local-sandbox-options.js';
+import { DEFAULT_SANDBOX_LIMITS, type LimitTools, type ResolvedSandboxLimits, findLimitTools } from './limits/sandbox-limits.js';
+import { EgressProxy } from './network/egress-proxy.js';
+import { FORWARDER_SCRIPT } from './network/forwarder-script.js';
 import { type SandboxMeta, readSandboxMeta, sandboxDeadline, writeSandboxMeta } from './sandbox-meta.js';
+
+const MiB = 1024 * 1024;
+
+/** What every sandbox of one provider shares, found once. */
+interface SandboxEnvironment {
+  sandboxesDir: string;
+  nodePaths: string[];
+  path: string;
+  runRoot: string;
+  limitTools: LimitTools;
+  socatPath: string | undefined;
+}
+
+function positive(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalidInputError(`${name} must be a positive number.`);
+  return value;
+}
+
+/** Only the limits this provider applies (so meta.json holds nothing unexpected). */
+function storedLimits(limits: SandboxLimits | undefined): SandboxMeta['limits'] {
+  const result: NonNullable<SandboxMeta['limits']> = {};
+  const maxProcesses = positive(limits?.maxProcesses, 'limits.maxProcesses');
+  const memoryMiB = positive(limits?.memoryMiB, 'limits.memoryMiB');
+  const maxFileSizeMiB = positive(limits?.maxFileSizeMiB, 'limits.maxFileSizeMiB');
+  if (maxProcesses !== undefined) result.maxProcesses = Math.floor(maxProcesses);
+  if (memoryMiB !== undefined) result.memoryMiB = memoryMiB;
+  if (maxFileSizeMiB !== undefined) result.maxFileSizeMiB = maxFileSizeMiB;
+  return result;
+}
 
 const SANDBOX_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
@@ -43,13 +78,42 @@ export interface LocalSandboxProvider extends SandboxProvider {
  */
 export function createLocalSandboxProvider(options: LocalSandboxProviderOptions): LocalSandboxProvider {
   if (typeof options?.dataDir !== 'string' || options.dataDir === '') throw invalidInputError('createLocalSandboxProvider needs a dataDir.');
-  if (options.network !== undefined && options.network !== 'shared') {
-    throw invalidInputError(`Unsupported network mode "${String(options.network)}"; the local provider supports 'shared'.`);
+  if (options.network !== undefined && options.network !== 'none' && options.network !== 'shared') {
+    throw invalidInputError(`Unsupported network mode "${String(options.network)}"; the local provider supports 'none' and 'shared'.`);
   }
+  const network = options.network ?? 'none';
+  const uids = options.sandboxUids ?? { first: 200000, count: 100000 };
+  if (!Number.isInteger(uids.first) || !Number.isInteger(uids.count) || uids.first < 1 || uids.count < 1) {
+    throw invalidInputError('sandboxUids needs a positive integer first and count.');
+  }
+  const defaults = options.defaultLimits ?? {};
   const logger = options.logger ?? noopLogger;
   const live = new Map<string, LocalSandbox>();
   let bwrapReady: Promise<string> | undefined;
-  let environment: Promise<{ sandboxesDir: string; nodePaths: string[]; path: string }> | undefined;
+  let environment: Promise<SandboxEnvironment> | undefined;
+
+  function resolvedLimits(meta: SandboxMeta): ResolvedSandboxLimits {
+    const memoryMiB = meta.limits?.memoryMiB ?? defaults.memoryMiB;
+    const fileMiB = meta.limits?.maxFileSizeMiB ?? defaults.maxFileSizeMiB;
+    return {
+      maxProcesses: meta.limits?.maxProcesses ?? defaults.maxProcesses ?? DEFAULT_SANDBOX_LIMITS.maxProcesses,
+      memoryBytes: memoryMiB !== undefined ? Math.floor(memoryMiB * MiB) : DEFAULT_SANDBOX_LIMITS.memoryBytes,
+      fileSizeBytes: fileMiB !== undefined ? Math.floor(fileMiB * MiB) : DEFAULT_SANDBOX_LIMITS.fileSizeBytes,
+      openFiles: defaults.openFiles ?? DEFAULT_SANDBOX_LIMITS.openFiles,
+      tmpBytes: defaults.tmpMiB !== undefined ? Math.floor(defaults.tmpMiB * MiB) : DEFAULT_SANDBOX_LIMITS.tmpBytes,
+    };
+  }
+
+  /** A host uid of its own for a new sandbox (root only), not used by a live sandbox. */
+  function allocateOwner(): { uid: number; gid: number } | undefined {
+    if (process.getuid?.() !== 0) return undefined;
+    const taken = new Set([...live.values()].map((sandbox) => sandbox.ownerUid));
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const uid = uids.first + randomInt(uids.count);
+      if (!taken.has(uid)) return { uid, gid: uid };
+    }
+    throw invalidInputError('No free sandbox uid; widen sandboxUids.');
+  }
 
   /** The bwrap path, or `null` when unisolated; refuses without bwrap. */
   async function isolation(): Promise<string | null> {
@@ -73,7 +137,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   }
 
   /** The canonical sandboxes directory, plus Node's installation when it is outside /usr. */
-  function prepare(): Promise<{ sandboxesDir: string; nodePaths: string[]; path: string }> {
+  function prepare(): Promise<SandboxEnvironment> {
     environment ??= (async () => {
       await mkdir(options.dataDir, { recursive: true });
       const sandboxesDir = join(await realpath(options.dataDir), 'sandboxes');
@@ -81,7 +145,12 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       const node = await realpath(process.execPath);
       const nodePaths = isInside('/usr', node) ? [] : [dirname(dirname(node))];
       const path = isInside('/usr', node) ? SANDBOX_PATH : `${dirname(node)}:${SANDBOX_PATH}`;
-      return { sandboxesDir, nodePaths, path };
+      // Proxy sockets live under a short path (a unix socket path has at most 107 bytes).
+      const runRoot = await mkdtemp(join(tmpdir(), 'agent-runtime-net-'));
+      const limitTools = await findLimitTools();
+      const socatPath = await access('/usr/bin/socat', constants.X_OK).then(() => '/usr/bin/socat', () => undefined);
+      if (!limitTools.prlimit) logger.warn({ provider: 'local' }, 'sandbox-local: prlimit not found (util-linux): sandbox processes run WITHOUT process, memory and file-size limits');
+      return { sandboxesDir, nodePaths, path, runRoot, limitTools, socatPath };
     })();
     return environment.catch((error: unknown) => {
       environment = undefined;
@@ -109,8 +178,27 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   }
 
   async function open(meta: SandboxMeta, directory: string, bwrapPath: string | null): Promise<LocalSandbox> {
-    const { path, nodePaths, sandboxesDir } = await prepare();
+    const { path, nodePaths, sandboxesDir, runRoot, limitTools, socatPath } = await prepare();
     const deadline = sandboxDeadline(meta);
+    if (network === 'shared' && bwrapPath !== null) {
+      logger.warn(
+        { provider: 'local', sandboxId: meta.id },
+        "sandbox-local: SHARED NETWORK: this sandbox's processes can reach the internet and every service on the host's 127.0.0.1 (the runtime's port, databases). Use network: 'none' (the default).",
+      );
+    }
+    const proxy = new EgressProxy(logger, meta.id);
+    let runDirectory: string | undefined;
+    let proxyPort: number | undefined;
+    if (network === 'none' && bwrapPath !== null) {
+      runDirectory = join(runRoot, randomBytes(6).toString('hex'));
+      await mkdir(runDirectory, { mode: 0o755 });
+      await chmod(runDirectory, 0o755);
+      await writeFile(join(runDirectory, 'forwarder.mjs'), FORWARDER_SCRIPT, { mode: 0o644 });
+      await proxy.listen(join(runDirectory, 'proxy.sock'));
+      await chmod(join(runDirectory, 'proxy.sock'), 0o666);
+    } else {
+      proxyPort = (await proxy.listen()).port;
+    }
     const sandbox = new LocalSandbox({
       id: meta.id,
       sessionId: meta.sessionId,
@@ -119,6 +207,15 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       path,
       readOnlyPaths: await readOnlyPathsFor(meta.readOnlyPaths, sandboxesDir, nodePaths),
       bwrapPath,
+      ...(meta.owner && bwrapPath !== null ? { owner: meta.owner } : {}),
+      network,
+      proxy,
+      ...(proxyPort !== undefined ? { proxyPort } : {}),
+      ...(runDirectory !== undefined ? { runDirectory } : {}),
+      nodePath: await realpath(process.execPath),
+      ...(socatPath ? { socatPath } : {}),
+      limits: resolvedLimits(meta),
+      limitTools,
       ...(deadline !== undefined ? { deadline } : {}),
       killGraceMs: options.killGraceMs ?? 5000,
       watchDebounceMs: options.watchDebounceMs ?? 75,
@@ -140,9 +237,18 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       await readOnlyPathsFor(readOnlyPaths, sandboxesDir, nodePaths);
       const id = randomUUID();
       const directory = join(sandboxesDir, id);
+      const owner = bwrapPath !== null ? allocateOwner() : undefined;
+      const limits = storedLimits(createOptions.limits);
       await mkdir(join(directory, 'workspace'), { recursive: true, mode: 0o700 });
       await mkdir(join(directory, 'home'), { mode: 0o700 });
       await chmod(directory, 0o700);
+      if (owner) {
+        // bwrap enters the workspace as root without CAP_DAC_OVERRIDE: it needs the x bit. The
+        // sandbox directory above stays 0700 root, so no other host user gets in.
+        await chown(join(directory, 'workspace'), owner.uid, owner.gid);
+        await chmod(join(directory, 'workspace'), 0o711);
+        await chown(join(directory, 'home'), owner.uid, owner.gid);
+      }
       const meta: SandboxMeta = {
         id,
         sessionId: createOptions.sessionId,
@@ -151,6 +257,8 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
         ...(createOptions.limits?.timeoutMs !== undefined ? { timeoutMs: createOptions.limits.timeoutMs } : {}),
         env: { ...createOptions.env },
         readOnlyPaths,
+        ...(owner ? { owner } : {}),
+        ...(limits && Object.keys(limits).length > 0 ? { limits } : {}),
       };
       await writeSandboxMeta(directory, meta);
       logger.debug({ sandboxId: id, sessionId: meta.sessionId, isolated: bwrapPath !== null }, 'sandbox-local: created');

@@ -7,16 +7,25 @@ import type {
   SandboxFileInfo,
   SandboxFileOptions,
   SandboxListOptions,
+  SandboxModelEndpoint,
+  SandboxModelUpstream,
   SandboxProcess,
+  SandboxReadFileOptions,
   SandboxWatcher,
   WorkspaceChange,
 } from '@agent-runtime/core';
-import { bwrapArguments } from './bwrap/bwrap-arguments.js';
+import { SANDBOX_RUN_DIRECTORY, bwrapArguments, privilegeDrop } from './bwrap/bwrap-arguments.js';
+import { type LimitTools, type ResolvedSandboxLimits, limitedCommand } from './limits/sandbox-limits.js';
+import type { EgressProxy } from './network/egress-proxy.js';
+import { SANDBOX_PROXY_PORT, socatDoorCommand } from './network/forwarder-script.js';
 import { fileNotFoundError, invalidInputError, sandboxTerminatedError } from './errors.js';
 import { checkedRelativePath, realpathInside } from './files/resolve-sandbox-path.js';
 import { SandboxFiles } from './files/sandbox-files.js';
 import { LocalProcess } from './process/local-process.js';
 import { WorkspaceWatcher } from './watch/workspace-watcher.js';
+
+/** util-linux's setpriv, inside the sandbox (under the read-only /usr). */
+const SETPRIV = '/usr/bin/setpriv';
 
 /** Everything a `LocalSandbox` needs; built by the provider. */
 export interface LocalSandboxSetup {
@@ -31,6 +40,21 @@ export interface LocalSandboxSetup {
   readOnlyPaths: string[];
   /** `null` runs processes without isolation. */
   bwrapPath: string | null;
+  /** The sandbox's own host uid/gid (when the runtime is root); processes and files belong to it. */
+  owner?: { uid: number; gid: number };
+  /** `'none'`: own network namespace, reachable only through `proxy`; `'shared'`: the host's. */
+  network: 'none' | 'shared';
+  /** The egress proxy: on a unix socket in `runDirectory` ('none'), or on 127.0.0.1:`proxyPort`. */
+  proxy: EgressProxy;
+  proxyPort?: number;
+  /** Host directory holding `proxy.sock` and the forwarder script, bound read-only inside. */
+  runDirectory?: string;
+  /** Node binary that runs the in-sandbox forwarder (visible inside). */
+  nodePath: string;
+  /** socat under /usr (visible inside): the cheaper forwarder, used when present. */
+  socatPath?: string;
+  limits: ResolvedSandboxLimits;
+  limitTools: LimitTools;
   /** Epoch milliseconds at which the sandbox is terminated. */
   deadline?: number;
   killGraceMs: number;
@@ -57,7 +81,7 @@ export class LocalSandbox implements Sandbox {
     this.sessionId = setup.sessionId;
     this.workspacePath = join(setup.directory, 'workspace');
     this.homePath = join(setup.directory, 'home');
-    this.files = { workspace: new SandboxFiles(this.workspacePath), home: new SandboxFiles(this.homePath) };
+    this.files = { workspace: new SandboxFiles(this.workspacePath, setup.owner), home: new SandboxFiles(this.homePath, setup.owner) };
     if (setup.deadline !== undefined) {
       this.lifetimeTimer = setTimeout(() => {
         setup.logger.info({ sandboxId: this.id, sessionId: this.sessionId }, 'sandbox-local: lifetime (limits.timeoutMs) reached; terminating');
@@ -73,34 +97,67 @@ export class LocalSandbox implements Sandbox {
       throw invalidInputError('exec needs a non-empty array of strings as its command.');
     }
     const cwd = await this.resolveCwd(options.cwd);
-    const env = { PATH: this.setup.path, HOME: this.homePath, LANG: 'C.UTF-8', ...this.setup.env, ...options.env };
+    const env = { PATH: this.setup.path, HOME: this.homePath, LANG: 'C.UTF-8', ...this.proxyEnv(), ...this.setup.env, ...options.env };
     const isolated = this.setup.bwrapPath !== null;
     const common = { env, stdin: options.stdin ?? 'ignore', isolated, killGraceMs: this.setup.killGraceMs } as const;
-    const launched = await LocalProcess.start({
-      ...common,
-      ...(this.setup.bwrapPath !== null
-        ? {
-            executable: this.setup.bwrapPath,
-            args: [
-              ...bwrapArguments({ workspacePath: this.workspacePath, homePath: this.homePath, readOnlyPaths: this.setup.readOnlyPaths, cwd }),
-              '--',
-              ...command,
-            ],
-            cwd: this.workspacePath,
-          }
-        : { executable: command[0] as string, args: command.slice(1), cwd }),
+    const timing = {
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-    });
+    };
+    let launched: LocalProcess;
+    if (this.setup.bwrapPath === null) {
+      launched = await LocalProcess.start({ ...common, ...timing, executable: command[0] as string, args: command.slice(1), cwd });
+    } else {
+      const { owner, network, runDirectory, limits, limitTools } = this.setup;
+      const door = network === 'none' && runDirectory !== undefined;
+      const socket = `${SANDBOX_RUN_DIRECTORY}/proxy.sock`;
+      const opened = !door
+        ? command
+        : this.setup.socatPath
+          ? socatDoorCommand(this.setup.socatPath, socket, command)
+          : [this.setup.nodePath, `${SANDBOX_RUN_DIRECTORY}/forwarder.mjs`, String(SANDBOX_PROXY_PORT), socket, ...command];
+      const inner = [...(owner ? privilegeDrop(SETPRIV, owner) : []), ...opened];
+      const bwrap = bwrapArguments({
+        workspacePath: this.workspacePath,
+        homePath: this.homePath,
+        readOnlyPaths: this.setup.readOnlyPaths,
+        ...(door ? { runDirectory } : {}),
+        cwd,
+        unshareNetwork: network === 'none',
+        tmpBytes: limits.tmpBytes,
+        dropsToOwnUid: owner !== undefined,
+      });
+      const wrapped = limitedCommand(limitTools, limits, owner !== undefined, this.setup.bwrapPath, [...bwrap, '--', ...inner]);
+      launched = await LocalProcess.start({ ...common, ...timing, executable: wrapped.executable, args: wrapped.args, cwd: this.workspacePath });
+    }
     this.processes.add(launched);
     void launched.exited.then(() => this.processes.delete(launched));
     if (this.terminating) launched.kill('SIGKILL'); // terminate() began while it was starting
     return launched;
   }
 
-  async readFile(path: string, options: SandboxFileOptions = {}): Promise<Uint8Array> {
+  async readFile(path: string, options: SandboxReadFileOptions = {}): Promise<Uint8Array> {
     this.assertRunning();
-    return this.filesOf(options).read(path);
+    return this.filesOf(options).read(path, { maxBytes: options.maxBytes });
+  }
+
+  async modelEndpoint(upstream: SandboxModelUpstream): Promise<SandboxModelEndpoint> {
+    this.assertRunning();
+    const token = this.setup.proxy.addModelRoute(upstream);
+    return { baseUrl: this.proxyBaseUrl(), token, proxyEnv: this.proxyEnv() };
+  }
+
+  async allowNetworkHosts(hosts: readonly string[]): Promise<void> {
+    this.assertRunning();
+    this.setup.proxy.setAllowedHosts(hosts);
+  }
+
+  async readFileRange(path: string, offset: number, length: number, options: SandboxFileOptions = {}): Promise<Uint8Array> {
+    this.assertRunning();
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw invalidInputError('readFileRange: offset and length must be non-negative integers.', { offset, length });
+    }
+    return this.filesOf(options).read(path, { range: { offset, length } });
   }
 
   async writeFile(path: string, content: string | Uint8Array, options: SandboxFileOptions = {}): Promise<void> {
@@ -131,6 +188,11 @@ export class LocalSandbox implements Sandbox {
     };
   }
 
+  /** The sandbox's own host uid, when the runtime is root (processes and files belong to it). */
+  get ownerUid(): number | undefined {
+    return this.setup.owner?.uid;
+  }
+
   async isRunning(): Promise<boolean> {
     return this.terminating === undefined;
   }
@@ -148,8 +210,22 @@ export class LocalSandbox implements Sandbox {
     await Promise.all(processes.map((running) => running.exited));
     await Promise.all([...this.watchers].map((watcher) => watcher.close()));
     this.watchers.clear();
+    await this.setup.proxy.close();
+    if (this.setup.runDirectory) await rm(this.setup.runDirectory, { recursive: true, force: true });
     await rm(this.setup.directory, { recursive: true, force: true, maxRetries: 3 });
     this.setup.onTerminated(this.id);
+  }
+
+  private proxyBaseUrl(): string {
+    return `http://127.0.0.1:${this.setup.network === 'none' && this.setup.bwrapPath !== null ? SANDBOX_PROXY_PORT : (this.setup.proxyPort ?? 0)}`;
+  }
+
+  /** Proxy variables for every process of a sandbox without network: allowlisted hosts go through the door. */
+  private proxyEnv(): Record<string, string> {
+    if (this.setup.network !== 'none' || this.setup.bwrapPath === null) return {};
+    const url = this.proxyBaseUrl();
+    const local = '127.0.0.1,localhost,::1';
+    return { HTTPS_PROXY: url, HTTP_PROXY: url, https_proxy: url, http_proxy: url, NO_PROXY: local, no_proxy: local };
   }
 
   private assertRunning(): void {

@@ -10,9 +10,13 @@ export interface SandboxMeta {
   createdAt: number;
   /** Wall-clock lifetime from `limits.timeoutMs`. */
   timeoutMs?: number;
-  /** The sandbox env (may hold API keys: the file is mode 0600 and never visible inside). */
+  /** The sandbox env (never API keys: those stay in the egress proxy's memory). Mode 0600, never visible inside. */
   env: Record<string, string>;
   readOnlyPaths: string[];
+  /** The sandbox's own host uid/gid, when it has one. */
+  owner?: { uid: number; gid: number };
+  /** Resource limits given at create (merged over the provider's defaults on open). */
+  limits?: { maxProcesses?: number; memoryMiB?: number; maxFileSizeMiB?: number };
 }
 
 export const META_FILE = 'meta.json';
@@ -34,6 +38,8 @@ export async function readSandboxMeta(directory: string): Promise<SandboxMeta | 
       ...(typeof value.timeoutMs === 'number' ? { timeoutMs: value.timeoutMs } : {}),
       env: value.env ?? {},
       readOnlyPaths: value.readOnlyPaths ?? [],
+      ...(value.owner && Number.isInteger(value.owner.uid) && Number.isInteger(value.owner.gid) ? { owner: value.owner } : {}),
+      ...(value.limits ? { limits: value.limits } : {}),
     };
   } catch {
     return null;

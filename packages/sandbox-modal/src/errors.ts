@@ -24,9 +24,8 @@ export function sandboxNotFoundError(sandboxId: string, cause?: unknown): AgentR
   });
 }
 
-export function fileNotFoundError(path: string): AgentRuntimeError {
-  return new AgentRuntimeError('FILE_NOT_FOUND', `File "${path.slice(0, 200)}" does not exist.`, { details: { path: path.slice(0, 200) } });
-}
+/** The one FILE_NOT_FOUND constructor is core's. */
+export { fileNotFoundError } from '@agent-runtime/core';
 
 /** gRPC status codes the SDK's `ClientError` carries. */
 const GRPC_NOT_FOUND = 5;

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import {
-  AgentRuntimeError,
+  fileNotFoundError,
   profileNotFoundError,
+  runtimeRestartedError,
   sessionTerminatedError,
   type AgentArchitecture,
   type AgentEvent,
@@ -9,73 +9,66 @@ import {
   type AnyServerEvent,
   type Logger,
   type PersistenceAdapter,
+  type QueuedTurn,
   type RuntimeSessionData,
   type Sandbox,
   type SandboxProvider,
-  type SandboxWatcher,
+  type SendMessageRequest,
   type SendMessageResponse,
   type SessionListData,
   type SessionStatus,
-  type TokenUsage,
   type TurnOutcome,
-  type UserMessageContent,
+  type TurnQueueStore,
   type WorkspaceFile,
 } from '@agent-runtime/core';
+import type { Clock } from './clock.js';
 import { errorInfo } from './error-info.js';
 import type { SessionEventBus } from './event-bus.js';
-import { SerialQueue } from './serial-queue.js';
+import { IdleTimer } from './idle-timer.js';
+import { mergeMetadata } from './metadata.js';
+import type { SecretRedactor } from './secret-redactor.js';
 import { SessionConversations } from './session-conversations.js';
-import { DEFAULT_MAX_MIRRORED_FILE_BYTES, type SessionEngineSettings } from './settings.js';
+import { restoreCompleted, SessionSandbox } from './session-sandbox.js';
+import { DEFAULT_MAX_MIRRORED_FILE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES, type SessionEngineSettings } from './settings.js';
+import { SyncScheduler } from './sync-scheduler.js';
 import { TranscriptSync } from './transcript-sync.js';
+import { TurnQueue, type TurnContext, type TurnEnd } from './turn-queue.js';
 import { WorkspaceMirror } from './workspace-mirror.js';
+
+/** How far back recovery looks for a turn end stored just before a crash. */
+const RECENT_EVENTS_CHECKED = 200;
 
 export interface AgentSessionDependencies {
   persistence: PersistenceAdapter;
   sandboxProvider: SandboxProvider;
   architecture: AgentArchitecture;
   bus: SessionEventBus;
+  turnQueueStore: TurnQueueStore;
+  redactor: SecretRedactor;
+  clock: Clock;
   logger: Logger;
   settings: SessionEngineSettings;
   /** Called whenever the session record changed (the manager announces `sessions:list`). */
   onRecordChanged(record: SessionListData): void;
 }
 
-interface QueuedMessage {
-  content: UserMessageContent;
-  clientMessageId?: string;
-}
-
-interface RunningTurn {
-  turnId: string;
-  abort: AbortController;
-}
-
-type TurnEnd = Extract<AgentEvent, { type: 'turn:end' }>;
-
 /**
- * One session: its record, block state per conversation, workspace mirror, message queue and
- * sandbox lifecycle. Messages run one turn at a time; lifecycle changes (start, idle stop,
- * terminate) are serialised so they never overlap.
+ * One session: its record and block state, wired to its parts — the turn queue (one turn at a
+ * time, exactly one turn end), the sandbox lifecycle, the sync scheduler, the idle timer and the
+ * workspace mirror.
  */
 export class AgentSession {
   record: SessionListData;
   private readonly conversations = new SessionConversations();
   private readonly mirror: WorkspaceMirror;
   private readonly transcripts: TranscriptSync;
-  private readonly lifecycle = new SerialQueue();
+  private readonly sandbox: SessionSandbox;
+  private readonly turns: TurnQueue;
+  private readonly idle: IdleTimer;
+  private readonly sync: SyncScheduler;
   private readonly log: Logger;
   private hydration: Promise<void> | undefined;
   private profile: AgentProfile | undefined;
-  private sandbox: Sandbox | undefined;
-  private watcher: SandboxWatcher | undefined;
-  private readonly queue: QueuedMessage[] = [];
-  private running: RunningTurn | undefined;
-  private draining: Promise<void> | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private idleWarningTimer: NodeJS.Timeout | undefined;
-  private syncTimer: NodeJS.Timeout | undefined;
-  private transcriptSyncTimer: NodeJS.Timeout | undefined;
-  private readonly answeredMessageIds = new Map<string, SendMessageResponse>();
   private terminated: boolean;
 
   constructor(
@@ -85,11 +78,12 @@ export class AgentSession {
     this.record = record;
     this.terminated = record.status === 'completed';
     this.log = deps.logger.child?.({ sessionId: record.sessionId }) ?? deps.logger;
+    const { settings, clock } = deps;
     this.mirror = new WorkspaceMirror({
       sessionId: record.sessionId,
       persistence: deps.persistence,
       logger: this.log,
-      maxFileBytes: deps.settings.maxMirroredFileBytes ?? DEFAULT_MAX_MIRRORED_FILE_BYTES,
+      maxFileBytes: settings.maxMirroredFileBytes ?? DEFAULT_MAX_MIRRORED_FILE_BYTES,
       isIgnored: (path) => deps.architecture.isAgentConfigPath(path),
       onChange: (kind, path, file) => {
         this.touch();
@@ -99,7 +93,64 @@ export class AgentSession {
         } as AnyServerEvent);
       },
     });
-    this.transcripts = new TranscriptSync(record.sessionId, deps.architecture, deps.persistence);
+    this.transcripts = new TranscriptSync({
+      sessionId: record.sessionId,
+      architecture: deps.architecture,
+      persistence: deps.persistence,
+      redactor: deps.redactor,
+    });
+    this.sandbox = new SessionSandbox({
+      sessionId: record.sessionId,
+      architectureType: record.type,
+      provider: deps.sandboxProvider,
+      architecture: deps.architecture,
+      persistence: deps.persistence,
+      mirror: this.mirror,
+      settings,
+      clock,
+      logger: this.log,
+      loadProfile: () => this.loadProfile(),
+      setStatus: (status) => this.setStatus(status),
+      syncNow: (sandbox) => this.syncNow(sandbox),
+      onSyncFailure: (error) => {
+        const { code, message } = errorInfo(error, 'PERSISTENCE_ERROR');
+        this.publish({ event: 'error', data: { sessionId: this.id, code, message: `Saving the session failed; its sandbox is kept: ${message}` } });
+      },
+      isTerminated: () => this.terminated,
+    });
+    this.turns = new TurnQueue({
+      sessionId: record.sessionId,
+      store: deps.turnQueueStore,
+      clock,
+      logger: this.log,
+      maxQueuedMessages: settings.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES,
+      ...(settings.turnTimeoutMs === undefined ? {} : { turnTimeoutMs: settings.turnTimeoutMs }),
+      begin: (turn, turnId) => this.beginTurn(turn, turnId),
+      execute: (turn, context) => this.executeTurn(turn, context),
+      finish: (_turn, turnId, end, durationMs) => this.finishTurn(turnId, end, durationMs),
+      onIdle: () => this.armIdle(),
+    });
+    this.idle = new IdleTimer({
+      clock,
+      idleTimeoutMs: settings.idleTimeoutMs,
+      warnBeforeMs: settings.idleWarningMs ?? Math.min(60_000, Math.floor(settings.idleTimeoutMs / 4)),
+      onWarning: (idleAt) => this.publish({ event: 'session:idle:warning', data: { sessionId: this.id, idleAt } }),
+      onIdle: () => this.stopWhenIdle(),
+    });
+    this.sync = new SyncScheduler({
+      clock,
+      logger: this.log,
+      intervalMs: settings.syncIntervalMs,
+      transcriptDelayMs: settings.transcriptSyncDelayMs ?? 250,
+      syncAll: async () => {
+        const sandbox = this.sandbox.current;
+        if (sandbox) await this.syncNow(sandbox);
+      },
+      syncTranscripts: async () => {
+        const sandbox = this.sandbox.current;
+        if (sandbox) await this.transcripts.syncChanges(sandbox);
+      },
+    });
   }
 
   get id(): string {
@@ -150,91 +201,97 @@ export class AgentSession {
   async readFile(path: string): Promise<WorkspaceFile> {
     await this.hydrate();
     const file = this.mirror.get(path);
-    if (!file) {
-      throw new AgentRuntimeError('FILE_NOT_FOUND', `No file "${path}" in session "${this.id}".`, {
-        details: { sessionId: this.id, path },
-      });
-    }
+    if (!file) throw fileNotFoundError(path, { sessionId: this.id });
     return file;
   }
 
-  /** Accept a message: it runs now, or after the running turn. Idempotent per clientMessageId. */
-  async sendMessage(content: UserMessageContent, clientMessageId?: string): Promise<SendMessageResponse> {
+  /** Accept a message: stored, then run now or after the turns before it. Idempotent per clientMessageId. */
+  async sendMessage(request: SendMessageRequest): Promise<SendMessageResponse> {
     if (this.terminated) throw sessionTerminatedError(this.id);
-    if (clientMessageId !== undefined) {
-      const earlier = this.answeredMessageIds.get(clientMessageId);
-      if (earlier) return earlier;
-    }
     await this.hydrate();
-    const queued = this.running !== undefined || this.draining !== undefined;
-    const response: SendMessageResponse = {
-      success: true,
-      sessionId: this.id,
-      queued,
-      ...(clientMessageId === undefined ? {} : { clientMessageId }),
-    };
-    if (clientMessageId !== undefined) this.rememberMessageId(clientMessageId, response);
-    this.queue.push({ content, ...(clientMessageId === undefined ? {} : { clientMessageId }) });
+    this.idle.cancel();
+    const response = await this.turns.accept(request);
     this.touch();
-    this.cancelIdle();
-    this.startDraining();
     return response;
-  }
-
-  /** Runs queued messages one turn at a time; a message that arrives as the loop ends still runs. */
-  private startDraining(): void {
-    if (this.draining) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      if (this.queue.length > 0 && !this.terminated) this.startDraining();
-    });
   }
 
   /** Abort the running turn. */
   async interrupt(): Promise<{ interrupted: boolean }> {
-    if (!this.running) return { interrupted: false };
-    this.running.abort.abort();
-    return { interrupted: true };
+    return { interrupted: this.turns.interrupt() };
   }
 
   /** Start the sandbox ahead of the first message (the reference's `building-sandbox`). */
   warmUp(): void {
-    this.lifecycle
-      .run(() => this.ensureSandbox())
+    this.sandbox
+      .ensure()
       .then(() => {
-        if (!this.draining) this.armIdle();
+        if (!this.turns.busy) this.armIdle();
       })
       .catch((error) => this.log.warn({ error: errorInfo(error) }, 'sandbox warm-up failed'));
   }
 
-  /** Terminate for good: stop the turn, persist everything, stop the sandbox, status completed. */
+  /** Terminate for good: stop the turn, drop the queue, persist, stop the sandbox, status completed. */
   async terminate(): Promise<void> {
-    if (this.terminated && !this.sandbox) return;
+    if (this.terminated && !this.sandbox.current) return;
     this.terminated = true;
-    this.queue.length = 0;
-    this.running?.abort.abort();
-    await this.draining;
-    await this.lifecycle.run(() => this.stopSandbox('completed'));
+    this.idle.cancel();
+    await this.turns.clear();
+    await this.sandbox.stop('completed');
+    await this.deps.bus.forget(this.id);
   }
 
-  /** Runtime shutdown: interrupt, persist, stop the sandbox; the session stays resumable. */
+  /** Runtime shutdown: interrupt and persist the running turn, stop the sandbox; queued messages stay stored. */
   async shutdown(): Promise<void> {
-    this.queue.length = 0;
-    this.running?.abort.abort();
-    await this.draining;
-    await this.lifecycle.run(() => this.stopSandbox(this.terminated ? 'completed' : 'inactive'));
+    this.idle.cancel();
+    await this.turns.stop();
+    await this.sandbox.stop(this.terminated ? 'completed' : 'inactive');
+    await this.deps.bus.flushed(this.id);
   }
 
-  /** After a runtime restart a session cannot still have a sandbox. */
+  /** After a runtime restart: the event log's latest seq, and no sandbox any more. */
   async markRestarted(): Promise<void> {
+    await this.deps.bus.open(this.id);
     if (this.record.status === 'active' || this.record.status === 'building-sandbox') {
       await this.setStatus('inactive');
     }
   }
 
+  /**
+   * After a restart: end the turn that was running when the runtime died (one `error` turn end,
+   * RUNTIME_RESTARTED), then run the messages still queued, in order.
+   */
+  async recoverTurns(): Promise<void> {
+    if (this.terminated) return;
+    await this.turns.recover(async (turn: QueuedTurn) => {
+      const turnId = turn.turnId ?? `restarted-${turn.position}`;
+      if (await this.turnEndLogged(turnId)) return; // it ended; the crash came before the queue recorded it
+      const error = runtimeRestartedError(turnId);
+      this.log.warn({ turnId, position: turn.position }, 'ending a turn cut short by a runtime restart');
+      await this.publish({ event: 'session:turn:end', data: { sessionId: this.id, turnId, outcome: 'error', error: { code: error.code, message: error.message } } });
+      await this.publish({ event: 'error', data: { sessionId: this.id, code: error.code, message: error.message } });
+    });
+  }
+
+  /**
+   * True when the event log already holds the turn's end. The queue records a turn as done just
+   * after its end was stored, so a crash in between leaves it `running` with its end among the
+   * session's last events (no later turn can have started).
+   */
+  private async turnEndLogged(turnId: string): Promise<boolean> {
+    const latest = this.deps.bus.latestSeq(this.id);
+    const recent = await this.deps.bus.replay(this.id, Math.max(0, latest - RECENT_EVENTS_CHECKED));
+    return recent.kind === 'events' && recent.events.some((event) => event.event === 'session:turn:end' && event.data.turnId === turnId);
+  }
+
   /** Save what a sandbox left by an earlier run still holds (transcripts, files). */
   async recoverFrom(sandbox: Sandbox): Promise<void> {
     await this.hydrate();
+    if (!(await restoreCompleted(sandbox))) {
+      // Its restore never finished, so no agent ran in it: storage already holds everything,
+      // and a file missing from it is a file not yet restored, not a deletion.
+      this.log.warn({ sandboxId: sandbox.id }, 'a sandbox left by an earlier run never finished its restore; nothing taken from it');
+      return;
+    }
     const transcripts = await this.transcripts.sync(sandbox);
     if (transcripts.main !== undefined || transcripts.subagents.length > 0) {
       this.conversations.load(this.deps.architecture.parseTranscripts(transcripts));
@@ -242,109 +299,61 @@ export class AgentSession {
     await this.mirror.scan(sandbox);
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.terminated) {
-      const message = this.queue.shift()!;
-      await this.runTurn(message);
-    }
-    if (!this.terminated) this.armIdle();
+  // --- one turn (driven by the turn queue) ---
+
+  private beginTurn(turn: QueuedTurn, turnId: string): void {
+    this.idle.cancel();
+    const { clientMessageId } = turn;
+    this.publish({ event: 'session:turn:start', data: { sessionId: this.id, turnId, ...(clientMessageId ? { clientMessageId } : {}) } });
   }
 
-  private async runTurn(message: QueuedMessage): Promise<void> {
-    const turnId = randomUUID();
-    const abort = new AbortController();
-    const started = Date.now();
-    this.cancelIdle();
-    this.running = { turnId, abort };
-    this.publish({
-      event: 'session:turn:start',
-      data: { sessionId: this.id, turnId, ...(message.clientMessageId ? { clientMessageId: message.clientMessageId } : {}) },
-    });
+  private async executeTurn(turn: QueuedTurn, { turnId, signal }: TurnContext): Promise<TurnEnd | undefined> {
+    const sandbox = await this.sandbox.ensure();
+    const profile = await this.loadProfile();
+    if (signal.aborted) return { type: 'turn:end', outcome: 'interrupted' };
+    this.sync.start();
     let end: TurnEnd | undefined;
-    let timedOut = false;
-    const { turnTimeoutMs } = this.deps.settings;
-    const turnTimer =
-      turnTimeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            abort.abort();
-          }, turnTimeoutMs);
     try {
-      const sandbox = await this.lifecycle.run(() => this.ensureSandbox());
-      const profile = await this.loadProfile();
-      if (abort.signal.aborted) throw new AgentRuntimeError('AGENT_ERROR', 'Interrupted before the agent started.');
-      this.startPeriodicSync(sandbox);
-      const turn = this.deps.architecture.runTurn({
-        sessionId: this.id,
-        sandbox,
-        profile,
-        message: message.content,
-        turnId,
-        signal: abort.signal,
-      });
-      for await (const event of turn) {
+      const events = this.deps.architecture.runTurn({ sessionId: this.id, sandbox, profile, message: turn.request.content, turnId, signal });
+      for await (const event of events) {
         if (event.type === 'turn:end') end ??= event;
-        else this.handleAgentEvent(event, sandbox);
+        else this.handleAgentEvent(event);
       }
-    } catch (error) {
-      end ??= {
-        type: 'turn:end',
-        outcome: abort.signal.aborted ? 'interrupted' : 'error',
-        error: errorInfo(error, 'AGENT_ERROR'),
-      };
     } finally {
-      clearTimeout(turnTimer);
-      this.running = undefined;
-      this.stopPeriodicSync();
+      this.sync.stop();
     }
-    end ??= abort.signal.aborted
-      ? { type: 'turn:end', outcome: 'interrupted' }
-      : { type: 'turn:end', outcome: 'error', error: { code: 'AGENT_ERROR', message: 'The agent stopped without finishing its turn.' } };
-    if (timedOut) {
-      end = {
-        ...end,
-        outcome: 'timeout',
-        error: { code: 'TURN_TIMEOUT', message: `The turn took longer than ${turnTimeoutMs} ms and was stopped.` },
-      };
-    }
-    await this.finishTurn(turnId, end, Date.now() - started);
+    return end;
   }
 
   private async finishTurn(turnId: string, end: TurnEnd, durationMs: number): Promise<void> {
     let outcome: TurnOutcome = end.outcome;
     let error = end.error;
-    const sandbox = this.sandbox;
+    const sandbox = this.sandbox.current;
     if (sandbox) {
-      const alive = await sandbox.isRunning().catch(() => false);
-      if (alive) {
-        await this.syncNow(sandbox).catch((syncError) => this.log.error({ error: errorInfo(syncError) }, 'sync failed'));
+      if (await sandbox.isRunning().catch(() => false)) {
+        await this.syncNow(sandbox).catch((syncError) => this.log.error({ error: errorInfo(syncError) }, 'sync at turn end failed'));
       } else {
         this.log.warn({ turnId }, 'sandbox died during the turn');
-        await this.lifecycle.run(() => this.stopSandbox(this.terminated ? 'completed' : 'inactive'));
+        await this.sandbox.stop(this.terminated ? 'completed' : 'inactive');
         if (outcome === 'completed') outcome = 'error';
         error ??= { code: 'SANDBOX_TERMINATED', message: 'The sandbox stopped during the turn.' };
       }
     }
     this.touch();
     await this.persistRecord({ lastActivity: this.record.lastActivity, metadata: this.record.metadata });
+    const usage = end.usage;
     this.publish({
       event: 'session:turn:end',
-      data: {
-        sessionId: this.id,
-        turnId,
-        outcome,
-        ...(error ? { error } : {}),
-        ...(end.usage ? { usage: end.usage } : {}),
-        durationMs,
-      },
+      data: { sessionId: this.id, turnId, outcome, ...(error ? { error } : {}), ...(usage ? { usage } : {}), durationMs },
     });
     if (error && outcome !== 'interrupted') {
       this.publish({ event: 'error', data: { sessionId: this.id, code: error.code, message: error.message } });
     }
+    await this.deps.bus.flushed(this.id);
   }
 
-  private handleAgentEvent(event: Exclude<AgentEvent, TurnEnd>, sandbox: Sandbox): void {
+  private handleAgentEvent(agentEvent: Exclude<AgentEvent, TurnEnd>): void {
+    const event = this.deps.redactor.value(agentEvent);
     switch (event.type) {
       case 'block:start':
       case 'block:delta':
@@ -365,170 +374,45 @@ export class AgentSession {
       }
       case 'subagent:completed':
         this.conversations.subagent(event.subagentId).status = event.status;
-        this.publish({
-          event: 'session:subagent:completed',
-          data: { sessionId: this.id, subagentId: event.subagentId, status: event.status },
-        });
+        this.publish({ event: 'session:subagent:completed', data: { sessionId: this.id, subagentId: event.subagentId, status: event.status } });
         return;
-      case 'metadata':
-        this.mergeMetadata(event);
+      case 'metadata': {
+        const { metadata, update } = mergeMetadata(this.record.metadata, event);
+        this.record = { ...this.record, metadata };
+        this.publish({ event: 'session:metadata:update', data: { sessionId: this.id, metadata: update } });
         return;
-      case 'transcript:changed':
-        this.scheduleTranscriptSync(sandbox);
-        return;
-    }
-  }
-
-  private mergeMetadata(event: Extract<AgentEvent, { type: 'metadata' }>): void {
-    const metadata = { ...(this.record.metadata ?? {}) };
-    if (event.usage) metadata.usage = addUsage(metadata.usage as TokenUsage | undefined, event.usage);
-    if (event.costUsd !== undefined) metadata.costUsd = ((metadata.costUsd as number | undefined) ?? 0) + event.costUsd;
-    if (event.model !== undefined) metadata.model = event.model;
-    this.record = { ...this.record, metadata };
-    this.publish({
-      event: 'session:metadata:update',
-      data: {
-        sessionId: this.id,
-        metadata: {
-          ...(metadata.usage ? { usage: metadata.usage as TokenUsage } : {}),
-          ...(metadata.costUsd !== undefined ? { costUsd: metadata.costUsd as number } : {}),
-          ...(metadata.model !== undefined ? { model: metadata.model as string } : {}),
-        },
-      },
-    });
-  }
-
-  // --- sandbox lifecycle (always called through `this.lifecycle`) ---
-
-  private async ensureSandbox(): Promise<Sandbox> {
-    if (this.sandbox) return this.sandbox;
-    if (this.terminated) throw sessionTerminatedError(this.id);
-    await this.hydrate();
-    const profile = await this.loadProfile();
-    await this.setStatus('building-sandbox');
-    let sandbox: Sandbox | undefined;
-    try {
-      sandbox = await this.deps.sandboxProvider.create({
-        sessionId: this.id,
-        env: this.deps.architecture.sandboxEnv(),
-        readOnlyPaths: this.deps.architecture.sandboxReadOnlyPaths(),
-        labels: { 'agent-runtime-architecture': this.record.type },
-        ...(this.deps.settings.sandboxLimits ? { limits: this.deps.settings.sandboxLimits } : {}),
-      });
-      await this.mirror.restoreInto(sandbox);
-      const saved = await this.deps.persistence.loadSession(this.id);
-      const subagents = (saved?.subagents ?? []).flatMap((subagent) =>
-        subagent.rawTranscript === undefined ? [] : [{ id: subagent.id, rawTranscript: subagent.rawTranscript }],
-      );
-      const hasTranscripts = saved?.rawTranscript !== undefined || subagents.length > 0;
-      await this.deps.architecture.prepare({
-        sessionId: this.id,
-        sandbox,
-        profile,
-        ...(hasTranscripts ? { transcripts: { main: saved?.rawTranscript, subagents } } : {}),
-      });
-      const ready = sandbox;
-      this.watcher = await ready.watch?.((change) => {
-        this.mirror.handleChange(ready, change).catch((error) =>
-          this.log.error({ error: errorInfo(error), path: change.path }, 'mirroring a workspace change failed'),
-        );
-      });
-    } catch (error) {
-      await sandbox?.terminate().catch(() => undefined);
-      await this.setStatus('failed');
-      throw error;
-    }
-    this.sandbox = sandbox;
-    this.log.info({ sandboxId: sandbox.id, provider: sandbox.provider }, 'sandbox ready');
-    await this.setStatus('active');
-    return sandbox;
-  }
-
-  /** Persist what a running sandbox holds, release it, and set the session's status. */
-  private async stopSandbox(status: SessionStatus): Promise<void> {
-    this.cancelIdle();
-    const sandbox = this.sandbox;
-    if (sandbox) {
-      if (await sandbox.isRunning().catch(() => false)) {
-        await this.syncNow(sandbox).catch((error) => this.log.error({ error: errorInfo(error) }, 'final sync failed'));
       }
-      await this.watcher?.close().catch(() => undefined);
-      this.watcher = undefined;
-      this.sandbox = undefined;
-      await sandbox.terminate().catch((error) => this.log.warn({ error: errorInfo(error) }, 'terminate failed'));
-      this.log.info({ sandboxId: sandbox.id, status }, 'sandbox stopped');
+      case 'transcript:changed':
+        this.sync.transcriptChanged();
+        return;
     }
-    await this.mirror.settled();
-    if (this.record.status !== status) await this.setStatus(status);
   }
 
-  // --- idle timeout ---
+  // --- idle stop ---
 
   private armIdle(): void {
-    this.cancelIdle();
-    if (!this.sandbox || this.terminated) return;
-    const { idleTimeoutMs } = this.deps.settings;
-    const warnBefore = this.deps.settings.idleWarningMs ?? Math.min(60_000, Math.floor(idleTimeoutMs / 4));
-    const idleAt = Date.now() + idleTimeoutMs;
-    if (warnBefore > 0 && warnBefore < idleTimeoutMs) {
-      this.idleWarningTimer = setTimeout(() => {
-        this.publish({ event: 'session:idle:warning', data: { sessionId: this.id, idleAt } });
-      }, idleTimeoutMs - warnBefore);
-      this.idleWarningTimer.unref();
-    }
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      if (this.running || this.draining || this.queue.length > 0) return;
-      this.log.info({ idleTimeoutMs }, 'idle timeout: stopping the sandbox');
-      this.lifecycle
-        .run(async () => {
-          if (this.running || this.draining) return;
-          await this.stopSandbox('inactive');
-        })
-        .catch((error) => this.log.error({ error: errorInfo(error) }, 'idle stop failed'));
-    }, idleTimeoutMs);
-    this.idleTimer.unref();
+    if (!this.sandbox.current || this.terminated) return;
+    this.idle.arm();
   }
 
-  private cancelIdle(): void {
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.idleWarningTimer);
-    this.idleTimer = undefined;
-    this.idleWarningTimer = undefined;
+  private stopWhenIdle(): void {
+    if (this.turns.busy) return;
+    this.log.info({ idleTimeoutMs: this.deps.settings.idleTimeoutMs }, 'idle timeout: stopping the sandbox');
+    this.sandbox
+      .stop('inactive', () => !this.turns.busy)
+      .then((stopped) => {
+        // Storing failed: the sandbox is kept; try again after another idle period.
+        if (!stopped) this.armIdle();
+      })
+      .catch((error) => this.log.error({ error: errorInfo(error) }, 'idle stop failed'));
   }
 
-  // --- sync ---
-
-  private startPeriodicSync(sandbox: Sandbox): void {
-    this.stopPeriodicSync();
-    this.syncTimer = setInterval(() => {
-      this.syncNow(sandbox).catch((error) => this.log.warn({ error: errorInfo(error) }, 'periodic sync failed'));
-    }, this.deps.settings.syncIntervalMs);
-    this.syncTimer.unref();
-  }
-
-  private stopPeriodicSync(): void {
-    clearInterval(this.syncTimer);
-    clearTimeout(this.transcriptSyncTimer);
-    this.syncTimer = undefined;
-    this.transcriptSyncTimer = undefined;
-  }
-
-  private scheduleTranscriptSync(sandbox: Sandbox): void {
-    if (this.transcriptSyncTimer) return;
-    this.transcriptSyncTimer = setTimeout(() => {
-      this.transcriptSyncTimer = undefined;
-      this.transcripts.sync(sandbox).catch((error) => this.log.warn({ error: errorInfo(error) }, 'transcript sync failed'));
-    }, this.deps.settings.transcriptSyncDelayMs ?? 250);
-    this.transcriptSyncTimer.unref();
-  }
+  // --- sync and record ---
 
   private async syncNow(sandbox: Sandbox): Promise<void> {
-    await this.transcripts.sync(sandbox);
+    await this.transcripts.syncChanges(sandbox);
     await this.mirror.scan(sandbox);
   }
-
-  // --- record ---
 
   private async loadProfile(): Promise<AgentProfile> {
     if (this.profile) return this.profile;
@@ -540,7 +424,7 @@ export class AgentSession {
 
   private async setStatus(status: SessionStatus): Promise<void> {
     if (this.record.status === status) return;
-    this.record = { ...this.record, status, lastActivity: Date.now() };
+    this.record = { ...this.record, status, lastActivity: this.deps.clock.now() };
     this.publish({ event: 'session:status', data: { sessionId: this.id, status } });
     await this.persistRecord({ status, lastActivity: this.record.lastActivity });
     this.deps.onRecordChanged(this.record);
@@ -555,35 +439,10 @@ export class AgentSession {
   }
 
   private touch(): void {
-    this.record = { ...this.record, lastActivity: Date.now() };
+    this.record = { ...this.record, lastActivity: this.deps.clock.now() };
   }
 
-  private rememberMessageId(clientMessageId: string, response: SendMessageResponse): void {
-    this.answeredMessageIds.set(clientMessageId, response);
-    const limit = this.deps.settings.rememberedMessageIds ?? 1000;
-    if (this.answeredMessageIds.size > limit) {
-      const oldest = this.answeredMessageIds.keys().next().value;
-      if (oldest !== undefined) this.answeredMessageIds.delete(oldest);
-    }
+  private publish(event: AnyServerEvent): Promise<unknown> {
+    return this.deps.bus.publish(event);
   }
-
-  private publish(event: AnyServerEvent): void {
-    this.deps.bus.publish(event);
-  }
-}
-
-function addUsage(total: TokenUsage | undefined, usage: TokenUsage): TokenUsage {
-  if (!total) return { ...usage };
-  const sum = (a: number | undefined, b: number | undefined) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
-  const result: TokenUsage = {
-    inputTokens: total.inputTokens + usage.inputTokens,
-    outputTokens: total.outputTokens + usage.outputTokens,
-  };
-  const cacheRead = sum(total.cacheReadTokens, usage.cacheReadTokens);
-  const cacheWrite = sum(total.cacheWriteTokens, usage.cacheWriteTokens);
-  const thinking = sum(total.thinkingTokens, usage.thinkingTokens);
-  if (cacheRead !== undefined) result.cacheReadTokens = cacheRead;
-  if (cacheWrite !== undefined) result.cacheWriteTokens = cacheWrite;
-  if (thinking !== undefined) result.thinkingTokens = thinking;
-  return result;
 }

@@ -117,9 +117,11 @@ describe('SessionManager', () => {
     const first = await manager.sendMessage(sessionId, { content: 'once', clientMessageId: 'm-1' });
     const again = await manager.sendMessage(sessionId, { content: 'once', clientMessageId: 'm-1' });
     expect(again).toEqual(first);
-    await waitFor(events, (event) => event.event === 'session:turn:end');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(turnEnds(events)).toHaveLength(1);
+    // Turns run in acceptance order: once a later message's turn ended, a second run of m-1 would have shown.
+    await manager.sendMessage(sessionId, { content: 'later', clientMessageId: 'm-2' });
+    await waitFor(events, () => turnEnds(events).length === 2);
+    const started = events.filter((event) => event.event === 'session:turn:start').map((event) => (event.data as { clientMessageId?: string }).clientMessageId);
+    expect(started).toEqual(['m-1', 'm-2']);
     await manager.stop();
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AgentRuntimeError,
+  sessionBusyError,
+  unsupportedArchitectureError,
   createSessionRequestSchema,
   invalidInputError,
   noopLogger,
@@ -15,6 +16,10 @@ import {
   type CreateSessionRequest,
   type Logger,
   type PersistenceAdapter,
+  type PersistenceExtensions,
+  type SessionEngine,
+  type SessionEventLog,
+  type TurnQueueStore,
   type RuntimeSessionData,
   type SandboxProvider,
   type SendMessageRequest,
@@ -22,20 +27,38 @@ import {
   type SessionListData,
   type WorkspaceFile,
 } from '@agent-runtime/core';
-import { AgentSession } from './agent-session.js';
+import { AgentSession, type AgentSessionDependencies } from './agent-session.js';
+import { systemClock, type Clock } from './clock.js';
+import { MemoryTurnQueueStore } from './durability/memory-turn-queue-store.js';
 import { errorInfo } from './error-info.js';
 import { SessionEventBus } from './event-bus.js';
-import type { SessionEngine } from './session-engine-api.js';
+import { SecretRedactor } from './secret-redactor.js';
 import type { SessionEngineSettings } from './settings.js';
 
 export interface SessionManagerOptions extends Partial<SessionEngineSettings> {
-  persistence: PersistenceAdapter;
+  /**
+   * The nine-method adapter; when it also offers `sessionEventLog()`, `turnQueueStore()` or
+   * `appendTranscript()` (see `PersistenceExtensions`), the engine uses them: seq, queued messages
+   * and `clientMessageId`s then survive a restart.
+   */
+  persistence: PersistenceAdapter & PersistenceExtensions;
   sandboxProvider: SandboxProvider;
   /** One per architecture type the runtime serves. */
   architectures: AgentArchitecture[];
   logger?: Logger;
-  /** Share a bus (e.g. with a transport created earlier); a new one by default. */
+  /** Share a bus (e.g. with a transport created earlier); a new one over `eventLog` by default. */
   events?: SessionEventBus;
+  /** Where events get their seq: default the adapter's `sessionEventLog()`, else in memory. */
+  eventLog?: SessionEventLog;
+  /** Where accepted messages wait: default the adapter's `turnQueueStore()`, else in memory. */
+  turnQueueStore?: TurnQueueStore;
+  /**
+   * Known secret values (model API keys the runtime holds): replaced by `[REDACTED]` in blocks
+   * before they are published and in transcripts before they are stored.
+   */
+  secretValues?: readonly string[];
+  /** Time source for every engine timer (tests pass a fake one). */
+  clock?: Clock;
   /** Start a sandbox as soon as a session is created (default true). */
   warmSandboxOnCreate?: boolean;
 }
@@ -50,12 +73,20 @@ export class SessionManager implements SessionEngine {
   private readonly architectures = new Map<AgentArchitectureType, AgentArchitecture>();
   private readonly settings: SessionEngineSettings;
   private readonly logger: Logger;
+  private readonly turnQueueStore: TurnQueueStore;
+  private readonly redactor: SecretRedactor;
+  private readonly clock: Clock;
   private started = false;
   private stopping = false;
 
   constructor(private readonly options: SessionManagerOptions) {
-    this.events = options.events ?? new SessionEventBus();
     this.logger = options.logger ?? noopLogger;
+    const persistence = options.persistence;
+    const eventLog = options.eventLog ?? persistence.sessionEventLog?.();
+    this.events = options.events ?? new SessionEventBus({ ...(eventLog ? { log: eventLog } : {}), logger: this.logger });
+    this.turnQueueStore = options.turnQueueStore ?? persistence.turnQueueStore?.() ?? new MemoryTurnQueueStore();
+    this.redactor = new SecretRedactor(options.secretValues ?? []);
+    this.clock = options.clock ?? systemClock;
     for (const architecture of options.architectures) this.architectures.set(architecture.type, architecture);
     this.settings = {
       idleTimeoutMs: options.idleTimeoutMs ?? 15 * 60 * 1000,
@@ -66,24 +97,31 @@ export class SessionManager implements SessionEngine {
       ...(options.transcriptSyncDelayMs === undefined ? {} : { transcriptSyncDelayMs: options.transcriptSyncDelayMs }),
       ...(options.rememberedMessageIds === undefined ? {} : { rememberedMessageIds: options.rememberedMessageIds }),
       ...(options.turnTimeoutMs === undefined ? {} : { turnTimeoutMs: options.turnTimeoutMs }),
+      ...(options.maxQueuedMessages === undefined ? {} : { maxQueuedMessages: options.maxQueuedMessages }),
     };
   }
 
-  /** Load every stored session (`listAllSessions`) and reap sandboxes left by a crash. */
+  /**
+   * Load every stored session (`listAllSessions`), reap sandboxes left by a crash, then end the
+   * turns a crash cut short (RUNTIME_RESTARTED) and run the messages still queued.
+   */
   async start(): Promise<void> {
     if (this.started) return;
     const records = await this.options.persistence.listAllSessions();
     for (const record of records) {
-      if (!this.architectures.has(record.type)) {
-        this.logger.warn({ sessionId: record.sessionId, type: record.type }, 'no architecture for a stored session; it stays listed');
-      }
       const session = this.makeSession(record);
-      if (session) {
-        this.sessions.set(record.sessionId, session);
-        await session.markRestarted();
+      if (!session) {
+        this.logger.warn(
+          { sessionId: record.sessionId, type: record.type },
+          'no architecture for a stored session; it is not loaded (not listed, not served) until a runtime with that architecture starts',
+        );
+        continue;
       }
+      this.sessions.set(record.sessionId, session);
+      await session.markRestarted();
     }
     await this.reapOrphanSandboxes();
+    await this.recoverQueuedTurns();
     this.started = true;
     this.stopping = false;
     this.logger.info({ sessions: this.sessions.size }, 'session manager started');
@@ -108,9 +146,7 @@ export class SessionManager implements SessionEngine {
     const { agentProfileRef, architecture: type, name, metadata } = parsed.data;
     const architecture = this.architectures.get(type);
     if (!architecture) {
-      throw new AgentRuntimeError('UNSUPPORTED_ARCHITECTURE', `This runtime does not run "${type}" agents.`, {
-        details: { architecture: type, available: [...this.architectures.keys()] },
-      });
+      throw unsupportedArchitectureError(type, [...this.architectures.keys()]);
     }
     const profile = await this.options.persistence.loadAgentProfile(agentProfileRef);
     if (!profile) throw profileNotFoundError(agentProfileRef);
@@ -145,8 +181,8 @@ export class SessionManager implements SessionEngine {
   async sendMessage(sessionId: string, request: SendMessageRequest): Promise<SendMessageResponse> {
     const parsed = sendMessageRequestSchema.safeParse(request);
     if (!parsed.success) throw invalidInputError(parsed.error.issues);
-    if (this.stopping) throw new AgentRuntimeError('SESSION_BUSY', 'The runtime is shutting down.');
-    return this.session(sessionId).sendMessage(parsed.data.content, parsed.data.clientMessageId);
+    if (this.stopping) throw sessionBusyError('The runtime is shutting down.');
+    return this.session(sessionId).sendMessage(parsed.data);
   }
 
   async interrupt(sessionId: string): Promise<{ interrupted: boolean }> {
@@ -179,12 +215,15 @@ export class SessionManager implements SessionEngine {
     return new AgentSession(record, this.sessionDependencies(architecture));
   }
 
-  private sessionDependencies(architecture: AgentArchitecture) {
+  private sessionDependencies(architecture: AgentArchitecture): AgentSessionDependencies {
     return {
       persistence: this.options.persistence,
       sandboxProvider: this.options.sandboxProvider,
       architecture,
       bus: this.events,
+      turnQueueStore: this.turnQueueStore,
+      redactor: this.redactor,
+      clock: this.clock,
       logger: this.logger,
       settings: this.settings,
       onRecordChanged: () => this.announceSessions(),
@@ -193,6 +232,24 @@ export class SessionManager implements SessionEngine {
 
   private announceSessions(): void {
     this.events.publish({ event: 'sessions:list', data: { sessions: this.listSessions() } });
+  }
+
+  /** Sessions whose queue holds entries not done (a crash or a shutdown left them). */
+  private async recoverQueuedTurns(): Promise<void> {
+    let sessionIds: string[];
+    try {
+      sessionIds = await this.turnQueueStore.sessionsWithPending();
+    } catch (error) {
+      this.logger.error({ error: errorInfo(error) }, 'could not read the turn queue; queued messages run when their session gets a new one');
+      return;
+    }
+    for (const sessionId of sessionIds) {
+      const session = this.sessions.get(sessionId);
+      if (!session) continue;
+      await session.recoverTurns().catch((error) =>
+        this.logger.error({ sessionId, error: errorInfo(error) }, 'recovering the turn queue of a session failed'),
+      );
+    }
   }
 
   /**

@@ -18,6 +18,10 @@ export interface SessionEngineSettings {
   turnTimeoutMs?: number;
   /** Client message ids remembered per session for idempotent retries (default 1000). */
   rememberedMessageIds?: number;
+  /** Accepted messages that may wait behind a session's running turn; more get TOO_MANY_QUEUED_MESSAGES (429). Default 20. */
+  maxQueuedMessages?: number;
 }
+
+export const DEFAULT_MAX_QUEUED_MESSAGES = 20;
 
 export const DEFAULT_MAX_MIRRORED_FILE_BYTES = 10 * 1024 * 1024;

@@ -1,64 +1,102 @@
-import { noopLogger, type Sandbox, type SandboxFileWrite } from '@agent-runtime/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pathRefusedError, type Logger, type WorkspaceFile } from '@agent-runtime/core';
 import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
-import { describe, expect, it } from 'vitest';
+import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
+import { FakeSandbox } from '@agent-runtime/testkit';
 import { WorkspaceMirror } from './workspace-mirror.js';
 
-function sandboxRecording(withBatch: boolean) {
-  const calls: string[] = [];
-  const batches: SandboxFileWrite[][] = [];
-  const sandbox = {
-    id: 'sb',
+async function mirrorFor(options: { maxFileBytes?: number } = {}) {
+  const persistence = createMemoryPersistence({ profiles: [{ id: 'p', name: 'P' }] });
+  await persistence.createSessionRecord({ sessionId: 's', type: 'claude-agent-sdk', agentProfileReference: 'p', status: 'active' });
+  const changes: string[] = [];
+  const warnings: string[] = [];
+  const logger: Logger = { debug: () => undefined, info: () => undefined, warn: (_fields, message) => warnings.push(message ?? ''), error: () => undefined };
+  const mirror = new WorkspaceMirror({
     sessionId: 's',
-    provider: 'recording',
-    workspacePath: '/workspace',
-    homePath: '/home',
-    exec: async () => {
-      throw new Error('not used');
-    },
-    readFile: async () => new Uint8Array(),
-    writeFile: async (path: string) => {
-      calls.push(path);
-    },
-    listFiles: async () => [],
-    deleteFile: async () => {},
-    isRunning: async () => true,
-    terminate: async () => {},
-    ...(withBatch ? { writeFiles: async (files: readonly SandboxFileWrite[]) => void batches.push([...files]) } : {}),
-  } satisfies Sandbox;
-  return { sandbox, calls, batches };
+    persistence,
+    logger,
+    maxFileBytes: options.maxFileBytes ?? 1024,
+    isIgnored: (path) => path.startsWith('.agent/'),
+    onChange: (kind, path) => changes.push(`${kind} ${path}`),
+  });
+  const stored = async () => ((await persistence.loadSession('s'))?.workspaceFiles ?? []).map((file: WorkspaceFile) => file.path).sort();
+  return { mirror, persistence, changes, warnings, stored };
 }
 
-const mirror = () =>
-  new WorkspaceMirror({
-    sessionId: 's',
-    persistence: createMemoryPersistence(),
-    logger: noopLogger,
-    maxFileBytes: 1024 * 1024,
-    isIgnored: () => false,
-    onChange: () => {},
+const fakeSandbox = () => new FakeSandbox('fake-1', 's', { sessionId: 's' });
+
+describe('WorkspaceMirror', () => {
+  it('a scan finds what no change feed reported: new, modified and deleted files, skipping ignored ones', async () => {
+    const { mirror, changes, stored } = await mirrorFor();
+    const sandbox = fakeSandbox();
+    await sandbox.writeFile('a.txt', 'one');
+    await sandbox.writeFile('dir/b.txt', 'two');
+    await sandbox.writeFile('.agent/settings.json', '{}');
+    await mirror.scan(sandbox);
+    expect(await stored()).toEqual(['a.txt', 'dir/b.txt']);
+    await sandbox.writeFile('a.txt', 'one, changed');
+    await sandbox.deleteFile('dir/b.txt');
+    await mirror.scan(sandbox);
+    expect(await stored()).toEqual(['a.txt']);
+    expect(mirror.get('a.txt')?.content).toBe('one, changed');
+    expect(changes).toEqual(['created a.txt', 'created dir/b.txt', 'modified a.txt', 'deleted dir/b.txt']);
   });
 
-describe('WorkspaceMirror.restoreInto', () => {
-  const files = Array.from({ length: 200 }, (_, index) => ({ path: `f-${index}.txt`, content: `${index}` }));
-
-  it('restores in ONE writeFiles call when the sandbox has it (Modal: one exec)', async () => {
-    const { sandbox, calls, batches } = sandboxRecording(true);
-    const subject = mirror();
-    subject.load([...files, { path: 'bin', content: Buffer.from([0, 255]).toString('base64'), encoding: 'base64' }]);
-    await subject.restoreInto(sandbox);
-    expect(calls).toEqual([]);
-    expect(batches).toHaveLength(1);
-    expect(batches[0]).toHaveLength(201);
-    const last = batches[0]?.at(-1);
-    expect(last?.path).toBe('bin');
-    expect(Array.from(last?.content as Uint8Array)).toEqual([0, 255]);
+  it('skips a file over the size cap (logged, not stored) and a path the sandbox refuses', async () => {
+    const { mirror, warnings, stored } = await mirrorFor({ maxFileBytes: 10 });
+    const sandbox = fakeSandbox();
+    await sandbox.writeFile('small.txt', 'ok');
+    await sandbox.writeFile('big.bin', new Uint8Array(11));
+    await sandbox.writeFile('link.txt', 'refused');
+    const read = sandbox.readFile.bind(sandbox);
+    sandbox.readFile = async (path, options) => {
+      if (path === 'link.txt') throw pathRefusedError(path, 'a symbolic link');
+      return read(path, options);
+    };
+    await mirror.scan(sandbox);
+    expect(await stored()).toEqual(['small.txt']);
+    expect(warnings).toEqual(expect.arrayContaining(['workspace file too large to mirror', 'refused to mirror a path']));
   });
 
-  it('falls back to one writeFile per file without it', async () => {
-    const { sandbox, calls } = sandboxRecording(false);
-    const subject = mirror();
-    subject.load(files);
-    await subject.restoreInto(sandbox);
-    expect(calls).toHaveLength(200);
+  it('a file whose save failed is stored by the next scan', async () => {
+    const { mirror, persistence, stored } = await mirrorFor();
+    const sandbox = fakeSandbox();
+    await sandbox.writeFile('a.txt', 'one');
+    const save = persistence.saveWorkspaceFile.bind(persistence);
+    persistence.saveWorkspaceFile = async () => {
+      throw new Error('database is read-only');
+    };
+    await expect(mirror.scan(sandbox)).rejects.toThrow('read-only');
+    persistence.saveWorkspaceFile = save;
+    await mirror.scan(sandbox);
+    expect(await stored()).toEqual(['a.txt']);
+  });
+
+  describe('in a real local sandbox', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mirror-'));
+    afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    it('restores stored files, then mirrors a deletion made by a process inside the sandbox', async () => {
+      const { mirror, changes, stored, persistence } = await mirrorFor();
+      for (const path of ['keep.txt', 'nested/remove.txt']) await persistence.saveWorkspaceFile('s', { path, content: path });
+      mirror.load([
+        { path: 'keep.txt', content: 'keep.txt' },
+        { path: 'nested/remove.txt', content: 'nested/remove.txt' },
+      ]);
+      const sandbox = await createLocalSandboxProvider({ dataDir }).create({ sessionId: 's' });
+      try {
+        await mirror.restoreInto(sandbox);
+        const removal = await sandbox.exec(['rm', 'nested/remove.txt']);
+        expect(await removal.wait()).toBe(0);
+        await mirror.scan(sandbox);
+        expect(await stored()).toEqual(['keep.txt']);
+        expect(changes).toEqual(['deleted nested/remove.txt']);
+      } finally {
+        await sandbox.terminate();
+      }
+    });
   });
 });

@@ -109,9 +109,13 @@ export class WorkspaceMirror {
     }
     let bytes: Uint8Array;
     try {
-      bytes = await sandbox.readFile(path);
+      bytes = await sandbox.readFile(path, { maxBytes: this.options.maxFileBytes });
     } catch (error) {
       if (hasErrorCode(error, 'FILE_NOT_FOUND')) return this.remove(path);
+      if (hasErrorCode(error, 'PAYLOAD_TOO_LARGE')) {
+        this.options.logger.warn({ sessionId: this.options.sessionId, path }, 'workspace file too large to mirror');
+        return;
+      }
       if (AgentRuntimeError.isInstance(error) && error.code === 'PATH_REFUSED') {
         this.options.logger.warn({ sessionId: this.options.sessionId, path }, 'refused to mirror a path');
         return;
@@ -119,19 +123,22 @@ export class WorkspaceMirror {
       throw error;
     }
     if (bytes.byteLength > this.options.maxFileBytes) return;
-    if (stamp !== undefined) this.stamps.set(path, stamp);
     const file = workspaceFileFromBytes(path, bytes);
     const previous = this.files.get(path);
-    if (previous && previous.content === file.content && previous.encoding === file.encoding) return;
-    this.files.set(path, file);
-    await this.options.persistence.saveWorkspaceFile(this.options.sessionId, file);
-    this.options.onChange(previous ? 'modified' : 'created', path, file);
+    if (!previous || previous.content !== file.content || previous.encoding !== file.encoding) {
+      // Known only once stored: a failed save is retried by the next scan.
+      await this.options.persistence.saveWorkspaceFile(this.options.sessionId, file);
+      this.files.set(path, file);
+      this.options.onChange(previous ? 'modified' : 'created', path, file);
+    }
+    if (stamp !== undefined) this.stamps.set(path, stamp);
   }
 
   private async remove(path: string): Promise<void> {
     this.stamps.delete(path);
-    if (!this.files.delete(path)) return;
+    if (!this.files.has(path)) return;
     await this.options.persistence.deleteSessionFile(this.options.sessionId, path);
+    this.files.delete(path);
     this.options.onChange('deleted', path);
   }
 }

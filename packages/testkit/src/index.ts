@@ -5,3 +5,4 @@ export * from './model-server/index.js';
 export * from './agents/index.js';
 export * from './doubles/index.js';
 export { runCrashWriter, type CrashWriterLine } from './persistence-contract/crash-writer.js';
+export { runDurabilityCrashWriter, type DurabilityCrashLine, type DurabilityCrashStores, type DurabilityCrashWriterOptions } from './durability-contract/durability-crash-writer.js';

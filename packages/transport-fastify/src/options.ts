@@ -1,5 +1,5 @@
 import { AgentRuntimeError } from '@agent-runtime/core';
-import type { SessionEngine } from '@agent-runtime/session-engine';
+import type { SessionEngine } from '@agent-runtime/core';
 import type { FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 

@@ -2,7 +2,7 @@ import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { AgentRuntimeError } from '@agent-runtime/core';
 import fastifyWebsocket from '@fastify/websocket';
-import type { SessionEngine } from '@agent-runtime/session-engine';
+import type { SessionEngine } from '@agent-runtime/core';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { authenticateRequest } from './auth.js';

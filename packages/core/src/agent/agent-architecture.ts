@@ -1,7 +1,7 @@
 import type { ConversationBlock } from '../blocks/conversation-block.js';
 import type { UserMessageContent } from '../blocks/user-message-block.js';
 import type { AgentProfile } from '../profiles/agent-profile.js';
-import type { Sandbox } from '../sandbox/sandbox-provider.js';
+import type { Sandbox, SandboxRoot } from '../sandbox/sandbox-provider.js';
 import type { AgentArchitectureType } from '../sessions/architecture.js';
 import type { AgentEvent } from './agent-events.js';
 
@@ -9,6 +9,15 @@ import type { AgentEvent } from './agent-events.js';
 export interface AgentTranscripts {
   main?: string;
   subagents: { id: string; rawTranscript: string }[];
+}
+
+/** Where one transcript lives in a sandbox. */
+export interface AgentTranscriptFile {
+  /** Absent for the main transcript. */
+  subagentId?: string;
+  /** Relative to `root`. */
+  path: string;
+  root: SandboxRoot;
 }
 
 /** Blocks per conversation: `main` and one entry per subagent id. */
@@ -46,7 +55,11 @@ export interface AgentArchitecture {
   /** Host paths the agent's CLI needs read-only inside a local sandbox. */
   sandboxReadOnlyPaths(): string[];
 
-  /** Environment every process of this agent needs (API endpoints, keys, CLI switches). */
+  /**
+   * Environment every process of this agent's sandbox gets (CLI switches). Never API keys: the
+   * agent gets its model endpoint per turn, through `Sandbox.modelEndpoint` where the provider
+   * has it, so keys stay on the host.
+   */
   sandboxEnv(): Record<string, string>;
 
   /**
@@ -63,6 +76,14 @@ export interface AgentArchitecture {
 
   /** Read the agent's current raw transcripts out of the sandbox. */
   readTranscripts(sandbox: Sandbox, sessionId: string): Promise<AgentTranscripts>;
+
+  /**
+   * Optional: the transcript files in the sandbox (main: no `subagentId`), so the engine can read
+   * only what each gained since the last sync (`Sandbox.readFileRange`) and store just that
+   * (`appendTranscript`). Without it the engine reads them whole with `readTranscripts`. A file
+   * must only grow between reads; one that was rewritten is detected and stored whole.
+   */
+  transcriptFiles?(sandbox: Sandbox, sessionId: string): Promise<AgentTranscriptFile[]>;
 
   /** Rebuild blocks from stored transcripts (pure; equals what the stream produced). */
   parseTranscripts(transcripts: AgentTranscripts): ParsedConversations;

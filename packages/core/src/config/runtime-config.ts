@@ -51,6 +51,8 @@ export const runtimeOptionsSchema = z.object({
   idleTimeoutMs: z.number().int().positive().optional(),
   syncIntervalMs: z.number().int().positive().optional(),
   turnTimeoutMs: z.number().int().positive().optional(),
+  maxQueuedMessages: z.number().int().positive().max(10_000).optional(),
+  secretValues: z.array(z.string().min(1).max(10_000)).max(1_000).optional(),
   websocketPort: z.number().int().min(0).max(65535).optional(),
   logLevel: logLevelSchema.optional(),
   dataDir: z.string().min(1).optional(),
@@ -72,6 +74,14 @@ export interface RuntimeConfig {
   syncIntervalMs?: number;
   /** Stop a turn that runs longer than this (outcome `timeout`). Default: no limit. */
   turnTimeoutMs?: number;
+  /** Accepted messages that may wait behind a session's running turn; more are refused with 429 TOO_MANY_QUEUED_MESSAGES. Default 20. */
+  maxQueuedMessages?: number;
+  /**
+   * Secret values to redact (as `[REDACTED]`) from blocks before they are published and from
+   * transcripts before they are stored. The model API keys in the runtime's environment
+   * (ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, GEMINI_API_KEY, GOOGLE_API_KEY) are always added.
+   */
+  secretValues?: string[];
   /** Port of the HTTP + WebSocket server. Default 3003. */
   websocketPort?: number;
   /** Default 'info'. */

@@ -12,6 +12,8 @@ export interface QueuedTurn {
   clientMessageId?: string;
   request: SendMessageRequest;
   state: QueuedTurnState;
+  /** The turn's id (`session:turn:start`), set by `markRunning`. */
+  turnId?: string;
   /** ISO time it was accepted. */
   acceptedAt: string;
   /** How the turn ended, once `done` (`completed`, `interrupted`, `error`, `timeout`). */
@@ -41,8 +43,11 @@ export interface TurnQueueStore {
   /** Entries not `done`, in acceptance order (the `running` one first, when any). */
   pending(sessionId: string): Promise<QueuedTurn[]>;
 
-  /** Mark the entry at `position` as running. */
-  markRunning(sessionId: string, position: number): Promise<void>;
+  /**
+   * Mark the entry at `position` as running as turn `turnId` (kept, so that after a crash the
+   * engine can end exactly that turn with `RUNTIME_RESTARTED`).
+   */
+  markRunning(sessionId: string, position: number, turnId: string): Promise<void>;
 
   /** Mark the entry at `position` as done with its outcome. */
   complete(sessionId: string, position: number, outcome: string): Promise<void>;

@@ -48,3 +48,39 @@ export function invalidInputError(issues: readonly InputIssue[], fallbackField =
     details: { field: first.field, issues: listed },
   });
 }
+
+export function fileNotFoundError(path: string, details: Record<string, unknown> = {}): AgentRuntimeError {
+  return new AgentRuntimeError('FILE_NOT_FOUND', `File "${path.slice(0, 200)}" does not exist.`, {
+    details: { ...details, path: path.slice(0, 200) },
+  });
+}
+
+export function sessionBusyError(message: string, details: Record<string, unknown> = {}): AgentRuntimeError {
+  return new AgentRuntimeError('SESSION_BUSY', message, { details });
+}
+
+/** A session already holds `limit` accepted messages that have not run yet (HTTP 429). */
+export function tooManyQueuedMessagesError(sessionId: string, limit: number): AgentRuntimeError {
+  return new AgentRuntimeError(
+    'TOO_MANY_QUEUED_MESSAGES',
+    `Session "${sessionId}" already has ${limit} messages waiting; retry once a turn has ended.`,
+    { details: { sessionId, limit } },
+  );
+}
+
+/** The runtime stopped (crash, kill) while this turn ran; it was ended after the restart. */
+export function runtimeRestartedError(turnId: string): AgentRuntimeError {
+  return new AgentRuntimeError('RUNTIME_RESTARTED', 'The runtime restarted while this turn was running; send the message again to retry it.', {
+    details: { turnId },
+  });
+}
+
+export function unsupportedArchitectureError(architecture: string, available: readonly string[]): AgentRuntimeError {
+  return new AgentRuntimeError('UNSUPPORTED_ARCHITECTURE', `This runtime does not run "${architecture}" agents.`, {
+    details: { architecture, available: [...available] },
+  });
+}
+
+export function agentError(message: string, cause?: unknown): AgentRuntimeError {
+  return new AgentRuntimeError('AGENT_ERROR', message, cause === undefined ? {} : { cause });
+}

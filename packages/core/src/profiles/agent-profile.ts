@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { workspaceFileSchema, workspacePathSchema } from '../sessions/workspace-file.js';
+import { profileNetworkSchema } from './profile-network.js';
 
 /** A file shipped with a skill, written beside its SKILL.md. */
 export const skillSupportingFileSchema = z.object({
@@ -71,6 +72,8 @@ export const agentProfileSchema = z.object({
   environmentVariables: z.record(z.string(), z.string()).optional(),
   /** Files every new session's workspace starts with. */
   defaultWorkspaceFiles: z.array(workspaceFileSchema).optional(),
+  /** Hosts the agent may reach besides its model API (sandboxes have no other network by default). */
+  network: profileNetworkSchema.optional(),
 });
 
 export type SkillSupportingFile = z.infer<typeof skillSupportingFileSchema>;

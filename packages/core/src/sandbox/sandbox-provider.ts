@@ -1,3 +1,5 @@
+import type { SandboxModelEndpoint, SandboxModelUpstream } from './sandbox-network.js';
+
 /**
  * Where agents run. A provider creates one sandbox per session; the runtime drives the agent CLI
  * through `exec` and mirrors the workspace through the file methods and the change feed.
@@ -40,6 +42,10 @@ export interface SandboxCreateOptions {
 export interface SandboxLimits {
   cpuCount?: number;
   memoryMiB?: number;
+  /** Most processes (and threads) alive at once in the sandbox (where the provider supports it). */
+  maxProcesses?: number;
+  /** Largest file a process in the sandbox may write, in MiB (where the provider supports it). */
+  maxFileSizeMiB?: number;
   /** Wall-clock lifetime of the sandbox; it is terminated when it ends. */
   timeoutMs?: number;
   /** Terminate after this long with no running process (where the provider supports it). */
@@ -59,6 +65,15 @@ export type SandboxRoot = 'workspace' | 'home';
 export interface SandboxFileOptions {
   /** Defaults to `'workspace'`. `'home'` is the agent's private home (CLI config, transcripts). */
   root?: SandboxRoot;
+}
+
+export interface SandboxReadFileOptions extends SandboxFileOptions {
+  /**
+   * Refuse files larger than this with `PAYLOAD_TOO_LARGE` (details: `size`, `maxBytes`). The
+   * size is checked before reading, and the read stops at the cap even if the file grows
+   * meanwhile, so a huge (or sparse) file never reaches memory.
+   */
+  maxBytes?: number;
 }
 
 export interface SandboxFileInfo {
@@ -97,7 +112,13 @@ export interface Sandbox {
   exec(command: string[], options?: SandboxExecOptions): Promise<SandboxProcess>;
 
   /** Read a file; rejects with `FILE_NOT_FOUND` when it does not exist. */
-  readFile(path: string, options?: SandboxFileOptions): Promise<Uint8Array>;
+  readFile(path: string, options?: SandboxReadFileOptions): Promise<Uint8Array>;
+  /**
+   * Optional: read at most `length` bytes of a file from byte `offset` (fewer at its end; empty
+   * past it), so a caller can read only what a growing file (a transcript) gained. Rejects like
+   * `readFile`. Callers fall back to `readFile` when a sandbox lacks it.
+   */
+  readFileRange?(path: string, offset: number, length: number, options?: SandboxFileOptions): Promise<Uint8Array>;
   /** Create or replace a file, creating parent directories. */
   writeFile(path: string, content: string | Uint8Array, options?: SandboxFileOptions): Promise<void>;
   /**
@@ -116,6 +137,19 @@ export interface Sandbox {
    * process; content is fetched with `readFile`. Call `close()` on the result to stop.
    */
   watch?(listener: (change: WorkspaceChange) => void): Promise<SandboxWatcher>;
+
+  /**
+   * Route an agent's model API through the sandbox's egress proxy: the proxy adds the real
+   * credentials, the sandbox gets a base URL and a token (see `SandboxModelEndpoint`). Providers
+   * whose sandboxes have no such proxy lack this method; agents then pass their endpoint directly.
+   */
+  modelEndpoint?(upstream: SandboxModelUpstream): Promise<SandboxModelEndpoint>;
+
+  /**
+   * Hosts (patterns as in a profile's `network.allowedHosts`) that processes may reach through
+   * the egress proxy; replaces the previous list. Model endpoints are always reachable.
+   */
+  allowNetworkHosts?(hosts: readonly string[]): Promise<void>;
 
   /** False once the sandbox has stopped for any reason (terminated, timed out, crashed). */
   isRunning(): Promise<boolean>;

@@ -1,4 +1,3 @@
-export * from './issues.js';
 export * from './parse-agent-profile.js';
 export * from './session-input.js';
 export * from './stored-path.js';

@@ -1,5 +1,4 @@
-import { AgentRuntimeError, agentProfileSchema, type AgentProfile } from '@agent-runtime/core';
-import { describeIssues } from './issues.js';
+import { AgentRuntimeError, agentProfileSchema, invalidInputError, type AgentProfile } from '@agent-runtime/core';
 
 /**
  * Validates a profile with core's `agentProfileSchema` and returns the parsed value (defaults
@@ -11,8 +10,10 @@ export function parseAgentProfile(value: unknown, source?: string): AgentProfile
   if (result.success) return result.data;
   const id = typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
   const subject = [source, id === undefined ? undefined : `profile "${id}"`].filter(Boolean).join(', ') || 'agent profile';
-  throw new AgentRuntimeError('INVALID_INPUT', `Invalid agent profile (${subject}): ${describeIssues(result.error.issues)}`, {
-    details: { ...(source ? { source } : {}), ...(id ? { agentProfileId: id } : {}), fields: result.error.issues.map((issue) => issue.path.map(String).join('.')) },
+  // Core's one zod -> INVALID_INPUT mapping, plus where the profile came from.
+  const mapped = invalidInputError(result.error.issues, 'profile');
+  throw new AgentRuntimeError('INVALID_INPUT', `Invalid agent profile (${subject}): ${mapped.message}`, {
+    details: { ...mapped.details, ...(source ? { source } : {}), ...(id ? { agentProfileId: id } : {}) },
   });
 }
 

@@ -1,5 +1,4 @@
-import { AgentRuntimeError, sessionListDataSchema, type SessionListData } from '@agent-runtime/core';
-import { describeIssues } from './issues.js';
+import { AgentRuntimeError, invalidInputError, sessionListDataSchema, type SessionListData } from '@agent-runtime/core';
 
 const sessionUpdateSchema = sessionListDataSchema.omit({ sessionId: true }).partial();
 
@@ -7,9 +6,7 @@ const sessionUpdateSchema = sessionListDataSchema.omit({ sessionId: true }).part
 export function parseSessionRecord(session: SessionListData): SessionListData {
   const result = sessionListDataSchema.safeParse(session);
   if (result.success) return result.data;
-  throw new AgentRuntimeError('INVALID_INPUT', `Invalid session record: ${describeIssues(result.error.issues)}`, {
-    details: { fields: result.error.issues.map((issue) => issue.path.map(String).join('.')) },
-  });
+  throw invalidInputError(result.error.issues, 'session');
 }
 
 /**
@@ -20,9 +17,7 @@ export function parseSessionUpdate(updates: Partial<SessionListData>): Partial<O
   const present = Object.fromEntries(Object.entries(updates).filter(([key, value]) => key !== 'sessionId' && value !== undefined));
   const result = sessionUpdateSchema.safeParse(present);
   if (result.success) return result.data;
-  throw new AgentRuntimeError('INVALID_INPUT', `Invalid session update: ${describeIssues(result.error.issues)}`, {
-    details: { fields: result.error.issues.map((issue) => issue.path.map(String).join('.')) },
-  });
+  throw invalidInputError(result.error.issues, 'updates');
 }
 
 /** A subagent id must be a non-empty string (`undefined` means the main transcript). */

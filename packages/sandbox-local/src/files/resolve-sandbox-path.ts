@@ -53,7 +53,14 @@ export async function resolveParent(root: string, relativePath: string, create: 
   const real = await realpathInside(root, parent, relativePath);
   if (real !== null || !create) return real;
   // Every existing ancestor is inside: create the rest, then check again (a process may race us).
-  await mkdir(parent, { recursive: true });
+  try {
+    await mkdir(parent, { recursive: true });
+  } catch (error) {
+    // A process swapped a directory on the way (for a symlink, a file, or removed it).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EEXIST' || code === 'ELOOP') throw pathRefusedError(relativePath, 'its directory changed while it was being created');
+    throw error;
+  }
   const created = await realpathInside(root, parent, relativePath);
   if (created === null) throw pathRefusedError(relativePath, 'its directory could not be created');
   return created;

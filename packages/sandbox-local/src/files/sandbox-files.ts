@@ -1,9 +1,9 @@
 import { constants } from 'node:fs';
-import { lstat, open, readdir, realpath, unlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { lchown, lstat, open, readdir, realpath, unlink } from 'node:fs/promises';
+import { basename, dirname, join, relative as relativeTo } from 'node:path';
 import type { SandboxFileInfo } from '@agent-runtime/core';
 import { pathRefusedError } from '@agent-runtime/core';
-import { fileNotFoundError, invalidInputError } from '../errors.js';
+import { fileNotFoundError, fileTooLargeError, invalidInputError } from '../errors.js';
 import { checkedRelativePath, checkOpenedInside, isInside, realpathInside, resolveParent } from './resolve-sandbox-path.js';
 
 function errorCode(error: unknown): string | undefined {
@@ -17,10 +17,22 @@ function errorCode(error: unknown): string | undefined {
  * non-blocking, so a FIFO planted by a process cannot hang the runtime.
  */
 export class SandboxFiles {
-  /** @param root absolute, canonical (realpath) directory */
-  constructor(private readonly root: string) {}
+  /**
+   * @param root absolute, canonical (realpath) directory
+   * @param owner the sandbox's own uid/gid: files and directories written here are given to it,
+   *   so the agent (which runs as that uid) can change them
+   */
+  constructor(
+    private readonly root: string,
+    private readonly owner?: { uid: number; gid: number },
+  ) {}
 
-  async read(path: string): Promise<Uint8Array> {
+  /**
+   * Reads a file: whole, or at most `range.length` bytes from `range.offset` (fewer at its end).
+   * With `maxBytes`, stats first and never holds more than `maxBytes + 1` bytes.
+   */
+  async read(path: string, options: { maxBytes?: number; range?: { offset: number; length: number } } = {}): Promise<Uint8Array> {
+    const { maxBytes, range } = options;
     const relative = checkedRelativePath(path);
     const parent = await resolveParent(this.root, relative, false);
     if (parent === null) throw fileNotFoundError(relative);
@@ -36,8 +48,27 @@ export class SandboxFiles {
     }
     try {
       await checkOpenedInside(this.root, handle.fd, relative);
-      if (!(await handle.stat()).isFile()) throw fileNotFoundError(relative);
-      return new Uint8Array(await handle.readFile());
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw fileNotFoundError(relative);
+      if (range) {
+        const buffer = Buffer.alloc(Math.max(0, Math.min(range.length, maxBytes ?? Infinity, stats.size - range.offset)));
+        const { bytesRead } = buffer.length === 0 ? { bytesRead: 0 } : await handle.read(buffer, 0, buffer.length, range.offset);
+        return new Uint8Array(buffer.subarray(0, bytesRead));
+      }
+      if (maxBytes === undefined) return new Uint8Array(await handle.readFile());
+      if (stats.size > maxBytes) throw fileTooLargeError(relative, stats.size, maxBytes);
+      // The file may grow between stat and read: read in chunks and stop one byte past the cap.
+      const chunks: Buffer[] = [];
+      let length = 0;
+      for (;;) {
+        const chunk = Buffer.alloc(Math.min(64 * 1024, maxBytes + 1 - length));
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
+        if (bytesRead === 0) break;
+        chunks.push(chunk.subarray(0, bytesRead));
+        length += bytesRead;
+        if (length > maxBytes) throw fileTooLargeError(relative, length, maxBytes);
+      }
+      return new Uint8Array(Buffer.concat(chunks, length));
     } finally {
       await handle.close();
     }
@@ -47,6 +78,7 @@ export class SandboxFiles {
     const relative = checkedRelativePath(path);
     const parent = await resolveParent(this.root, relative, true);
     if (parent === null) throw pathRefusedError(relative, 'its directory could not be created');
+    if (this.owner) await this.giveDirectories(parent);
     const final = join(parent, basename(relative));
     const target = (await this.resolveFinal(final, relative)) ?? final;
     let handle;
@@ -54,6 +86,7 @@ export class SandboxFiles {
       handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
     } catch (error) {
       if (errorCode(error) === 'ELOOP') throw pathRefusedError(relative, 'it is a symbolic link');
+      if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') throw pathRefusedError(relative, 'its directory changed while it was being written');
       if (errorCode(error) === 'EISDIR') throw invalidInputError(`"${relative}" is a directory.`, { path: relative });
       if (errorCode(error) === 'ENXIO') throw invalidInputError(`"${relative}" is not a regular file.`, { path: relative });
       throw error;
@@ -61,6 +94,7 @@ export class SandboxFiles {
     try {
       await checkOpenedInside(this.root, handle.fd, relative);
       if (!(await handle.stat()).isFile()) throw invalidInputError(`"${relative}" is not a regular file.`, { path: relative });
+      if (this.owner) await handle.chown(this.owner.uid, this.owner.gid);
       await handle.truncate(0);
       await handle.writeFile(content);
     } finally {
@@ -80,6 +114,18 @@ export class SandboxFiles {
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return;
       throw error;
+    }
+  }
+
+  /** Gives `directory` and its ancestors below the root to the owner (never following a symlink). */
+  private async giveDirectories(directory: string): Promise<void> {
+    const owner = this.owner;
+    if (!owner) return;
+    let current = directory;
+    while (isInside(this.root, current) && current !== this.root && !relativeTo(this.root, current).startsWith('..')) {
+      const stats = await lstat(current).catch(() => null);
+      if (stats?.isDirectory() && stats.uid !== owner.uid) await lchown(current, owner.uid, owner.gid);
+      current = dirname(current);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import type { PersistenceAdapter, SavedSessionData } from '@agent-runtime/core';
+import { killAtRandom } from '../contract-helpers/kill-at-random.js';
 import { crashChecksum, type CrashWriterLine } from './crash-writer.js';
 
 export interface CrashStore {
@@ -88,40 +88,6 @@ async function verifyRun(adapter: PersistenceAdapter, sessionId: string, keys: M
   return verified;
 }
 
-function killAtRandom(child: ChildProcess, maxDelayMs: number): Promise<CrashWriterLine[]> {
-  return new Promise((resolve, reject) => {
-    const lines: CrashWriterLine[] = [];
-    let buffered = '';
-    let stderr = '';
-    let killed = false;
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        const line = JSON.parse(buffered.slice(0, newline)) as CrashWriterLine;
-        buffered = buffered.slice(newline + 1);
-        lines.push(line);
-        if (line.t === 'ready') {
-          setTimeout(() => {
-            killed = true;
-            child.kill('SIGKILL');
-          }, randomInt(0, maxDelayMs + 1));
-        }
-        newline = buffered.indexOf('\n');
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      // A partial last line is a write that was never acknowledged: dropped.
-      if (killed && signal === 'SIGKILL') resolve(lines);
-      else reject(new Error(`crash writer exited on its own (code ${code}, signal ${signal}): ${stderr.slice(-2000)}`));
-    });
-  });
-}
-
 /**
  * The SIGKILL test: `kills` times, start a writer, kill it at a random point, reopen the store
  * and check that it opens cleanly and that every write acknowledged so far (in this run and the
@@ -134,7 +100,7 @@ export async function runPersistenceCrashTest(options: PersistenceCrashTestOptio
   let acknowledgedWrites = 0;
   for (let run = 0; run < kills; run += 1) {
     const sessionId = `crash-${process.pid}-${run}`;
-    const lines = await killAtRandom(options.spawnWriter(sessionId), options.maxDelayMs ?? 500);
+    const lines = await killAtRandom<CrashWriterLine>(options.spawnWriter(sessionId), options.maxDelayMs ?? 500);
     acknowledgedWrites += lines.filter((line) => line.t === 'ack').length;
     runs.push({ sessionId, keys: expectedState(lines) });
     const store = await options.openStore();

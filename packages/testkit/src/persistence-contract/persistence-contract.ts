@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe } from 'vitest';
+import { appendTranscriptTests } from './append-transcript-tests.js';
 import { profileTests } from './profile-tests.js';
 import { sessionTests } from './session-tests.js';
 import type { PersistenceContractFactory, PersistenceContractOptions, PersistenceContractSubject } from './subject.js';
@@ -50,6 +51,7 @@ export function persistenceContract(
 
     describe('sessions', () => sessionTests(subject, settings));
     describe('transcripts', () => transcriptTests(subject, settings));
+    describe('appendTranscript (when the adapter has it)', () => appendTranscriptTests(subject, settings));
     describe('workspace files', () => workspaceFileTests(subject));
     describe('agent profiles', () => profileTests(subject));
   });

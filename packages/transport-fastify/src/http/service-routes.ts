@@ -2,6 +2,7 @@ import type { AgentProfileListData } from '@agent-runtime/core';
 import type { FastifyInstance } from 'fastify';
 import type { RuntimeMetrics } from '../observability/metrics.js';
 import type { ResolvedPluginOptions } from '../options.js';
+import { registerAsyncApiRoute } from './asyncapi-document.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
 /** Agent profiles, health, readiness and the OpenAPI document. */
@@ -31,4 +32,5 @@ export function registerServiceRoutes(app: FastifyInstance, options: ResolvedPlu
     openApi ??= buildOpenApiDocument(options);
     return openApi;
   });
+  registerAsyncApiRoute(app, options);
 }

@@ -138,6 +138,7 @@ describe('OpenTelemetry spans', () => {
     server.engine.emit({ event: 'session:block:start', data: { sessionId, conversationId: 'main', block: result } });
     server.engine.emit({ event: 'session:block:complete', data: { sessionId, conversationId: 'main', blockId: 'tr-1', block: result } });
     server.engine.emit({ event: 'session:turn:end', data: { sessionId, turnId: 't-1', outcome: 'completed' } });
+    await server.engine.events.flushed(sessionId); // events reach listeners once the event log stored them
     const spans = exporter.getFinishedSpans();
     const turn = spans.find((span) => span.name === 'agent_runtime.turn' && span.attributes['agent_runtime.turn_id'] === 't-1')!;
     const tool = spans.find((span) => span.name === 'agent_runtime.tool Bash')!;

@@ -17,8 +17,11 @@ export interface ConnectionLimits {
  * reason, and everything else goes on.
  */
 export class Connection {
-  /** sessionId -> last sequence number sent on this socket. */
-  readonly joined = new Map<string, { lastSeq: number }>();
+  /**
+   * sessionId -> last sequence number sent on this socket; `held` collects live events while the
+   * join's replay is read from the event log (sent after it, in order).
+   */
+  readonly joined = new Map<string, { lastSeq: number; held?: { seq: number; text: string }[] }>();
   /** Answered a ping (or sent anything) since the last heartbeat. */
   alive = true;
   closed = false;

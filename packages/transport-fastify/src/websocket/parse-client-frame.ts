@@ -1,4 +1,4 @@
-import { AgentRuntimeError, clientFrameSchema, joinArgumentsSchema, leaveArgumentsSchema } from '@agent-runtime/core';
+import { AgentRuntimeError, clientFrameSchema, invalidInputError, joinArgumentsSchema, leaveArgumentsSchema, type InputIssue } from '@agent-runtime/core';
 
 export type ClientCommand =
   | { event: 'session:join'; sessionId: string; since: number | undefined; ack: number | undefined }
@@ -10,8 +10,9 @@ function invalid(message: string, field: string, ack?: number): ParsedFrame {
   return { ok: false, error: new AgentRuntimeError('INVALID_INPUT', message, { details: { field } }), ack };
 }
 
-function issueField(prefix: string, path: readonly PropertyKey[]): string {
-  return [prefix, ...path.map(String)].join('.');
+/** Zod issues -> INVALID_INPUT through core's one mapping, fields named from `prefix` (`frame.event`, `args.0`). */
+function invalidIssues(prefix: string, issues: readonly InputIssue[], ack?: number): ParsedFrame {
+  return { ok: false, error: invalidInputError(issues.map((issue) => ({ path: [prefix, ...issue.path], message: issue.message }))), ack };
 }
 
 /**
@@ -41,23 +42,20 @@ export function parseClientFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary:
   const ack = typeof rawAck === 'number' && Number.isSafeInteger(rawAck) && rawAck >= 0 ? rawAck : undefined;
   const frame = clientFrameSchema.safeParse(value);
   if (!frame.success) {
-    const issue = frame.error.issues[0];
-    return invalid(`${issueField('frame', issue?.path ?? [])}: ${issue?.message ?? 'invalid'}`, issueField('frame', issue?.path ?? []), ack);
+    return invalidIssues('frame', frame.error.issues, ack);
   }
   const { event, args } = frame.data;
   if (event === 'session:join') {
     const parsed = joinArgumentsSchema.safeParse(args);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return invalid(`${issueField('args', issue?.path ?? [])}: ${issue?.message ?? 'invalid'} (expected ["<sessionId>", {"since"?: n}])`, issueField('args', issue?.path ?? []), ack);
+      return invalidIssues('args', parsed.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (expected ["<sessionId>", {"since"?: n}])` })), ack);
     }
     return { ok: true, command: { event, sessionId: parsed.data[0], since: parsed.data[1]?.since, ack: frame.data.ack } };
   }
   if (event === 'session:leave') {
     const parsed = leaveArgumentsSchema.safeParse(args);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return invalid(`${issueField('args', issue?.path ?? [])}: ${issue?.message ?? 'invalid'} (expected ["<sessionId>"])`, issueField('args', issue?.path ?? []), ack);
+      return invalidIssues('args', parsed.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (expected ["<sessionId>"])` })), ack);
     }
     return { ok: true, command: { event, sessionId: parsed.data[0], ack: frame.data.ack } };
   }

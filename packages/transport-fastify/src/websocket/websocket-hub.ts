@@ -1,5 +1,5 @@
 import { AgentRuntimeError, type SessionListData } from '@agent-runtime/core';
-import type { BusEvent } from '@agent-runtime/session-engine';
+import type { BusEvent } from '@agent-runtime/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { authorize } from '../auth.js';
@@ -130,48 +130,81 @@ export class WebSocketHub {
     await authorize(this.options.authorizeSession, connection.principal, command.sessionId, 'join');
     await this.assertSessionExists(command.sessionId);
     if (connection.closed) return;
-    // From here on everything is synchronous: the bus cannot publish between the replay and the
-    // subscription, so the client gets every event exactly once, replayed ones first.
-    const result = this.join(connection, command.sessionId, command.since, command.ack);
+    const result = await this.join(connection, command.sessionId, command.since, command.ack);
     this.log.debug({ sessionId: command.sessionId, since: command.since, ...result }, 'WebSocket client joined');
   }
 
-  private join(connection: Connection, sessionId: string, since: number | undefined, ack: number | undefined): JoinResult {
-    const bus = this.options.engine.events;
-    const latestSeq = bus.latestSeq(sessionId);
+  /**
+   * Subscribe the socket at once (live events are held while the replay is read from the event
+   * log), ack, send the replay, then the held events, then the session's current status — each
+   * `seq` exactly once, in order.
+   */
+  private async join(connection: Connection, sessionId: string, since: number | undefined, ack: number | undefined): Promise<JoinResult> {
+    const events = this.options.engine.events;
     const sendAck = (result: JoinResult) => {
       if (ack !== undefined) connection.send(ackFrame(ack, { ...result }));
     };
+    const earlier = connection.joined.get(sessionId);
     if (since === undefined) {
-      const state = connection.joined.get(sessionId);
-      this.subscribe(connection, sessionId, state ? state.lastSeq : latestSeq);
+      const latestSeq = events.latestSeq(sessionId);
+      if (!earlier) this.subscribe(connection, sessionId, latestSeq);
       const result: JoinResult = { success: true, latestSeq, replayed: 0 };
       sendAck(result);
+      this.sendStatus(connection, sessionId);
       return result;
     }
-    const replay = since > latestSeq ? undefined : bus.replay(sessionId, since);
-    if (!replay || replay.kind === 'resync' || replay.events.length > this.options.maxReplayEvents) {
-      const reason = !replay
-        ? `since ${since} is ahead of the server's latest sequence ${latestSeq} (the server restarted?)`
-        : replay.kind === 'resync'
-          ? `events after ${since} are no longer in the replay window (oldest kept: ${replay.oldestSeq})`
-          : `more than ${this.options.maxReplayEvents} events were missed`;
-      this.subscribe(connection, sessionId, latestSeq);
+    const state = earlier ?? this.subscribe(connection, sessionId, since);
+    state.held ??= [];
+    let replay;
+    try {
+      replay = await events.replay(sessionId, since, this.options.maxReplayEvents);
+    } catch (error) {
+      this.release(connection, state);
+      throw error;
+    }
+    const latestSeq = Math.max(replay.latestSeq, events.latestSeq(sessionId));
+    if (since > latestSeq || replay.kind === 'resync') {
+      const reason =
+        since > latestSeq
+          ? `since ${since} is ahead of the server's latest sequence ${latestSeq}`
+          : latestSeq - since > this.options.maxReplayEvents
+            ? `more than ${this.options.maxReplayEvents} events were missed`
+            : `events after ${since} are no longer in the replay window (oldest kept: ${replay.kind === 'resync' ? replay.oldestSeq : since})`;
+      state.lastSeq = Math.max(state.lastSeq, latestSeq);
       const result: JoinResult = { success: true, latestSeq, replayed: 0, resync: true };
       sendAck(result);
       connection.send(eventFrame('session:resync', { sessionId, latestSeq, reason }));
+      this.release(connection, state);
+      this.sendStatus(connection, sessionId);
       return result;
     }
-    this.subscribe(connection, sessionId, since);
     const result: JoinResult = { success: true, latestSeq, replayed: replay.events.length };
     sendAck(result);
-    const state = connection.joined.get(sessionId);
     for (const event of replay.events) {
-      if (!state || event.seq === undefined || event.seq <= state.lastSeq) continue;
+      if (event.seq === undefined || event.seq <= state.lastSeq) continue;
       state.lastSeq = event.seq;
       connection.send(eventFrame(event.event, event.data, event.seq));
     }
+    this.release(connection, state);
+    this.sendStatus(connection, sessionId);
     return result;
+  }
+
+  /** Send the live events held during a replay (those not replayed), and stop holding. */
+  private release(connection: Connection, state: { lastSeq: number; held?: { seq: number; text: string }[] }): void {
+    const held = state.held ?? [];
+    delete state.held;
+    for (const event of held) {
+      if (event.seq <= state.lastSeq) continue;
+      state.lastSeq = event.seq;
+      connection.send(event.text);
+    }
+  }
+
+  /** The session's current status, after the ack and any replay (no seq: it repeats, it is not new). */
+  private sendStatus(connection: Connection, sessionId: string): void {
+    const session = this.options.engine.listSessions().find((candidate) => candidate.sessionId === sessionId);
+    if (session) connection.send(eventFrame('session:status', { sessionId, status: session.status }));
   }
 
   private async assertSessionExists(sessionId: string): Promise<void> {
@@ -180,14 +213,16 @@ export class WebSocketHub {
     await engine.getSession(sessionId); // rejects with SESSION_NOT_FOUND
   }
 
-  private subscribe(connection: Connection, sessionId: string, lastSeq: number): void {
-    connection.joined.set(sessionId, { lastSeq });
+  private subscribe(connection: Connection, sessionId: string, lastSeq: number): { lastSeq: number; held?: { seq: number; text: string }[] } {
+    const state = { lastSeq };
+    connection.joined.set(sessionId, state);
     let set = this.bySession.get(sessionId);
     if (!set) {
       set = new Set();
       this.bySession.set(sessionId, set);
     }
     set.add(connection);
+    return state;
   }
 
   private unsubscribeFrom(connection: Connection, sessionId: string): void {
@@ -228,8 +263,12 @@ export class WebSocketHub {
     for (const connection of subscribers) {
       const state = connection.joined.get(event.sessionId);
       if (!state || event.seq <= state.lastSeq) continue;
-      state.lastSeq = event.seq;
       text ??= eventFrame(event.event, event.data, event.seq);
+      if (state.held) {
+        state.held.push({ seq: event.seq, text });
+        continue;
+      }
+      state.lastSeq = event.seq;
       if (connection.send(text)) last = connection;
     }
     // Lag is measured once per event, on the last socket served: publish -> written to the kernel.

@@ -183,6 +183,7 @@ describe('sending', () => {
       await joined;
       const chunk = 'x'.repeat(1024);
       small.engine.streamDeltas(record.sessionId, 100, { blockId: 'big', text: () => chunk });
+      await small.engine.events.flushed(record.sessionId); // events reach sockets once the event log stored them
       expect(slowSocket.closed?.code).toBe(4000);
       expect(slowSocket.closed?.reason).toMatch(/^SLOW_CONSUMER/);
       expect(slow.closed).toBe(true);

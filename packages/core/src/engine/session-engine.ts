@@ -1,0 +1,33 @@
+import type { AgentProfileListData } from '../profiles/index.js';
+import type { CreateSessionRequest, SendMessageRequest, SendMessageResponse } from '../protocol/rest.js';
+import type { RuntimeSessionData, SessionListData, WorkspaceFile } from '../sessions/index.js';
+import type { SessionEventSource } from './session-event-source.js';
+
+/**
+ * What transports (HTTP, WebSocket, in-process callers) use; the session engine's
+ * `SessionManager` implements it. Every method rejects with a coded `AgentRuntimeError`
+ * (SESSION_NOT_FOUND, INVALID_INPUT, TOO_MANY_QUEUED_MESSAGES, ...).
+ */
+export interface SessionEngine {
+  readonly events: SessionEventSource;
+
+  createSession(request: CreateSessionRequest): Promise<SessionListData>;
+  listSessions(): SessionListData[];
+  /** Record, blocks per conversation, workspace files; SESSION_NOT_FOUND when unknown. */
+  getSession(sessionId: string): Promise<RuntimeSessionData>;
+  /**
+   * Queue a message; resolves once accepted — stored in the turn queue, so it runs even after a
+   * restart — not when the turn ends. A retry with an earlier `clientMessageId` is acknowledged
+   * again and does not run again.
+   */
+  sendMessage(sessionId: string, request: SendMessageRequest): Promise<SendMessageResponse>;
+  /** Interrupt the running turn; `interrupted: false` when none runs. */
+  interrupt(sessionId: string): Promise<{ interrupted: boolean }>;
+  /** Stop the sandbox, persist everything, mark the session `completed`. */
+  terminateSession(sessionId: string): Promise<void>;
+  /** One workspace file (FILE_NOT_FOUND / PATH_REFUSED). */
+  readWorkspaceFile(sessionId: string, path: string): Promise<WorkspaceFile>;
+  listAgentProfiles(): Promise<AgentProfileListData[]>;
+  /** True once started and not stopping (for readiness probes). */
+  isReady(): boolean;
+}

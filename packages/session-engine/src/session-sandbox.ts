@@ -1,0 +1,196 @@
+import {
+  sessionTerminatedError,
+  type AgentArchitecture,
+  type AgentProfile,
+  type Logger,
+  type PersistenceAdapter,
+  type Sandbox,
+  type SandboxProvider,
+  type SandboxWatcher,
+  type SessionStatus,
+} from '@agent-runtime/core';
+import type { Clock } from './clock.js';
+import { errorInfo } from './error-info.js';
+import { SerialQueue } from './serial-queue.js';
+import type { SessionEngineSettings } from './settings.js';
+import type { WorkspaceMirror } from './workspace-mirror.js';
+
+/** Where a session's sandbox is in its life. */
+export type SandboxState = 'idle' | 'building' | 'ready' | 'stopping';
+
+/** Written into the sandbox's home once every stored file is restored (see `restoreCompleted`). */
+export const RESTORE_COMPLETE_MARKER = '.agent-runtime/restore-complete';
+
+export interface SessionSandboxOptions {
+  sessionId: string;
+  architectureType: string;
+  provider: SandboxProvider;
+  architecture: AgentArchitecture;
+  persistence: PersistenceAdapter;
+  mirror: WorkspaceMirror;
+  settings: SessionEngineSettings;
+  clock: Clock;
+  logger: Logger;
+  loadProfile(): Promise<AgentProfile>;
+  setStatus(status: SessionStatus): Promise<void>;
+  /** Store what the sandbox holds (transcripts, files); rejects when storing failed. */
+  syncNow(sandbox: Sandbox): Promise<void>;
+  /** The final sync failed every attempt; the sandbox is kept. */
+  onSyncFailure(error: unknown): void;
+  isTerminated(): boolean;
+}
+
+/** Final-sync attempts before a stop gives up and keeps the sandbox. */
+const FINAL_SYNC_ATTEMPTS = 3;
+const FINAL_SYNC_FIRST_DELAY_MS = 200;
+
+/**
+ * A session's sandbox: idle -> building -> ready -> stopping -> idle, one transition at a time.
+ * Building restores the stored files and transcripts, then marks the restore complete. Stopping
+ * stores everything first and terminates the sandbox only once that succeeded: after failed
+ * attempts (with backoff) the sandbox is kept and reported, never deleted with unsynced data.
+ */
+export class SessionSandbox {
+  private stateValue: SandboxState = 'idle';
+  private sandbox: Sandbox | undefined;
+  private watcher: SandboxWatcher | undefined;
+  private readonly transitions = new SerialQueue();
+
+  constructor(private readonly options: SessionSandboxOptions) {}
+
+  get state(): SandboxState {
+    return this.stateValue;
+  }
+
+  get current(): Sandbox | undefined {
+    return this.sandbox;
+  }
+
+  /** The ready sandbox, building one when there is none. */
+  ensure(): Promise<Sandbox> {
+    return this.transitions.run(() => this.build());
+  }
+
+  /**
+   * Store everything, then terminate the sandbox and set `status`. Resolves false when storing
+   * failed every attempt: the sandbox is then kept (state `ready`) and the status left alone.
+   */
+  stop(status: SessionStatus, when: () => boolean = () => true): Promise<boolean> {
+    return this.transitions.run(async () => {
+      if (!when()) return true;
+      return this.teardown(status);
+    });
+  }
+
+  /** Resolves once every transition queued so far has settled. */
+  settled(): Promise<void> {
+    return this.transitions.idle();
+  }
+
+  private async build(): Promise<Sandbox> {
+    if (this.sandbox) return this.sandbox;
+    const { options } = this;
+    if (options.isTerminated()) throw sessionTerminatedError(options.sessionId);
+    const profile = await options.loadProfile();
+    this.stateValue = 'building';
+    await options.setStatus('building-sandbox');
+    let sandbox: Sandbox | undefined;
+    try {
+      sandbox = await options.provider.create({
+        sessionId: options.sessionId,
+        env: options.architecture.sandboxEnv(),
+        readOnlyPaths: options.architecture.sandboxReadOnlyPaths(),
+        labels: { 'agent-runtime-architecture': options.architectureType },
+        ...(options.settings.sandboxLimits ? { limits: options.settings.sandboxLimits } : {}),
+      });
+      await options.mirror.restoreInto(sandbox);
+      const saved = await options.persistence.loadSession(options.sessionId);
+      const subagents = (saved?.subagents ?? []).flatMap((subagent) =>
+        subagent.rawTranscript === undefined ? [] : [{ id: subagent.id, rawTranscript: subagent.rawTranscript }],
+      );
+      const hasTranscripts = saved?.rawTranscript !== undefined || subagents.length > 0;
+      await options.architecture.prepare({
+        sessionId: options.sessionId,
+        sandbox,
+        profile,
+        ...(hasTranscripts ? { transcripts: { main: saved?.rawTranscript, subagents } } : {}),
+      });
+      await sandbox.writeFile(RESTORE_COMPLETE_MARKER, new Date(options.clock.now()).toISOString(), { root: 'home' });
+      const ready = sandbox;
+      this.watcher = await ready.watch?.((change) => {
+        options.mirror.handleChange(ready, change).catch((error) =>
+          options.logger.error({ error: errorInfo(error), path: change.path }, 'mirroring a workspace change failed'),
+        );
+      });
+    } catch (error) {
+      // Nothing ran in it yet: everything it holds came from storage.
+      await sandbox?.terminate().catch((terminateError) =>
+        options.logger.warn({ error: errorInfo(terminateError) }, 'terminating a sandbox that failed to build failed'),
+      );
+      this.stateValue = 'idle';
+      await options.setStatus('failed');
+      throw error;
+    }
+    this.sandbox = sandbox;
+    this.stateValue = 'ready';
+    options.logger.info({ sandboxId: sandbox.id, provider: sandbox.provider }, 'sandbox ready');
+    await options.setStatus('active');
+    return sandbox;
+  }
+
+  private async teardown(status: SessionStatus): Promise<boolean> {
+    const { options } = this;
+    const sandbox = this.sandbox;
+    if (sandbox) {
+      this.stateValue = 'stopping';
+      if (await sandbox.isRunning().catch(() => false)) {
+        const stored = await this.finalSync(sandbox);
+        if (!stored) {
+          this.stateValue = 'ready';
+          return false;
+        }
+      }
+      await this.watcher?.close().catch((error) => options.logger.warn({ error: errorInfo(error) }, 'closing the change feed failed'));
+      this.watcher = undefined;
+      this.sandbox = undefined;
+      await sandbox.terminate().catch((error) => options.logger.warn({ error: errorInfo(error) }, 'terminate failed'));
+      options.logger.info({ sandboxId: sandbox.id, status }, 'sandbox stopped');
+    }
+    this.stateValue = 'idle';
+    await options.mirror.settled();
+    await options.setStatus(status);
+    return true;
+  }
+
+  private async finalSync(sandbox: Sandbox): Promise<boolean> {
+    let delay = FINAL_SYNC_FIRST_DELAY_MS;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= FINAL_SYNC_ATTEMPTS; attempt++) {
+      try {
+        await this.options.syncNow(sandbox);
+        return true;
+      } catch (error) {
+        lastError = error;
+        this.options.logger.warn({ attempt, error: errorInfo(error) }, 'final sync failed');
+        if (attempt < FINAL_SYNC_ATTEMPTS) {
+          await new Promise<void>((resolve) => this.options.clock.setTimeout(resolve, delay));
+          delay *= 2;
+        }
+      }
+    }
+    this.options.logger.error(
+      { sandboxId: sandbox.id, error: errorInfo(lastError) },
+      'final sync failed; the sandbox is kept so that nothing unsynced is lost',
+    );
+    this.options.onSyncFailure(lastError);
+    return false;
+  }
+}
+
+/** True when a sandbox (e.g. one left by a crash) finished its restore: only then does absence mean deletion. */
+export async function restoreCompleted(sandbox: Sandbox): Promise<boolean> {
+  return sandbox.readFile(RESTORE_COMPLETE_MARKER, { root: 'home' }).then(
+    () => true,
+    () => false,
+  );
+}
