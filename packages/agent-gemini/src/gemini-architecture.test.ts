@@ -239,6 +239,11 @@ describe('gemini-cli architecture with the real Gemini CLI', () => {
     const result = run.streamed.find((b) => b.type === 'tool_result');
     expect(JSON.stringify(result)).toContain('REVIEWED-OK');
     expect(run.streamed).toEqual(run.parsed);
+    // The subagent's conversation is linked to the parent's invoke_agent call.
+    const parsed = architecture.parseTranscripts(await architecture.readTranscripts(sandbox, sandbox.sessionId));
+    const call = parsed.main.find((b) => b.type === 'tool_use' && b.toolName === 'invoke_agent');
+    expect(parsed.subagents).toHaveLength(1);
+    expect(parsed.subagents[0]).toMatchObject({ toolUseId: (call as { toolUseId: string }).toolUseId, name: 'code-reviewer' });
   });
 
   it('runs a turn whose message holds images: they are not sent, the text is; an images-only message still runs', async () => {

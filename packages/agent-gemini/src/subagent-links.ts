@@ -1,0 +1,42 @@
+/** Where a subagent conversation came from: the parent's `invoke_agent` call. */
+export interface GeminiSubagentLink {
+  /** The `invoke_agent` tool call id in the main conversation (the `tool_use` block's id). */
+  toolUseId: string;
+  /** The subagent's name (`agent_name` argument), when the call gave one. */
+  name?: string;
+}
+
+/**
+ * Links subagent conversations to the calls that started them. The CLI records the subagent's
+ * `agentId` (its file name under `chats/<uuid>/`) on the parent's `invoke_agent` tool call in the
+ * main session file; this reads those records (plain message lines and `$set` rewrites alike).
+ */
+export function geminiSubagentLinks(mainTranscript: string): Map<string, GeminiSubagentLink> {
+  const links = new Map<string, GeminiSubagentLink>();
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 6 || value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, depth + 1);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    if (Array.isArray(record.toolCalls)) {
+      for (const call of record.toolCalls as Record<string, unknown>[]) {
+        if (typeof call?.agentId !== 'string' || typeof call.id !== 'string') continue;
+        const args = call.args as Record<string, unknown> | undefined;
+        const name = typeof args?.agent_name === 'string' ? args.agent_name : undefined;
+        links.set(call.agentId, { toolUseId: call.id, ...(name ? { name } : {}) });
+      }
+    }
+    for (const key of ['messages', '$set']) if (key in record) visit(record[key], depth + 1);
+  };
+  for (const line of mainTranscript.split('\n')) {
+    if (!line.includes('"agentId"')) continue;
+    try {
+      visit(JSON.parse(line), 0);
+    } catch {
+      // a torn last line: the parser reports it
+    }
+  }
+  return links;
+}
