@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/pnpm.sh
 source scripts/setup.sh
 require_node
-require_system_packages "the tests: bubblewrap for the local sandbox, chromium for the demo UI" bwrap:bubblewrap "${CHROMIUM_PATH:-/usr/bin/chromium}:chromium"
+require_system_packages "the tests: bubblewrap for the local sandbox, socat for its network door, chromium for the demo UI" bwrap:bubblewrap socat:socat "${CHROMIUM_PATH:-/usr/bin/chromium}:chromium"
 require_postgres
 pnpm install --frozen-lockfile
 pnpm build

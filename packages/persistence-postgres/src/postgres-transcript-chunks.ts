@@ -1,4 +1,4 @@
-import { checkSubagentId } from '@agent-runtime/persistence-memory';
+import { checkSubagentId } from '@agent-runtime/core';
 import type { PoolClient } from 'pg';
 import type { PostgresContext } from './postgres-runner.js';
 

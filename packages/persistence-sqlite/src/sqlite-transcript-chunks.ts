@@ -1,5 +1,4 @@
-import { sessionNotFoundError } from '@agent-runtime/core';
-import { checkSubagentId } from '@agent-runtime/persistence-memory';
+import { checkSubagentId, sessionNotFoundError } from '@agent-runtime/core';
 import type { Database } from 'better-sqlite3';
 import { statementCache, type SqliteRunner } from './sqlite-runner.js';
 

@@ -133,6 +133,10 @@ export class SessionManager implements SessionEngine {
     await Promise.all([...this.sessions.values()].map((session) => session.shutdown().catch((error) => {
       this.logger.error({ sessionId: session.id, error: errorInfo(error) }, 'shutdown of a session failed');
     })));
+    // What an architecture keeps running between turns (warm agent processes) ends with it.
+    await Promise.all([...this.architectures.values()].map((architecture) => architecture.dispose?.().catch((error: unknown) => {
+      this.logger.error({ architecture: architecture.type, error: errorInfo(error) }, 'dispose of an architecture failed');
+    })));
     this.started = false;
   }
 
