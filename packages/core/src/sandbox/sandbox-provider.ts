@@ -46,6 +46,12 @@ export interface SandboxLimits {
   maxProcesses?: number;
   /** Largest file a process in the sandbox may write, in MiB (where the provider supports it). */
   maxFileSizeMiB?: number;
+  /**
+   * Total disk space of the workspace's files, in MiB (where the provider supports it). Above it
+   * the sandbox's processes are stopped and the runtime's writes refused (`LIMIT_EXCEEDED`,
+   * `details.limit: 'workspaceMiB'`) until it shrinks.
+   */
+  workspaceMiB?: number;
   /** Wall-clock lifetime of the sandbox; it is terminated when it ends. */
   timeoutMs?: number;
   /** Terminate after this long with no running process (where the provider supports it). */
