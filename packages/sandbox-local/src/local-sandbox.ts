@@ -243,7 +243,7 @@ export class LocalSandbox implements Sandbox {
       { sandboxId: this.id, sessionId: this.sessionId, usedBytes, capBytes: this.usage.capBytes, path, killed: running.length, code: 'LIMIT_EXCEEDED' },
       'sandbox-local: workspace above limits.workspaceMiB; killing its processes (SIGKILL); files already there are kept',
     );
-    for (const child of running) child.kill('SIGKILL');
+    for (const child of running) child.stopForLimit(this.limitBreach);
   }
 
   /** The sandbox's own host uid, when the runtime is root (processes and files belong to it). */

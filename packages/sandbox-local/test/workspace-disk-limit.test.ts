@@ -47,6 +47,7 @@ describe('workspace disk limit (real bwrap sandbox)', () => {
           `${(sandbox.diskUsage.usedBytes / MiB).toFixed(1)} MiB written; /health ${Math.round(performance.now() - health)} ms`,
       );
       expect(code).toBe(137);
+      expect(writer.stopError).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'workspaceMiB' } });
       expect(sandbox.limitError).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'workspaceMiB', capBytes: 4 * MiB } });
       const event = logged.find((entry) => entry.level === 'error' && entry.fields.code === 'LIMIT_EXCEEDED');
       expect(event?.fields).toMatchObject({ sandboxId: sandbox.id, capBytes: 4 * MiB, killed: 1 });

@@ -1,3 +1,4 @@
+import type { AgentRuntimeError } from '../errors/agent-runtime-error.js';
 import type { SandboxModelEndpoint, SandboxModelUpstream } from './sandbox-network.js';
 
 /**
@@ -185,6 +186,12 @@ export interface SandboxProcess {
   wait(): Promise<number>;
   /** Ask the process to stop (`SIGTERM` by default; `SIGKILL` after a grace period). */
   kill(signal?: 'SIGTERM' | 'SIGKILL' | 'SIGINT'): void;
+  /**
+   * Set (before `wait()` resolves) when the sandbox itself stopped the process because a limit
+   * was reached, e.g. `LIMIT_EXCEEDED` with `details.limit: 'workspaceMiB'`: the reason a turn
+   * that ran in it failed. Optional: providers that never stop processes on their own omit it.
+   */
+  readonly stopError?: AgentRuntimeError;
 }
 
 export type WorkspaceChangeKind = 'created' | 'modified' | 'deleted';
