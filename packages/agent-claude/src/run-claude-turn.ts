@@ -106,7 +106,9 @@ export async function* runClaudeTurn(context: AgentTurnContext, settings: Claude
   else if (failure || last?.isError || !last) {
     outcome = 'error';
     const running = await sandbox.isRunning().catch(() => false);
+    const stopped = spawned?.stopError;
     if (!running) failure = { code: 'SANDBOX_TERMINATED', message: 'The sandbox stopped during the turn.' };
+    else if (stopped) failure = { code: stopped.code, message: stopped.message }; // a sandbox limit killed the CLI
     else if (last?.isError) failure = { code: 'AGENT_ERROR', message: last.text ?? failure?.message ?? 'Claude Code reported an error.' };
     else failure ??= { code: 'AGENT_ERROR', message: `Claude Code ended without a result.${spawned?.stderrTail ? ` ${spawned.stderrTail.slice(-500)}` : ''}` };
   }

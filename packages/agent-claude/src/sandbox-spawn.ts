@@ -29,6 +29,11 @@ export class SandboxSpawnedProcess extends EventEmitter implements SpawnedProces
     );
   }
 
+  /** Why the sandbox stopped the process on its own (a limit, e.g. LIMIT_EXCEEDED for the workspace disk cap), if it did. */
+  get stopError(): { code: string; message: string } | undefined {
+    return this.process?.stopError;
+  }
+
   kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
     this.killed = true;
     if (!this.process) {

@@ -157,6 +157,8 @@ export class WarmClaudeProcess {
     this.turn = undefined;
     if (!turn) return;
     const stderrTail = this.spawned?.stderrTail ?? '';
+    const stopped = this.spawned?.stopError; // a sandbox limit killed the CLI
+    if (stopped) failure = { code: stopped.code, message: stopped.message };
     failure ??= { code: 'AGENT_ERROR', message: `Claude Code exited during the turn.${stderrTail ? ` ${stderrTail.slice(-500)}` : ''}` };
     this.settings.logger.warn({ sessionId: this.sessionId, processId: this.processId, error: failure.message }, 'claude process ended during a turn');
     await turn.finish(turn.interrupted ? undefined : failure, stderrTail);

@@ -1,12 +1,12 @@
 import type { AgentEvent, Sandbox, SandboxProcess } from '@agent-runtime/core';
 import { describe, expect, it, vi } from 'vitest';
-import { noopLogger } from '@agent-runtime/core';
+import { AgentRuntimeError, noopLogger } from '@agent-runtime/core';
 import { imagesOnlyPrompt, PROMPT_FILE, promptText, runGeminiTurn } from './run-gemini-turn.js';
 
 const encoder = new TextEncoder();
 
 /** A sandbox whose exec plays back canned stdout and exit code (no files). */
-function scriptedSandbox(stdout: string[], exitCode: number, options: { execError?: Error } = {}) {
+function scriptedSandbox(stdout: string[], exitCode: number, options: { execError?: Error; stopError?: AgentRuntimeError } = {}) {
   const kill = vi.fn();
   const commands: string[][] = [];
   const writes: { path: string; content: string | Uint8Array; root: string | undefined }[] = [];
@@ -26,7 +26,7 @@ function scriptedSandbox(stdout: string[], exitCode: number, options: { execErro
             controller.close();
           },
         });
-      return { stdin: null, stdout: stream(stdout), stderr: stream(['some warning\n']), wait: async () => exitCode, kill };
+      return { stdin: null, stdout: stream(stdout), stderr: stream(['some warning\n']), wait: async () => exitCode, kill, ...(options.stopError ? { stopError: options.stopError } : {}) };
     },
     readFile: async () => {
       throw Object.assign(new Error('missing'), { code: 'FILE_NOT_FOUND' });
@@ -70,6 +70,13 @@ describe('runGeminiTurn outcomes (scripted process)', () => {
     expect(events.filter((e) => e.type === 'turn:end')).toEqual([
       { type: 'turn:end', outcome: 'error', error: { code: 'AGENT_ERROR', message: expect.stringContaining('exit 41') } },
     ]);
+  });
+
+  it('ends with the sandbox’s code when a sandbox limit killed the CLI (stopError)', async () => {
+    const stopError = new AgentRuntimeError('LIMIT_EXCEEDED', 'The workspace would exceed its disk limit.', { details: { limit: 'workspaceMiB' } });
+    const { sandbox } = scriptedSandbox(['{"type":"init","session_id":"u","model":"m"}\n'], 137, { stopError });
+    const events = await collect(sandbox);
+    expect(events.at(-1)).toEqual({ type: 'turn:end', outcome: 'error', error: { code: 'LIMIT_EXCEEDED', message: 'The workspace would exceed its disk limit.' } });
   });
 
   it('completes on result success even with a non-zero exit code', async () => {

@@ -126,7 +126,7 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
     exited = true;
     yield* reducer.finish(await readSession());
     yield { type: 'transcript:changed' };
-    turnEnd = outcomeOf(reducer.result, exitCode, signal.aborted, await stderrTail);
+    turnEnd = outcomeOf(reducer.result, exitCode, signal.aborted, await stderrTail, process.stopError);
     if (turnEnd.outcome === 'error') logger.warn({ sessionId: context.sessionId, exitCode, error: turnEnd.error }, 'gemini-cli: turn failed');
   } catch (error) {
     process?.kill('SIGKILL');
@@ -153,9 +153,12 @@ function outcomeOf(
   exitCode: number,
   aborted: boolean,
   stderr: string,
+  stopError?: { code: string; message: string },
 ): Extract<AgentEvent, { type: 'turn:end' }> {
   const usage = result?.usage ? { usage: result.usage } : {};
   if (aborted) return { type: 'turn:end', outcome: 'interrupted', ...usage };
+  // The sandbox stopped the CLI on its own (a limit such as the workspace disk cap): say so.
+  if (stopError) return { type: 'turn:end', outcome: 'error', error: { code: stopError.code, message: stopError.message }, ...usage };
   if (result?.status === 'success') return { type: 'turn:end', outcome: 'completed', ...usage };
   const message =
     result?.error?.message ??

@@ -48,3 +48,14 @@ export function fileTooLargeError(path: string, size: number, maxBytes: number):
     details: { provider: 'local', path, size, maxBytes },
   });
 }
+
+/** The workspace holds more than `limits.workspaceMiB` (or a runtime write would take it there). */
+export function workspaceLimitError(sandboxId: string, usedBytes: number, capBytes: number, path?: string): AgentRuntimeError {
+  const MiB = 1024 * 1024;
+  return new AgentRuntimeError(
+    'LIMIT_EXCEEDED',
+    `The workspace of sandbox "${sandboxId}" would exceed its disk limit (limits.workspaceMiB = ${Math.round((capBytes / MiB) * 100) / 100}; ` +
+      `${Math.round((usedBytes / MiB) * 100) / 100} MiB in use); delete files to make room.`,
+    { details: { provider: 'local', limit: 'workspaceMiB', sandboxId, usedBytes, capBytes, ...(path !== undefined ? { path } : {}) } },
+  );
+}

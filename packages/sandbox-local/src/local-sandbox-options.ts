@@ -36,6 +36,8 @@ export interface LocalSandboxProviderOptions {
     maxProcesses?: number;
     memoryMiB?: number;
     maxFileSizeMiB?: number;
+    /** Total allocated size of a workspace's files. Default 2048 MiB. */
+    workspaceMiB?: number;
     openFiles?: number;
     tmpMiB?: number;
   };

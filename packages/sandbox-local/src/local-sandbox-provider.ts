@@ -41,6 +41,8 @@ function storedLimits(limits: SandboxLimits | undefined): SandboxMeta['limits'] 
   const maxProcesses = positive(limits?.maxProcesses, 'limits.maxProcesses');
   const memoryMiB = positive(limits?.memoryMiB, 'limits.memoryMiB');
   const maxFileSizeMiB = positive(limits?.maxFileSizeMiB, 'limits.maxFileSizeMiB');
+  const workspaceMiB = positive(limits?.workspaceMiB, 'limits.workspaceMiB');
+  if (workspaceMiB !== undefined) result.workspaceMiB = workspaceMiB;
   if (maxProcesses !== undefined) result.maxProcesses = Math.floor(maxProcesses);
   if (memoryMiB !== undefined) result.memoryMiB = memoryMiB;
   if (maxFileSizeMiB !== undefined) result.maxFileSizeMiB = maxFileSizeMiB;
@@ -95,12 +97,14 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
   function resolvedLimits(meta: SandboxMeta): ResolvedSandboxLimits {
     const memoryMiB = meta.limits?.memoryMiB ?? defaults.memoryMiB;
     const fileMiB = meta.limits?.maxFileSizeMiB ?? defaults.maxFileSizeMiB;
+    const workspaceMiB = meta.limits?.workspaceMiB ?? defaults.workspaceMiB;
     return {
       maxProcesses: meta.limits?.maxProcesses ?? defaults.maxProcesses ?? DEFAULT_SANDBOX_LIMITS.maxProcesses,
       memoryBytes: memoryMiB !== undefined ? Math.floor(memoryMiB * MiB) : DEFAULT_SANDBOX_LIMITS.memoryBytes,
       fileSizeBytes: fileMiB !== undefined ? Math.floor(fileMiB * MiB) : DEFAULT_SANDBOX_LIMITS.fileSizeBytes,
       openFiles: defaults.openFiles ?? DEFAULT_SANDBOX_LIMITS.openFiles,
       tmpBytes: defaults.tmpMiB !== undefined ? Math.floor(defaults.tmpMiB * MiB) : DEFAULT_SANDBOX_LIMITS.tmpBytes,
+      workspaceBytes: workspaceMiB !== undefined ? Math.floor(workspaceMiB * MiB) : DEFAULT_SANDBOX_LIMITS.workspaceBytes,
     };
   }
 
@@ -222,6 +226,7 @@ export function createLocalSandboxProvider(options: LocalSandboxProviderOptions)
       logger,
       onTerminated: (id) => live.delete(id),
     });
+    await sandbox.startDiskAccounting();
     live.set(meta.id, sandbox);
     return sandbox;
   }

@@ -1,6 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
+  AgentRuntimeError,
   Logger,
   Sandbox,
   SandboxExecOptions,
@@ -18,14 +19,22 @@ import { SANDBOX_RUN_DIRECTORY, bwrapArguments, privilegeDrop } from './bwrap/bw
 import { type LimitTools, type ResolvedSandboxLimits, limitedCommand } from './limits/sandbox-limits.js';
 import type { EgressProxy } from './network/egress-proxy.js';
 import { SANDBOX_PROXY_PORT, socatDoorCommand } from './network/forwarder-script.js';
-import { fileNotFoundError, invalidInputError, sandboxTerminatedError } from './errors.js';
+import { fileNotFoundError, invalidInputError, sandboxTerminatedError, workspaceLimitError } from './errors.js';
 import { checkedRelativePath, realpathInside } from './files/resolve-sandbox-path.js';
 import { SandboxFiles } from './files/sandbox-files.js';
+import { WorkspaceUsage } from './limits/workspace-usage.js';
 import { LocalProcess } from './process/local-process.js';
 import { WorkspaceWatcher } from './watch/workspace-watcher.js';
 
 /** util-linux's setpriv, inside the sandbox (under the read-only /usr). */
 const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * Disk accounting re-checks a growing file at least this often, however steadily it is written:
+ * the overshoot past `limits.workspaceMiB` is about the write rate times this (plus the kill).
+ */
+const ACCOUNTING_MAX_DELAY_MS = 100;
+const ACCOUNTING_DEBOUNCE_MS = 20;
 
 /** Everything a `LocalSandbox` needs; built by the provider. */
 export interface LocalSandboxSetup {
@@ -75,6 +84,10 @@ export class LocalSandbox implements Sandbox {
   private readonly files: Record<'workspace' | 'home', SandboxFiles>;
   private readonly lifetimeTimer: NodeJS.Timeout | undefined;
   private terminating: Promise<void> | undefined;
+  /** Disk accounting of the workspace (`limits.workspaceMiB`), fed by a watcher of its own. */
+  private readonly usage: WorkspaceUsage;
+  private usageWatcher: WorkspaceWatcher | undefined;
+  private limitBreach: AgentRuntimeError | undefined;
 
   constructor(private readonly setup: LocalSandboxSetup) {
     this.id = setup.id;
@@ -82,6 +95,7 @@ export class LocalSandbox implements Sandbox {
     this.workspacePath = join(setup.directory, 'workspace');
     this.homePath = join(setup.directory, 'home');
     this.files = { workspace: new SandboxFiles(this.workspacePath, setup.owner), home: new SandboxFiles(this.homePath, setup.owner) };
+    this.usage = new WorkspaceUsage(setup.limits.workspaceBytes, (usedBytes, path) => this.workspaceOverLimit(usedBytes, path));
     if (setup.deadline !== undefined) {
       this.lifetimeTimer = setTimeout(() => {
         setup.logger.info({ sandboxId: this.id, sessionId: this.sessionId }, 'sandbox-local: lifetime (limits.timeoutMs) reached; terminating');
@@ -162,6 +176,12 @@ export class LocalSandbox implements Sandbox {
 
   async writeFile(path: string, content: string | Uint8Array, options: SandboxFileOptions = {}): Promise<void> {
     this.assertRunning();
+    if ((options.root ?? 'workspace') === 'workspace') {
+      const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+      if (this.usage.exceeded || this.usage.wouldExceed(bytes)) {
+        throw workspaceLimitError(this.id, this.usage.usedBytes, this.usage.capBytes, path);
+      }
+    }
     return this.filesOf(options).write(path, content);
   }
 
@@ -188,6 +208,44 @@ export class LocalSandbox implements Sandbox {
     };
   }
 
+  /**
+   * Starts the workspace's disk accounting: a watcher of its own records the allocated size of
+   * every file (the initial scan counts what is already there). Called by the provider.
+   */
+  async startDiskAccounting(): Promise<void> {
+    const watcher = new WorkspaceWatcher(this.workspacePath, () => {}, ACCOUNTING_DEBOUNCE_MS, this.setup.logger, {
+      onSize: (path, bytes) => this.usage.record(path, bytes),
+      maxDelayMs: ACCOUNTING_MAX_DELAY_MS,
+    });
+    this.usageWatcher = watcher;
+    await watcher.start();
+  }
+
+  /** Allocated bytes of the workspace's files as last seen, and the cap (`limits.workspaceMiB`). */
+  get diskUsage(): { usedBytes: number; capBytes: number } {
+    return { usedBytes: this.usage.usedBytes, capBytes: this.usage.capBytes };
+  }
+
+  /**
+   * The `LIMIT_EXCEEDED` error of the last time the workspace went over its cap and its processes
+   * were killed (cleared once it is back under): lets a caller tell why a process died (exit 137).
+   */
+  get limitError(): AgentRuntimeError | undefined {
+    if (this.limitBreach && !this.usage.exceeded) this.limitBreach = undefined;
+    return this.limitBreach;
+  }
+
+  private workspaceOverLimit(usedBytes: number, path: string): void {
+    if (this.terminating) return;
+    this.limitBreach = workspaceLimitError(this.id, usedBytes, this.usage.capBytes, path);
+    const running = [...this.processes].filter((child) => child.running);
+    this.setup.logger.error(
+      { sandboxId: this.id, sessionId: this.sessionId, usedBytes, capBytes: this.usage.capBytes, path, killed: running.length, code: 'LIMIT_EXCEEDED' },
+      'sandbox-local: workspace above limits.workspaceMiB; killing its processes (SIGKILL); files already there are kept',
+    );
+    for (const child of running) child.stopForLimit(this.limitBreach);
+  }
+
   /** The sandbox's own host uid, when the runtime is root (processes and files belong to it). */
   get ownerUid(): number | undefined {
     return this.setup.owner?.uid;
@@ -210,6 +268,7 @@ export class LocalSandbox implements Sandbox {
     await Promise.all(processes.map((running) => running.exited));
     await Promise.all([...this.watchers].map((watcher) => watcher.close()));
     this.watchers.clear();
+    await this.usageWatcher?.close();
     await this.setup.proxy.close();
     if (this.setup.runDirectory) await rm(this.setup.runDirectory, { recursive: true, force: true });
     await rm(this.setup.directory, { recursive: true, force: true, maxRetries: 3 });

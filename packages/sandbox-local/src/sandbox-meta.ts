@@ -16,7 +16,7 @@ export interface SandboxMeta {
   /** The sandbox's own host uid/gid, when it has one. */
   owner?: { uid: number; gid: number };
   /** Resource limits given at create (merged over the provider's defaults on open). */
-  limits?: { maxProcesses?: number; memoryMiB?: number; maxFileSizeMiB?: number };
+  limits?: { maxProcesses?: number; memoryMiB?: number; maxFileSizeMiB?: number; workspaceMiB?: number };
 }
 
 export const META_FILE = 'meta.json';

@@ -1,3 +1,4 @@
+import type { AgentRuntimeError } from '../errors/agent-runtime-error.js';
 import type { SandboxModelEndpoint, SandboxModelUpstream } from './sandbox-network.js';
 
 /**
@@ -46,6 +47,12 @@ export interface SandboxLimits {
   maxProcesses?: number;
   /** Largest file a process in the sandbox may write, in MiB (where the provider supports it). */
   maxFileSizeMiB?: number;
+  /**
+   * Total disk space of the workspace's files, in MiB (where the provider supports it). Above it
+   * the sandbox's processes are stopped and the runtime's writes refused (`LIMIT_EXCEEDED`,
+   * `details.limit: 'workspaceMiB'`) until it shrinks.
+   */
+  workspaceMiB?: number;
   /** Wall-clock lifetime of the sandbox; it is terminated when it ends. */
   timeoutMs?: number;
   /** Terminate after this long with no running process (where the provider supports it). */
@@ -179,6 +186,12 @@ export interface SandboxProcess {
   wait(): Promise<number>;
   /** Ask the process to stop (`SIGTERM` by default; `SIGKILL` after a grace period). */
   kill(signal?: 'SIGTERM' | 'SIGKILL' | 'SIGINT'): void;
+  /**
+   * Set (before `wait()` resolves) when the sandbox itself stopped the process because a limit
+   * was reached, e.g. `LIMIT_EXCEEDED` with `details.limit: 'workspaceMiB'`: the reason a turn
+   * that ran in it failed. Optional: providers that never stop processes on their own omit it.
+   */
+  readonly stopError?: AgentRuntimeError;
 }
 
 export type WorkspaceChangeKind = 'created' | 'modified' | 'deleted';

@@ -13,6 +13,8 @@ export interface ResolvedSandboxLimits {
   openFiles: number;
   /** Size of the private /tmp tmpfs, in bytes. */
   tmpBytes: number;
+  /** Total allocated size of the workspace's files, in bytes (enforced by the runtime, not the kernel). */
+  workspaceBytes: number;
 }
 
 export const DEFAULT_SANDBOX_LIMITS: ResolvedSandboxLimits = {
@@ -21,6 +23,7 @@ export const DEFAULT_SANDBOX_LIMITS: ResolvedSandboxLimits = {
   fileSizeBytes: 1024 * 1024 * 1024,
   openFiles: 4096,
   tmpBytes: 512 * 1024 * 1024,
+  workspaceBytes: 2048 * 1024 * 1024,
 };
 
 /** The util-linux / coreutils wrappers that apply the limits; `null` where missing. */

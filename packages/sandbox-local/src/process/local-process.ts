@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import type { SandboxProcess } from '@agent-runtime/core';
+import type { AgentRuntimeError, SandboxProcess } from '@agent-runtime/core';
 import { sandboxError } from '../errors.js';
 import { readableFromNode, writableFromNode } from './node-streams.js';
 import { sandboxInitPid, sandboxedCommandPid } from './process-tree.js';
@@ -28,6 +28,8 @@ export class LocalProcess implements SandboxProcess {
   readonly stdout: ReadableStream<Uint8Array>;
   readonly stderr: ReadableStream<Uint8Array>;
   readonly exited: Promise<number>;
+  /** Why the sandbox killed it on its own (a limit), if it did. */
+  stopError: AgentRuntimeError | undefined;
   private exitCode: number | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly removeAbortListener: () => void = () => {};
@@ -74,6 +76,13 @@ export class LocalProcess implements SandboxProcess {
       child.once('error', (error) => reject(sandboxError(`Could not start "${options.executable}": ${error.message}`, error)));
       child.once('spawn', () => resolve(new LocalProcess(child, options)));
     });
+  }
+
+  /** SIGKILL because of a limit: `stopError` tells the process's owner why it ended. */
+  stopForLimit(error: AgentRuntimeError): void {
+    if (!this.running) return;
+    this.stopError = error;
+    this.kill('SIGKILL');
   }
 
   get running(): boolean {

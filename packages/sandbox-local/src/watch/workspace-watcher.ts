@@ -7,11 +7,18 @@ import type { Logger, SandboxWatcher, WorkspaceChange } from '@agent-runtime/cor
 const MAX_DELAY_MS = 1000;
 
 function signature(stats: BigIntStats): string {
-  return `${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+  return `${stats.ino}:${stats.size}:${stats.blocks}:${stats.mtimeNs}:${stats.ctimeNs}`;
 }
 
 function under(directory: string, path: string): boolean {
   return directory === '' || path === directory || path.startsWith(`${directory}/`);
+}
+
+export interface WorkspaceWatcherOptions {
+  /** Told the allocated size (st_blocks × 512) of every file seen, and `null` when one is gone (disk accounting). */
+  onSize?: (path: string, allocatedBytes: number | null) => void;
+  /** Longest time events are held back while more keep arriving. Default 1000 ms. */
+  maxDelayMs?: number;
 }
 
 /**
@@ -35,6 +42,7 @@ export class WorkspaceWatcher implements SandboxWatcher {
     private readonly listener: (change: WorkspaceChange) => void,
     private readonly debounceMs: number,
     private readonly logger: Logger,
+    private readonly options: WorkspaceWatcherOptions = {},
   ) {}
 
   /** Watches the tree and records what exists now (reported as nothing). */
@@ -56,7 +64,7 @@ export class WorkspaceWatcher implements SandboxWatcher {
     if (this.dirty.size === 0) this.firstDirtyAt = Date.now();
     this.dirty.add(path);
     clearTimeout(this.timer);
-    const wait = Date.now() - this.firstDirtyAt >= MAX_DELAY_MS ? 0 : this.debounceMs;
+    const wait = Date.now() - this.firstDirtyAt >= (this.options.maxDelayMs ?? MAX_DELAY_MS) ? 0 : this.debounceMs;
     this.timer = setTimeout(() => {
       this.queue = this.queue.then(() => this.flush());
     }, wait);
@@ -108,7 +116,7 @@ export class WorkspaceWatcher implements SandboxWatcher {
   private forget(path: string, report: boolean, includeSelf = true): void {
     for (const file of [...this.known.keys()]) {
       if (under(path, file) && (includeSelf || file !== path)) {
-        this.known.delete(file);
+        this.drop(file);
         this.emit({ kind: 'deleted', path: file }, report);
       }
     }
@@ -120,11 +128,17 @@ export class WorkspaceWatcher implements SandboxWatcher {
     }
   }
 
+  private drop(path: string): void {
+    this.known.delete(path);
+    this.options.onSize?.(path, null);
+  }
+
   private recordFile(path: string, stats: BigIntStats, report: boolean): void {
     const previous = this.known.get(path);
     const current = signature(stats);
     if (previous === current) return;
     this.known.set(path, current);
+    this.options.onSize?.(path, Number(stats.blocks) * 512);
     this.emit({ kind: previous === undefined ? 'created' : 'modified', path }, report);
   }
 
@@ -142,14 +156,14 @@ export class WorkspaceWatcher implements SandboxWatcher {
       return;
     }
     if (this.known.has(path)) {
-      this.known.delete(path);
+      this.drop(path);
       this.emit({ kind: 'deleted', path }, report);
     }
     const seen = new Set<string>();
     await this.scan(path, report, seen);
     for (const file of [...this.known.keys()]) {
       if (under(path, file) && !seen.has(file)) {
-        this.known.delete(file);
+        this.drop(file);
         this.emit({ kind: 'deleted', path: file }, report);
       }
     }
