@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -7,15 +7,40 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
-import type { AgentRuntime } from '../src/index.js';
+import type { AgentArchitectureType, AgentRuntime } from '../src/index.js';
 import { offlineRuntime } from './offline-runtime.js';
 
 /**
  * A runtime process killed with SIGKILL in the middle of a turn loses nothing that had happened:
  * the next runtime over the same database and data dir recovers the transcript and the files
- * from the sandbox left behind, reaps it, and the session resumes with its history.
+ * from the sandbox left behind, reaps it, and the session resumes with its history. Both agents:
+ * Claude Code and the Gemini CLI.
  */
-describe('runtime crash mid-turn', () => {
+const agents: AgentArchitectureType[] = ['claude-agent-sdk', 'gemini-cli'];
+
+/** Every file under `directory`, recursively, as absolute paths. */
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** The main transcript the agent's CLI wrote in an orphaned sandbox's home. */
+function mainTranscriptIn(home: string, type: AgentArchitectureType): string {
+  const files = type === 'claude-agent-sdk'
+    // <home>/.claude/projects/<slug>/<uuid>.jsonl (subagents live one folder deeper).
+    ? readdirSync(join(home, '.claude', 'projects')).flatMap((project) =>
+        readdirSync(join(home, '.claude', 'projects', project)).filter((name) => name.endsWith('.jsonl')).map((name) => join(home, '.claude', 'projects', project, name)))
+    // <home>/.gemini/tmp/<slug>/chats/session-<time>-<uuid8>.jsonl
+    : filesUnder(join(home, '.gemini', 'tmp')).filter((path) => /\/chats\/session-[^/]+\.jsonl$/.test(path));
+  expect(files).toHaveLength(1);
+  return readFileSync(files[0]!, 'utf8');
+}
+
+describe.each(agents)('%s: runtime crash mid-turn', (type) => {
+  const claude = type === 'claude-agent-sdk';
+  const writeTool = claude ? 'Write' : 'write_file';
   let server: ModelServer;
   const dataDir = mkdtempSync(join(tmpdir(), 'runtime-crash-'));
   const database = join(dataDir, 'runtime.db');
@@ -33,10 +58,13 @@ describe('runtime crash mid-turn', () => {
         {
           id: 'write',
           match: { lastUserText: /write the report/i },
-          reply: { text: 'Writing it.', toolCalls: [{ name: 'Write', input: { file_path: '{{cwd}}/report.md', content: '# Report\n' } }] },
+          reply: {
+            text: 'Writing it.',
+            toolCalls: [{ name: writeTool, input: { file_path: claude ? '{{cwd}}/report.md' : 'report.md', content: '# Report\n' } }],
+          },
         },
         // The answer after the tool result streams slowly: the runtime is killed during it.
-        { id: 'slow', match: { lastToolResult: { name: 'Write' } }, reply: { text: Array.from({ length: 40 }, () => 'word '), chunkDelayMs: 250 } },
+        { id: 'slow', match: { lastToolResult: { name: writeTool } }, reply: { text: Array.from({ length: 40 }, () => 'word '), chunkDelayMs: 250 } },
         { id: 'recall', match: { lastUserText: /what did you write/i }, reply: { text: 'report.md' }, times: 'always' },
       ],
     });
@@ -45,7 +73,7 @@ describe('runtime crash mid-turn', () => {
     await seed.close();
 
     const child = spawn(process.execPath, [fileURLToPath(new URL('./crash-child.mjs', import.meta.url))], {
-      env: { ...process.env, CRASH_DB: database, CRASH_DATA_DIR: dataDir, CRASH_MODEL_URL: server.url },
+      env: { ...process.env, CRASH_DB: database, CRASH_DATA_DIR: dataDir, CRASH_MODEL_URL: server.url, CRASH_AGENT: type },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -54,7 +82,7 @@ describe('runtime crash mid-turn', () => {
 
     const post = (path: string, body: unknown) =>
       fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((response) => response.json());
-    const { sessionId } = (await post('/sessions/create', { agentProfileRef: 'writer', architecture: 'claude-agent-sdk' })) as { sessionId: string };
+    const { sessionId } = (await post('/sessions/create', { agentProfileRef: 'writer', architecture: type })) as { sessionId: string };
     await post(`/sessions/${sessionId}/message`, { content: 'Please write the report.' });
 
     // Wait until the slow answer is streaming (the Write has run), then kill the runtime.
@@ -71,13 +99,12 @@ describe('runtime crash mid-turn', () => {
     // What only the orphaned sandbox knows: its transcript as the CLI last wrote it, and a file
     // written after the runtime died (as if the agent's last write had not been mirrored yet).
     const orphan = join(dataDir, 'sandboxes', orphans[0]!);
-    const projects = join(orphan, 'home', '.claude', 'projects');
-    const [project] = readdirSync(projects);
-    const transcriptFile = readdirSync(join(projects, project!)).find((name) => name.endsWith('.jsonl'))!;
-    const lastTranscript = readFileSync(join(projects, project!, transcriptFile), 'utf8');
+    const lastTranscript = mainTranscriptIn(join(orphan, 'home'), type);
+    // The transcript already holds the tool call: what is recovered is more than an empty file.
+    expect(lastTranscript).toContain(writeTool);
     writeFileSync(join(orphan, 'workspace', 'late.txt'), 'written as the runtime died\n');
 
-    restarted = offlineRuntime({ database, dataDir, modelServerUrl: server.url, agents: ['claude-agent-sdk'] }).runtime;
+    restarted = offlineRuntime({ database, dataDir, modelServerUrl: server.url, agents: [type] }).runtime;
     await restarted.start();
 
     // The orphaned sandbox was recovered and reaped.
@@ -90,7 +117,7 @@ describe('runtime crash mid-turn', () => {
     expect((await stored.loadSession(sessionId))?.rawTranscript).toBe(lastTranscript);
     await stored.close();
     const write = session.blocks.find((block) => block.type === 'tool_use');
-    expect(write).toMatchObject({ toolName: 'Write', status: 'success' });
+    expect(write).toMatchObject({ toolName: writeTool, status: 'success' });
     expect(session.blocks.some((block) => block.type === 'tool_result')).toBe(true);
 
     // And it resumes with that history.
@@ -103,6 +130,7 @@ describe('runtime crash mid-turn', () => {
     expect(await ended).toMatchObject({ outcome: 'completed' });
     const recall = server.requests.filter((request) => request.turnId === 'recall').at(-1)!;
     expect(JSON.stringify(recall.body)).toContain('Please write the report.');
-    expect(JSON.stringify(recall.body)).toContain('"name":"Write"');
+    expect(JSON.stringify(recall.body)).toContain(`"name":"${writeTool}"`);
+    expect(JSON.stringify(recall.body)).toContain('Writing it.');
   });
 });
