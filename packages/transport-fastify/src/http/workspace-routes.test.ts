@@ -31,7 +31,7 @@ async function create(extra: Record<string, unknown> = {}) {
 }
 
 async function put(sessionId: string, path: string, body: Uint8Array | string, type = 'application/octet-stream') {
-  return json(await fetch(`${server.baseUrl}/sessions/${sessionId}/files/${path}`, { method: 'PUT', headers: { 'content-type': type }, body }));
+  return json(await fetch(`${server.baseUrl}/sessions/${sessionId}/files/${path}`, { method: 'PUT', headers: { 'content-type': type }, body: body as BodyInit }));
 }
 
 async function tarBytes(files: { path: string; content: Uint8Array }[]): Promise<Uint8Array> {
@@ -124,7 +124,7 @@ describe('POST /sessions/:id/files (tar) and GET /sessions/:id/workspace.tar', (
       { path: longPath, content: text('long') },
     ]);
     const upload = await json(
-      await fetch(`${server.baseUrl}/sessions/${sessionId}/files`, { method: 'POST', headers: { 'content-type': 'application/x-tar' }, body: archive }),
+      await fetch(`${server.baseUrl}/sessions/${sessionId}/files`, { method: 'POST', headers: { 'content-type': 'application/x-tar' }, body: archive as BodyInit }),
     );
     expect(upload.status).toBe(200);
     expect(upload.body!.files.map((file: { path: string }) => file.path)).toEqual(['a.txt', 'nested/b.bin', longPath]);
@@ -148,7 +148,7 @@ describe('POST /sessions/:id/files (tar) and GET /sessions/:id/workspace.tar', (
     ]);
     const post = (body: BodyInit, type: string) =>
       fetch(`${server.baseUrl}/sessions/${sessionId}/files`, { method: 'POST', headers: { 'content-type': type }, body }).then(json);
-    const traversal = await post(archive, 'application/x-tar');
+    const traversal = await post(archive as BodyInit, 'application/x-tar');
     expect(traversal.status).toBe(400);
     expect(traversal.body!.error.code).toBe('PATH_REFUSED');
     const garbage = await post(new Uint8Array(1024).fill(7), 'application/x-tar');
