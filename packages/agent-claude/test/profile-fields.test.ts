@@ -17,6 +17,9 @@ let architecture: ReturnType<typeof createClaudeArchitecture>;
 const sandboxes: Sandbox[] = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'agent-claude-profile-'));
 const provider = createLocalSandboxProvider({ dataDir });
+// The http/sse MCP server of these tests listens on the host's 127.0.0.1, which a sandbox's own
+// network namespace cannot reach (by design): those two cases opt into the shared network.
+const sharedNetworkProvider = createLocalSandboxProvider({ dataDir: join(dataDir, 'shared-network'), network: 'shared' });
 let sessionCount = 0;
 
 beforeAll(async () => {
@@ -43,9 +46,10 @@ async function runWith(
   fields: Partial<AgentProfile> | ((sandbox: Sandbox) => Promise<Partial<AgentProfile>>),
   message: string,
   scenario: Scenario,
+  sandboxProvider = provider,
 ) {
   const sessionId = `s-profile-${++sessionCount}`;
-  const sandbox = await provider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
+  const sandbox = await sandboxProvider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
   sandboxes.push(sandbox);
   const profile: AgentProfile = { id: 'p', name: 'p', ...(typeof fields === 'function' ? await fields(sandbox) : fields) };
   await architecture.prepare({ sessionId, sandbox, profile });
@@ -192,7 +196,7 @@ describe('every profile field reaches the real Claude Code', () => {
   it('an http MCP server is connected (with its headers) and its tool called', async () => {
     const { bodies } = await runWith({ mcpServers: { web: { type: 'http', url: remoteMcp.httpUrl, headers: { 'x-profile-header': 'header-value-7' } } } }, 'shout over http', {
       turns: [{ match: { fresh: true }, reply: { toolCalls: [{ name: 'mcp__web__shout', input: { text: 'over http' } }] } }, answer],
-    });
+    }, sharedNetworkProvider);
     expect(text(bodies[0])).toContain('mcp__web__shout');
     expect(toolResultText(bodies.at(-1))).toContain('OVER HTTP');
     const calls = remoteMcp.requests.filter((request) => request.transport === 'http' && request.method === 'tools/call');
@@ -203,7 +207,7 @@ describe('every profile field reaches the real Claude Code', () => {
   it('an sse MCP server is connected and its tool called', async () => {
     const { bodies } = await runWith({ mcpServers: { stream: { type: 'sse', url: remoteMcp.sseUrl } } }, 'shout over sse', {
       turns: [{ match: { fresh: true }, reply: { toolCalls: [{ name: 'mcp__stream__shout', input: { text: 'over sse' } }] } }, answer],
-    });
+    }, sharedNetworkProvider);
     expect(text(bodies[0])).toContain('mcp__stream__shout');
     expect(toolResultText(bodies.at(-1))).toContain('OVER SSE');
     expect(remoteMcp.requests.filter((request) => request.transport === 'sse' && request.method === 'tools/call')).toHaveLength(1);

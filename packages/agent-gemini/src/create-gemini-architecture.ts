@@ -2,12 +2,13 @@ import { dirname } from 'node:path';
 import {
   noopLogger,
   type AgentArchitecture,
+  type AgentTranscriptFile,
   type AgentTranscripts,
   type Logger,
   type ParsedConversations,
 } from '@agent-runtime/core';
 import { parseGeminiSession } from '@agent-runtime/transcript-gemini';
-import { findGeminiSessionFiles, geminiSessionUuid, isGeminiConfigPath } from './gemini-paths.js';
+import { findGeminiSessionFiles, geminiSessionUuid, geminiTranscriptFiles, isGeminiConfigPath } from './gemini-paths.js';
 import { GeminiModelAccess, withoutGeminiModelEnv } from './model-access.js';
 import { GEMINI_CLI_QUIET_ENV, geminiCliEntryPath, geminiCliEnv } from './launch/gemini-cli-launch.js';
 import { geminiProfileFiles } from './profile-files.js';
@@ -128,6 +129,12 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       const subagents = [];
       for (const subagent of files.subagents) subagents.push({ id: subagent.id, rawTranscript: await read(subagent.path) });
       return { main: await read(files.main), subagents };
+    },
+
+    // The session file only grows (updates and the resume's `$set` are appended lines), so the
+    // engine reads just what each file gained; a new or rewritten file is detected and stored whole.
+    async transcriptFiles(sandbox, sessionId): Promise<AgentTranscriptFile[]> {
+      return geminiTranscriptFiles(await findGeminiSessionFiles(sandbox, geminiSessionUuid(sessionId)));
     },
 
     parseTranscripts(transcripts): ParsedConversations {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Sandbox } from '@agent-runtime/core';
+import type { AgentTranscriptFile, Sandbox } from '@agent-runtime/core';
 
 /** Where the Gemini CLI keeps its state, relative to the sandbox home (`GEMINI_CLI_HOME`). */
 export const GEMINI_DIR = '.gemini';
@@ -57,6 +57,15 @@ export async function findGeminiSessionFiles(sandbox: Sandbox, uuid: string): Pr
     .filter((file) => file.path.startsWith(`${chats}/${uuid}/`) && file.path.endsWith('.jsonl'))
     .map((file) => ({ id: file.path.slice(chats.length + uuid.length + 2, -'.jsonl'.length), path: file.path }));
   return { main: main.path, subagents };
+}
+
+/** The session's files as transcript files for the engine's incremental sync (main first, then subagents). */
+export function geminiTranscriptFiles(files: GeminiSessionFiles | undefined): AgentTranscriptFile[] {
+  if (!files) return [];
+  return [
+    { path: files.main, root: 'home' },
+    ...files.subagents.map((subagent): AgentTranscriptFile => ({ subagentId: subagent.id, path: subagent.path, root: 'home' })),
+  ];
 }
 
 /** True for workspace paths that configure the Gemini CLI (`GEMINI.md` files, `.gemini/`, `.geminiignore`). */

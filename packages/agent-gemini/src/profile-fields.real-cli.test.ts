@@ -19,6 +19,9 @@ let architecture: ReturnType<typeof createGeminiArchitecture>;
 const sandboxes: Sandbox[] = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'agent-gemini-fields-'));
 const provider = createLocalSandboxProvider({ dataDir });
+// The http/sse MCP server of these tests listens on the host's 127.0.0.1, which a sandbox's own
+// network namespace cannot reach (by design): the MCP case opts into the shared network.
+const sharedNetworkProvider = createLocalSandboxProvider({ dataDir: join(dataDir, 'shared-network'), network: 'shared' });
 let sessionCount = 0;
 
 beforeAll(async () => {
@@ -34,9 +37,14 @@ afterAll(async () => {
 });
 
 /** One turn with the profile the callback builds for a fresh sandbox, playing `scenario(sandbox)`. */
-async function runWith(fields: (sandbox: Sandbox) => Promise<Partial<AgentProfile>>, message: string, scenario: (sandbox: Sandbox) => Scenario) {
+async function runWith(
+  fields: (sandbox: Sandbox) => Promise<Partial<AgentProfile>>,
+  message: string,
+  scenario: (sandbox: Sandbox) => Scenario,
+  sandboxProvider = provider,
+) {
   const sessionId = `s-fields-${++sessionCount}`;
-  const sandbox = await provider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
+  const sandbox = await sandboxProvider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
   sandboxes.push(sandbox);
   const profile: AgentProfile = { id: 'fields', name: 'Fields', ...(await fields(sandbox)) };
   await architecture.prepare({ sessionId, sandbox, profile });
@@ -78,6 +86,7 @@ describe('profile fields reach the real Gemini CLI', () => {
           { match: { lastToolResult: true }, reply: { text: ['Shouted.'] } },
         ],
       }),
+      sharedNetworkProvider,
     );
     expect(requests[0]?.view?.toolNames).toEqual(expect.arrayContaining(['mcp_envshout_shout', 'mcp_web_shout', 'mcp_stream_shout']));
     expect(toolOutput(requests, 'mcp_envshout_shout')).toContain('VIA STDIO+FROM-MCP-ENV-9');

@@ -39,10 +39,10 @@ const MAX_RANGE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads the agent's transcripts from the sandbox and stores what changed, with known secrets
- * redacted. A transcript that only grew (Claude's JSONL; Gemini's session file between resumes)
- * is stored as its new tail through `appendTranscript` when the adapter has it; one that was
- * rewritten (Gemini's `$set` of the whole history on resume) or an adapter without it gets
- * `saveTranscript` with the whole text. An unchanged transcript is not written at all.
+ * redacted. A transcript that only grew (Claude's JSONL; Gemini's session file, whose `$set`
+ * lines on resume are appended too) is stored as its new tail through `appendTranscript` when the
+ * adapter has it; one that was rewritten or an adapter without it gets `saveTranscript` with the
+ * whole text. An unchanged transcript is not written at all.
  */
 export class TranscriptSync {
   private readonly stored = new Map<string, Stored>();
