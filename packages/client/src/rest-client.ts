@@ -50,6 +50,13 @@ export function randomId(): string {
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
 /** Typed calls to the REST API; every failure is an `AgentRuntimeClientError`. */
+/** `PUT .../files/<path>` and `POST .../files` answer. */
+export interface WorkspaceWriteResponse {
+  success: true;
+  sessionId: string;
+  files: { path: string; size: number; encoding?: 'base64' }[];
+}
+
 export class RestClient {
   private readonly baseUrl: string;
   private readonly fetchImplementation: FetchLike;
@@ -114,36 +121,74 @@ export class RestClient {
    * normalised into another route on the way.
    */
   async readFile(sessionId: string, path: string): Promise<WorkspaceFile> {
-    const problem = workspacePathProblem(path);
-    const normalized = normalizeWorkspacePath(path);
-    if (problem !== null || normalized === null) {
-      throw new AgentRuntimeClientError('PATH_REFUSED', `Path "${path}" refused: ${problem ?? 'invalid'}.`, { details: { path, reason: problem ?? 'invalid' } });
-    }
-    const encoded = normalized.split('/').map(encodeURIComponent).join('/');
-    return this.request('GET', `/sessions/${encodeURIComponent(sessionId)}/files/${encoded}`);
+    return this.request('GET', `/sessions/${encodeURIComponent(sessionId)}/files/${this.encodedPath(path)}`);
   }
 
   async listAgentProfiles(): Promise<AgentProfileListData[]> {
     return (await this.request<{ profiles: AgentProfileListData[] }>('GET', '/agent-profiles')).profiles;
   }
 
+  /**
+   * Write one workspace file (raw bytes, `PUT /sessions/:id/files/<path>`); the same path checks as
+   * `readFile` run here first.
+   */
+  async writeFile(sessionId: string, path: string, content: Uint8Array | string): Promise<WorkspaceWriteResponse> {
+    const encoded = this.encodedPath(path);
+    const body = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+    const response = await this.send('PUT', `/sessions/${encodeURIComponent(sessionId)}/files/${encoded}`, body, 'application/octet-stream');
+    return (await response.json()) as WorkspaceWriteResponse;
+  }
+
+  /** Write many workspace files from a tar archive (`POST /sessions/:id/files`). */
+  async uploadTar(sessionId: string, archive: Uint8Array): Promise<WorkspaceWriteResponse> {
+    const response = await this.send('POST', `/sessions/${encodeURIComponent(sessionId)}/files`, archive, 'application/x-tar');
+    return (await response.json()) as WorkspaceWriteResponse;
+  }
+
+  /** Every stored workspace file as a tar archive (`GET /sessions/:id/workspace.tar`). */
+  async downloadWorkspace(sessionId: string): Promise<Uint8Array> {
+    const response = await this.send('GET', `/sessions/${encodeURIComponent(sessionId)}/workspace.tar`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
   /** Any route: JSON in, JSON out, errors as `AgentRuntimeClientError`. */
   async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const response = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), 'application/json', signal);
+    const text = await response.text();
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      return undefined as T;
+    }
+  }
+
+  private encodedPath(path: string): string {
+    const problem = workspacePathProblem(path);
+    const normalized = normalizeWorkspacePath(path);
+    if (problem !== null || normalized === null) {
+      throw new AgentRuntimeClientError('PATH_REFUSED', `Path "${path}" refused: ${problem ?? 'invalid'}.`, { details: { path, reason: problem ?? 'invalid' } });
+    }
+    return normalized.split('/').map(encodeURIComponent).join('/');
+  }
+
+  /** One request with auth; a non-2xx answer becomes an `AgentRuntimeClientError`. */
+  private async send(method: string, path: string, body?: string | Uint8Array, contentType?: string, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers };
     const token = await this.token();
     if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined && contentType) headers['content-type'] = contentType;
     let response: Response;
     try {
       response = await this.fetchImplementation(`${this.baseUrl}${path}`, {
         method,
         headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: body as BodyInit }),
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
       throw new AgentRuntimeClientError('NETWORK_ERROR', `${method} ${path} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     }
+    if (response.ok) return response;
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -151,14 +196,11 @@ export class RestClient {
     } catch {
       parsed = undefined;
     }
-    if (!response.ok) {
-      const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
-      throw new AgentRuntimeClientError(
-        typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`,
-        typeof error?.message === 'string' ? error.message : `${method} ${path} answered ${response.status}.`,
-        { status: response.status, ...(error?.details && typeof error.details === 'object' ? { details: error.details as Record<string, unknown> } : {}) },
-      );
-    }
-    return parsed as T;
+    const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    throw new AgentRuntimeClientError(
+      typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`,
+      typeof error?.message === 'string' ? error.message : `${method} ${path} answered ${response.status}.`,
+      { status: response.status, ...(error?.details && typeof error.details === 'object' ? { details: error.details as Record<string, unknown> } : {}) },
+    );
   }
 }

@@ -1,5 +1,6 @@
 import {
   fileNotFoundError,
+  pathRefusedError,
   profileNotFoundError,
   runtimeRestartedError,
   sessionTerminatedError,
@@ -20,6 +21,7 @@ import {
   type TurnOutcome,
   type TurnQueueStore,
   type WorkspaceFile,
+  type WorkspaceUpload,
 } from '@agent-runtime/core';
 import type { Clock } from './clock.js';
 import { errorInfo } from './error-info.js';
@@ -33,6 +35,7 @@ import { DEFAULT_MAX_MIRRORED_FILE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES, type Sess
 import { SyncScheduler } from './sync-scheduler.js';
 import { TranscriptSync } from './transcript-sync.js';
 import { TurnQueue, type TurnContext, type TurnEnd } from './turn-queue.js';
+import { workspaceFileFromBytes } from './workspace-content.js';
 import { WorkspaceMirror } from './workspace-mirror.js';
 
 /** How far back recovery looks for a turn end stored just before a crash. */
@@ -157,11 +160,25 @@ export class AgentSession {
     return this.record.sessionId;
   }
 
-  /** A new session: remember its profile, seed its default files. */
-  async initialise(profile: AgentProfile): Promise<void> {
+  /** A new session: remember its profile, seed its default files, then `extraFiles` (a git source) over them. */
+  async initialise(profile: AgentProfile, extraFiles: readonly WorkspaceUpload[] = []): Promise<void> {
     this.profile = profile;
     this.hydration = Promise.resolve();
     await this.mirror.seed(profile.defaultWorkspaceFiles ?? []);
+    const own = extraFiles.filter((upload) => !this.deps.architecture.isAgentConfigPath(upload.path));
+    if (own.length > 0) await this.mirror.seed(own.map((upload) => workspaceFileFromBytes(upload.path, upload.content)));
+  }
+
+  /** Uploaded files: stored, and written into the running sandbox if there is one. */
+  async writeFiles(uploads: readonly WorkspaceUpload[]): Promise<WorkspaceFile[]> {
+    if (this.terminated) throw sessionTerminatedError(this.id);
+    for (const upload of uploads) {
+      if (this.deps.architecture.isAgentConfigPath(upload.path)) throw pathRefusedError(upload.path, 'the agent configuration owns this path');
+    }
+    await this.hydrate();
+    const written = await this.mirror.write(this.sandbox.current, uploads);
+    this.touch();
+    return written;
   }
 
   /** Load blocks and files from storage once (sessions listed at start-up are loaded lazily). */

@@ -9,3 +9,4 @@ export { MemorySessionEventLog, type MemorySessionEventLogOptions } from './dura
 export { MemoryTurnQueueStore, type MemoryTurnQueueStoreOptions } from './durability/memory-turn-queue-store.js';
 export { SecretRedactor, REDACTED } from './secret-redactor.js';
 export { workspaceFileBytes, workspaceFileFromBytes } from './workspace-content.js';
+export { checkGitUrl, cloneGitSource, type GitSource, type GitCloneLimits } from './git-source.js';

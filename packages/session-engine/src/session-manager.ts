@@ -9,6 +9,9 @@ import {
   sendMessageRequestSchema,
   sessionNotFoundError,
   workspacePathProblem,
+  normalizeWorkspacePath,
+  AgentRuntimeError,
+  type WorkspaceUpload,
   pathRefusedError,
   type AgentArchitecture,
   type AgentArchitectureType,
@@ -33,7 +36,8 @@ import { MemoryTurnQueueStore } from './durability/memory-turn-queue-store.js';
 import { errorInfo } from './error-info.js';
 import { SessionEventBus } from './event-bus.js';
 import { SecretRedactor } from './secret-redactor.js';
-import type { SessionEngineSettings } from './settings.js';
+import { DEFAULT_MAX_MIRRORED_FILE_BYTES, type SessionEngineSettings } from './settings.js';
+import { cloneGitSource } from './git-source.js';
 
 export interface SessionManagerOptions extends Partial<SessionEngineSettings> {
   /**
@@ -154,6 +158,8 @@ export class SessionManager implements SessionEngine {
     }
     const profile = await this.options.persistence.loadAgentProfile(agentProfileRef);
     if (!profile) throw profileNotFoundError(agentProfileRef);
+    // Cloned before the record exists: a bad URL or ref leaves no session behind.
+    const gitFiles = parsed.data.git ? await cloneGitSource(parsed.data.git, { maxFileBytes: this.maxFileBytes() }) : [];
     const now = Date.now();
     const record: SessionListData = {
       sessionId: randomUUID(),
@@ -168,7 +174,7 @@ export class SessionManager implements SessionEngine {
     await this.options.persistence.createSessionRecord(record);
     const session = new AgentSession(record, this.sessionDependencies(architecture));
     this.sessions.set(record.sessionId, session);
-    await session.initialise(profile);
+    await session.initialise(profile, gitFiles);
     this.announceSessions();
     if (this.options.warmSandboxOnCreate ?? true) session.warmUp();
     return session.record;
@@ -201,6 +207,25 @@ export class SessionManager implements SessionEngine {
     const problem = workspacePathProblem(path);
     if (problem) throw pathRefusedError(path, problem);
     return this.session(sessionId).readFile(path);
+  }
+
+  async writeWorkspaceFiles(sessionId: string, files: readonly WorkspaceUpload[]): Promise<WorkspaceFile[]> {
+    const session = this.session(sessionId);
+    const maxBytes = this.maxFileBytes();
+    for (const file of files) {
+      const problem = workspacePathProblem(file.path);
+      if (problem) throw pathRefusedError(file.path, problem);
+      if (file.content.byteLength > maxBytes) {
+        throw new AgentRuntimeError('PAYLOAD_TOO_LARGE', `${file.path.slice(0, 200)}: larger than ${maxBytes} bytes.`, {
+          details: { path: file.path.slice(0, 200), size: file.content.byteLength, maxBytes },
+        });
+      }
+    }
+    return session.writeFiles(files.map((file) => ({ path: normalizeWorkspacePath(file.path) ?? file.path, content: file.content })));
+  }
+
+  private maxFileBytes(): number {
+    return this.settings.maxMirroredFileBytes ?? DEFAULT_MAX_MIRRORED_FILE_BYTES;
   }
 
   async listAgentProfiles(): Promise<AgentProfileListData[]> {

@@ -6,6 +6,7 @@ import {
   type Sandbox,
   type WorkspaceChange,
   type WorkspaceFile,
+  type WorkspaceUpload,
 } from '@agent-runtime/core';
 import { SerialQueue } from './serial-queue.js';
 import { workspaceFileBytes, workspaceFileFromBytes } from './workspace-content.js';
@@ -54,6 +55,31 @@ export class WorkspaceMirror {
       this.files.set(file.path, file);
       await this.options.persistence.saveWorkspaceFile(this.options.sessionId, file);
     }
+  }
+
+  /**
+   * Files a client uploads: stored, announced, and written into `sandbox` when one runs (a later
+   * sandbox gets them from `restoreInto`). Runs in the mirror's queue, after pending changes.
+   */
+  write(sandbox: Sandbox | undefined, uploads: readonly WorkspaceUpload[]): Promise<WorkspaceFile[]> {
+    return this.queue.run(async () => {
+      const written: WorkspaceFile[] = [];
+      for (const upload of uploads) {
+        const file = workspaceFileFromBytes(upload.path, upload.content);
+        const previous = this.files.get(upload.path);
+        await this.options.persistence.saveWorkspaceFile(this.options.sessionId, file);
+        this.files.set(upload.path, file);
+        if (sandbox) {
+          await sandbox.writeFile(upload.path, upload.content);
+          this.stamps.delete(upload.path);
+        }
+        if (!previous || previous.content !== file.content || previous.encoding !== file.encoding) {
+          this.options.onChange(previous ? 'modified' : 'created', upload.path, file);
+        }
+        written.push(file);
+      }
+      return written;
+    });
   }
 
   /** Write every known file into a fresh sandbox, then remember what the sandbox reports. */

@@ -12,6 +12,7 @@ export { bearerTokenAuthenticator, type BearerTokenAuthenticatorOptions } from '
 export { ERROR_STATUS, mapError, type MappedError } from './http/error-status.js';
 export { agentRuntimeErrorHandler, agentRuntimeNotFoundHandler } from './http/error-handler.js';
 export { buildOpenApiDocument } from './http/openapi-document.js';
+export { parseTar, tarStream } from './http/workspace-tar.js';
 export { buildAsyncApiDocument, SERVER_EVENT_PAYLOADS } from './http/asyncapi-document.js';
 export { WebSocketHub, type JoinResult } from './websocket/websocket-hub.js';
 export { Connection, SLOW_CONSUMER_CLOSE_CODE } from './websocket/connection.js';

@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 export type Principal = unknown;
 
 /** What a request or a `session:join` wants to do with one session. */
-export type SessionAction = 'read' | 'join' | 'message' | 'interrupt' | 'terminate' | 'read-file';
+export type SessionAction = 'read' | 'join' | 'message' | 'interrupt' | 'terminate' | 'read-file' | 'write-file';
 
 /**
  * Decides who the caller is. Return `false` (or `undefined`) to refuse with 401, or an object with
@@ -83,6 +83,8 @@ export interface AgentRuntimePluginOptions {
   metrics?: boolean | MetricsOptions;
   /** Largest REST body in bytes (413 above). Default 4 MiB (user messages may carry images). */
   maxBodyBytes?: number;
+  /** Body limit of the upload routes (`PUT /sessions/:id/files/*`, the tar `POST /sessions/:id/files`); default 64 MiB. Each file is also held to the engine's mirror limit. */
+  maxUploadBytes?: number;
   /** Largest client WebSocket frame in bytes (an `error` event above; 16x this closes the socket). Default 64 KiB. */
   maxMessageBytes?: number;
   replay?: {
@@ -107,6 +109,7 @@ export interface ResolvedPluginOptions {
   cors: CorsOptions | undefined;
   websocketPath: string;
   maxBodyBytes: number;
+  maxUploadBytes: number;
   maxMessageBytes: number;
   maxReplayEvents: number;
   heartbeatMs: number;
@@ -183,6 +186,7 @@ export function resolvePluginOptions(options: AgentRuntimePluginOptions): Resolv
     cors: options.cors,
     websocketPath,
     maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024),
+    maxUploadBytes: positiveInteger('maxUploadBytes', options.maxUploadBytes, 64 * 1024 * 1024),
     maxMessageBytes: positiveInteger('maxMessageBytes', options.maxMessageBytes, 64 * 1024),
     maxReplayEvents: positiveInteger('replay.maxEvents', options.replay?.maxEvents, Number.MAX_SAFE_INTEGER),
     heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs, 30_000, true),

@@ -36,6 +36,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Route served without `authenticate` (health, readiness, OpenAPI). */
     agentRuntimePublic?: boolean;
+    /** Body content types this route takes besides none (the upload routes); every other route takes only `application/json`. */
+    agentRuntimeBodyTypes?: readonly string[];
   }
 }
 
@@ -72,7 +74,7 @@ const plugin: FastifyPluginAsync<AgentRuntimePluginOptions> = async (fastify, ra
       await app.register(fastifyCors, {
         origin: options.cors.origin,
         credentials: options.cors.credentials ?? false,
-        methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       });
     }
     await app.register(fastifyRateLimit, {

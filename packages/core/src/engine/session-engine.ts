@@ -3,6 +3,12 @@ import type { CreateSessionRequest, SendMessageRequest, SendMessageResponse } fr
 import type { RuntimeSessionData, SessionListData, WorkspaceFile } from '../sessions/index.js';
 import type { SessionEventSource } from './session-event-source.js';
 
+/** One file to write into a workspace: a relative path and its raw bytes. */
+export interface WorkspaceUpload {
+  path: string;
+  content: Uint8Array;
+}
+
 /**
  * What transports (HTTP, WebSocket, in-process callers) use; the session engine's
  * `SessionManager` implements it. Every method rejects with a coded `AgentRuntimeError`
@@ -27,6 +33,13 @@ export interface SessionEngine {
   terminateSession(sessionId: string): Promise<void>;
   /** One workspace file (FILE_NOT_FOUND / PATH_REFUSED). */
   readWorkspaceFile(sessionId: string, path: string): Promise<WorkspaceFile>;
+  /**
+   * Write files into the workspace (stored through `saveWorkspaceFile`, and written into the
+   * running sandbox when there is one; otherwise restored with the next sandbox). Every path is
+   * checked first (PATH_REFUSED) and every size (PAYLOAD_TOO_LARGE): nothing is written unless all pass.
+   * Optional: engines without it answer UNSUPPORTED_OPERATION over HTTP.
+   */
+  writeWorkspaceFiles?(sessionId: string, files: readonly WorkspaceUpload[]): Promise<WorkspaceFile[]>;
   listAgentProfiles(): Promise<AgentProfileListData[]>;
   /** True once started and not stopping (for readiness probes). */
   isReady(): boolean;

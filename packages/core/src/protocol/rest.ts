@@ -16,6 +16,22 @@ export const createSessionRequestSchema = z.object({
       if (problem) context.addIssue({ code: 'custom', message: `metadata is ${problem}` });
     })
     .optional(),
+  /**
+   * Fill the workspace from a git repository before the session starts (`file:` or `https:` URLs;
+   * `ref` is a branch, tag or commit, default the remote's HEAD). A bad URL or ref is INVALID_INPUT.
+   */
+  git: z
+    .object({
+      url: z.string().min(1).max(2000),
+      ref: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^(?!-)(?!.*\.\.)[\w./@+-]+$/, 'ref must be a branch, tag or commit name')
+        .optional(),
+    })
+    .strict()
+    .optional(),
 });
 
 /** `POST /sessions/:sessionId/message` body. */

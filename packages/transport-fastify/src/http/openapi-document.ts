@@ -34,11 +34,22 @@ const successResponse = (extra: Json = {}): Json => ({
   properties: { success: { const: true }, sessionId: { type: 'string' }, ...extra },
 });
 
+const writtenFiles: Json = successResponse({
+  files: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['path', 'size'],
+      properties: { path: { type: 'string' }, size: { type: 'number' }, encoding: { const: 'base64' } },
+    },
+  },
+});
+
 /** The OpenAPI 3.1 document of every route this plugin serves (bodies from the core zod schemas). */
 export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
   const common = {
     '401': error('Authentication required (UNAUTHORIZED)'),
-    '403': error('FORBIDDEN: a Host header not served here (`details.reason: "host"`, DNS rebinding), or a POST/DELETE from a foreign Origin (`"origin"`)'),
+    '403': error('FORBIDDEN: a Host header not served here (`details.reason: "host"`, DNS rebinding), or a POST/PUT/DELETE from a foreign Origin (`"origin"`)'),
     '500': error('INTERNAL_ERROR'),
   };
   const jsonOnly = { '415': error('UNSUPPORTED_MEDIA_TYPE: a body that is not application/json (a cross-site simple POST)') };
@@ -145,6 +156,55 @@ export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
             ...sessionErrors,
             '400': error('PATH_REFUSED / INVALID_INPUT'),
             '404': error('SESSION_NOT_FOUND / FILE_NOT_FOUND'),
+          },
+        },
+        put: {
+          operationId: 'writeFile',
+          description:
+            'Write one workspace file from the raw body (application/octet-stream only). Stored through saveWorkspaceFile and written into ' +
+            'the running sandbox, else restored into the next one. The same path rules and per-file size limit as the workspace mirror; ' +
+            '`authorizeSession` is asked for `write-file`.',
+          parameters: [
+            sessionIdParameter,
+            { name: 'path', in: 'path', required: true, description: 'Relative workspace path (may contain `/`); no `..`, not absolute', schema: { type: 'string' } },
+          ],
+          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          responses: {
+            '200': ok('The file was written', writtenFiles),
+            ...sessionErrors,
+            '400': error('PATH_REFUSED / INVALID_INPUT'),
+            '409': error('SESSION_TERMINATED'),
+            '413': error(`PAYLOAD_TOO_LARGE: the body is over maxUploadBytes (${options.maxUploadBytes}) or the file over the mirror's per-file limit`),
+            '415': error('UNSUPPORTED_MEDIA_TYPE: a body that is not application/octet-stream'),
+          },
+        },
+      },
+      '/sessions/{sessionId}/files': {
+        post: {
+          operationId: 'uploadFiles',
+          description:
+            'Write many workspace files from a tar archive (application/x-tar only; ustar, pax or GNU long names). Directories are skipped; ' +
+            'links and devices are refused. Every path and size is checked before anything is written.',
+          parameters: [sessionIdParameter],
+          requestBody: { required: true, content: { 'application/x-tar': { schema: { type: 'string', format: 'binary' } } } },
+          responses: {
+            '200': ok('The files were written', writtenFiles),
+            ...sessionErrors,
+            '400': error('PATH_REFUSED (an entry leaves the workspace) / INVALID_INPUT (not a tar archive, a link entry)'),
+            '409': error('SESSION_TERMINATED'),
+            '413': error(`PAYLOAD_TOO_LARGE: the body is over maxUploadBytes (${options.maxUploadBytes}) or a file over the mirror's per-file limit`),
+            '415': error('UNSUPPORTED_MEDIA_TYPE: a body that is not application/x-tar'),
+          },
+        },
+      },
+      '/sessions/{sessionId}/workspace.tar': {
+        get: {
+          operationId: 'downloadWorkspace',
+          description: 'Every stored workspace file as a tar archive (streamed; pax headers for paths over 100 bytes).',
+          parameters: [sessionIdParameter],
+          responses: {
+            '200': { description: 'A tar archive', content: { 'application/x-tar': { schema: { type: 'string', format: 'binary' } } } },
+            ...sessionErrors,
           },
         },
       },

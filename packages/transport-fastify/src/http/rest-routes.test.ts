@@ -143,8 +143,10 @@ describe('REST routes beyond the reference', () => {
         '/sessions',
         '/sessions/create',
         '/sessions/{sessionId}',
+        '/sessions/{sessionId}/files',
         '/sessions/{sessionId}/files/{path}',
         '/sessions/{sessionId}/interrupt',
+        '/sessions/{sessionId}/workspace.tar',
         '/sessions/{sessionId}/message',
       ].sort(),
     );

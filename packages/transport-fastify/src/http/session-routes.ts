@@ -7,8 +7,9 @@ import { SessionQuota } from '../limits/session-quota.js';
 import type { Tracing } from '../observability/tracing.js';
 import { boundedSession } from './bounded-session.js';
 import { checkSessionId, checkWorkspacePath, parseBody } from './validate.js';
+import { registerWorkspaceRoutes } from './workspace-routes.js';
 
-/** The reference's five session routes, plus interrupt and one workspace file. */
+/** The reference's five session routes, plus interrupt and workspace files (read, upload, tar download). */
 export function registerSessionRoutes(app: FastifyInstance, options: ResolvedPluginOptions, tracing: Tracing): void {
   const { engine, authorizeSession } = options;
   const quota = new SessionQuota(options.limits.sessionsPerPrincipal, () => engine.listSessions());
@@ -91,4 +92,6 @@ export function registerSessionRoutes(app: FastifyInstance, options: ResolvedPlu
     const path = checkWorkspacePath((request.params as Record<string, unknown>)['*']);
     return engine.readWorkspaceFile(sessionId, path);
   });
+
+  registerWorkspaceRoutes(app, options, sessionFor);
 }

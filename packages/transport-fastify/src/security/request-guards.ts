@@ -19,8 +19,10 @@ function hasBody(request: FastifyRequest): boolean {
  * - the `Host` header is one we answer to (403 `FORBIDDEN`, `details.reason: 'host'`);
  * - a WebSocket upgrade, POST or DELETE from a browser comes from an allowed origin (403,
  *   `details.reason: 'origin'`) — so a page elsewhere can neither join a session nor interrupt it;
- * - a POST with a body sends `application/json` (415): a cross-site "simple" request
- *   (`text/plain`, a form) can never reach a handler.
+ * - a POST/PUT with a body sends `application/json` (415), or on the upload routes exactly the
+ *   type they declare (`agentRuntimeBodyTypes`: `application/octet-stream`, `application/x-tar`,
+ *   neither a type a cross-site form can send): a cross-site "simple" request (`text/plain`, a
+ *   form) can never reach a handler.
  */
 export function checkRequest(options: ResolvedPluginOptions, request: FastifyRequest): void {
   const host = header(request, 'host');
@@ -37,9 +39,10 @@ export function checkRequest(options: ResolvedPluginOptions, request: FastifyReq
   }
   if (changesState && hasBody(request)) {
     const contentType = (header(request, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (contentType !== 'application/json') {
-      throw new AgentRuntimeError('UNSUPPORTED_MEDIA_TYPE', 'body: unsupported content type; send application/json.', {
-        details: { field: 'body', contentType: contentType || undefined },
+    const accepted = request.routeOptions.config?.agentRuntimeBodyTypes ?? ['application/json'];
+    if (!accepted.includes(contentType)) {
+      throw new AgentRuntimeError('UNSUPPORTED_MEDIA_TYPE', `body: unsupported content type; send ${accepted.join(' or ')}.`, {
+        details: { field: 'body', contentType: contentType || undefined, accepted },
       });
     }
   }

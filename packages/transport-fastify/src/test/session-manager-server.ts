@@ -53,13 +53,18 @@ export interface SessionManagerServer {
 }
 
 /** The transport over the real `SessionManager`: memory persistence, fake sandbox, a scripted agent. */
-export async function startSessionManagerServer(script: ScriptedTurn, options: Partial<CreateAgentRuntimeServerOptions> = {}): Promise<SessionManagerServer> {
+export async function startSessionManagerServer(
+  script: ScriptedTurn,
+  options: Partial<CreateAgentRuntimeServerOptions> = {},
+  engineOptions: { maxMirroredFileBytes?: number } = {},
+): Promise<SessionManagerServer> {
   const manager = new SessionManager({
     persistence: createMemoryPersistence({ profiles: [profile] }),
     sandboxProvider: createFakeSandboxProvider(),
     architectures: [createScriptedArchitecture(script)],
     idleTimeoutMs: 600_000,
     syncIntervalMs: 600_000,
+    ...engineOptions,
   });
   const events: BusEvent[] = [];
   const waiters: { predicate: (event: BusEvent) => boolean; resolve: (event: BusEvent) => void }[] = [];
