@@ -144,9 +144,13 @@ async function createSessions(manager, count) {
   bus.subscribe(() => received++);
   const count = STREAMING_SESSIONS * DELTAS_PER_TURN;
   const event = (index) => ({ event: 'session:block:delta', data: { sessionId: `s${index % STREAMING_SESSIONS}`, conversationId: 'main', blockId: 'b', delta: `d${index} ` } });
+  // The bus delivers once each session's event log stored the batch: await every session.
+  const flushed = () => Promise.all(Array.from({ length: STREAMING_SESSIONS }, (_, index) => bus.flushed(`s${index}`)));
   for (let index = 0; index < 2000; index++) bus.publish(event(index));
+  await flushed();
   const begin = performance.now();
   for (let index = 0; index < count; index++) bus.publish(event(index));
+  await flushed();
   const seconds = (performance.now() - begin) / 1000;
   if (received !== count + 2000) throw new Error('bus lost events');
   results.busEventsPerSecond = round(count / seconds);
