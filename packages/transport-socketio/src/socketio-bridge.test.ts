@@ -40,6 +40,7 @@ describe('SocketIoBridge', () => {
     }
     slow.socket.conn.writeBuffer.push(1, 2, 3, 4); // the client stopped reading
     engine.streamDeltas(sessionId, 2);
+    await engine.events.flushed(sessionId); // delivery follows the event log's append
     expect(slow.socket.disconnected).toBe(true);
     expect(slow.emitted.filter((item) => item.event === 'session:block:delta')).toHaveLength(0);
     expect(fast.emitted.filter((item) => item.event === 'session:block:delta')).toHaveLength(2);
