@@ -2,13 +2,15 @@ import type { ApprovalBlock, ConversationBlock, PendingRequest, PermissionResolu
 
 /**
  * Approval blocks are kept beside the transcript (the agent's transcript has no trace of them):
- * each goes just before the tool use it is about (same `toolUseId`), else at the end.
+ * each goes just before the tool use it is about (same `toolUseId`), else before the first block
+ * that started after it, else at the end.
  */
 export function mergeApprovalBlocks(blocks: readonly ConversationBlock[], approvals: readonly ApprovalBlock[]): ConversationBlock[] {
   if (approvals.length === 0) return [...blocks];
   const merged: ConversationBlock[] = blocks.filter((block) => block.type !== 'approval');
   for (const approval of approvals) {
-    const index = merged.findIndex((block) => block.type === 'tool_use' && block.toolUseId === approval.request.toolUseId);
+    let index = merged.findIndex((block) => block.type === 'tool_use' && block.toolUseId === approval.request.toolUseId);
+    if (index === -1) index = merged.findIndex((block) => block.type !== 'approval' && block.timestamp > approval.timestamp);
     if (index === -1) merged.push(approval);
     else merged.splice(index, 0, approval);
   }
