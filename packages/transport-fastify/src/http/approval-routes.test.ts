@@ -103,6 +103,18 @@ describe('approval routes', () => {
     expect(after.body!.blocks.at(-1).content).toBe('deny by alice: not today');
   });
 
+  it('an interrupt answers the pending request deny by runtime, and the agent is told', async () => {
+    const created = await call('POST', '/sessions/create', { agentProfileRef: 'careful', architecture: 'claude-agent-sdk' });
+    const sessionId = created.body!.sessionId as string;
+    await call('POST', `/sessions/${sessionId}/message`, { content: 'push it' });
+    const request = await pendingRequest(sessionId);
+    expect((await call('POST', `/sessions/${sessionId}/interrupt`)).body).toMatchObject({ interrupted: true });
+    const resolved = await server.waitForEvent((event) => event.event === 'session:permission:resolved' && event.sessionId === sessionId);
+    expect(resolved.data).toMatchObject({ requestId: request.requestId, decision: 'deny', by: 'runtime' });
+    await server.waitForEvent((event) => event.event === 'session:turn:end' && event.sessionId === sessionId);
+    expect((await call('GET', `/sessions/${sessionId}`)).body!.pendingRequests).toBeUndefined();
+  });
+
   it('lists the routes in the OpenAPI document', async () => {
     const document = await call('GET', '/openapi.json');
     expect(Object.keys(document.body!.paths)).toEqual(expect.arrayContaining(['/sessions/{sessionId}/permissions/{requestId}', '/sessions/{sessionId}/questions/{requestId}']));
