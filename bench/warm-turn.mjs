@@ -3,45 +3,19 @@
 // fresh CLI per turn ('per-turn', which resumes the session), against the bare CLI's cold first
 // block, all in the same run; and the RSS of a warm idle Claude process (its process tree).
 // Last line: {"bench":"warm-turn","warmTurnRatio":<warm second turn first block / bare cold first block>, ...}
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { query } from '@anthropic-ai/claude-agent-sdk';
 import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { SessionManager } from '@agent-runtime/session-engine';
-import { claudeCodeEnv, claudeCodeExecutablePath, prepareClaudeCodeDirs, startModelServer } from '@agent-runtime/testkit';
+import { startModelServer } from '@agent-runtime/testkit';
+import { bareClaudeTurn } from './lib/bare-claude.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = { turns: [{ match: {}, reply: { text: ['Hello ', 'there.'] }, times: 'always' }] };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function bareClaude(server) {
-  const root = mkdtempSync(join(tmpdir(), 'bench-bare-claude-'));
-  const home = join(root, 'home');
-  const cwd = join(root, 'ws');
-  mkdirSync(cwd, { recursive: true });
-  prepareClaudeCodeDirs({ home });
-  const started = performance.now();
-  let first;
-  const run = query({
-    prompt: 'hello',
-    options: {
-      cwd,
-      env: claudeCodeEnv({ modelServerUrl: server.url, home }),
-      pathToClaudeCodeExecutable: claudeCodeExecutablePath(),
-      permissionMode: 'bypassPermissions',
-      includePartialMessages: true,
-      model: 'claude-sonnet-4-5',
-    },
-  });
-  for await (const message of run) {
-    if (first === undefined && (message.type === 'stream_event' || message.type === 'assistant')) first = performance.now() - started;
-  }
-  rmSync(root, { recursive: true, force: true });
-  return first;
-}
 
 /** RSS (kB) of every process running the Claude binary, with its descendants. */
 function claudeTreesRssKb(executable) {
@@ -105,9 +79,9 @@ async function secondTurns(mode, server) {
 }
 
 const server = await startModelServer(scenario);
-await bareClaude(server); // page cache
+await bareClaudeTurn(server, 'hello'); // page cache
 const bare = [];
-for (let round = 0; round < ROUNDS; round++) bare.push(await bareClaude(server));
+for (let round = 0; round < ROUNDS; round++) bare.push((await bareClaudeTurn(server, 'hello')).first);
 const perTurn = await secondTurns('per-turn', server);
 const warm = await secondTurns('warm', server);
 await server.close();
