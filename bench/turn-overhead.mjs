@@ -10,11 +10,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createGeminiArchitecture, geminiCliArgs, geminiCliEntryPath, geminiCliEnv, geminiSettings } from '@agent-runtime/agent-gemini';
-import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { SessionManager } from '@agent-runtime/session-engine';
 import { startModelServer } from '@agent-runtime/testkit';
 import { bareClaudeTurn } from './lib/bare-claude.mjs';
+import { startBenchEngine } from './lib/bench-engine.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = (claude) => ({
@@ -66,20 +64,12 @@ function bareGemini(server) {
 }
 
 async function engineTurns(type, server, rounds) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
   const architecture =
     type === 'claude-agent-sdk'
       ? createClaudeArchitecture({ env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-bench' }, model: 'claude-sonnet-4-5' })
       : createGeminiArchitecture({ env: { GEMINI_API_KEY: 'bench', GOOGLE_GEMINI_BASE_URL: server.url }, model: 'gemini-2.5-flash' });
-  const manager = new SessionManager({
-    persistence: createMemoryPersistence({ profiles: [{ id: 'bench', name: 'Bench' }] }),
-    // The default: own network namespace, the model reached only through the egress proxy (which adds the key).
-    sandboxProvider: createLocalSandboxProvider({ dataDir, network: 'none' }),
-    architectures: [architecture],
-    idleTimeoutMs: 600_000,
-    syncIntervalMs: 30_000,
-  });
-  await manager.start();
+  const engine = await startBenchEngine(architecture);
+  const { manager } = engine;
   const results = [];
   for (let round = 0; round < rounds; round++) {
     // A fresh session each round (like the bare run), its sandbox warm as after create.
@@ -112,8 +102,7 @@ async function engineTurns(type, server, rounds) {
     results.push(result);
     await manager.terminateSession(sessionId);
   }
-  await manager.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await engine.close();
   return results;
 }
 

@@ -3,15 +3,11 @@
 // fresh CLI per turn ('per-turn', which resumes the session), against the bare CLI's cold first
 // block, all in the same run; and the RSS of a warm idle Claude process (its process tree).
 // Last line: {"bench":"warm-turn","warmTurnRatio":<warm second turn first block / bare cold first block>, ...}
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
-import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { SessionManager } from '@agent-runtime/session-engine';
 import { startModelServer } from '@agent-runtime/testkit';
 import { bareClaudeTurn } from './lib/bare-claude.mjs';
+import { startBenchEngine } from './lib/bench-engine.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = { turns: [{ match: {}, reply: { text: ['Hello ', 'there.'] }, times: 'always' }] };
@@ -37,16 +33,9 @@ function claudeTreesRssKb(executable) {
 }
 
 async function secondTurns(mode, server) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-warm-'));
   const architecture = createClaudeArchitecture({ processMode: mode, env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-bench' }, model: 'claude-sonnet-4-5' });
-  const manager = new SessionManager({
-    persistence: createMemoryPersistence({ profiles: [{ id: 'bench', name: 'Bench' }] }),
-    sandboxProvider: createLocalSandboxProvider({ dataDir, network: 'none' }),
-    architectures: [architecture],
-    idleTimeoutMs: 600_000,
-    syncIntervalMs: 30_000,
-  });
-  await manager.start();
+  const engine = await startBenchEngine(architecture);
+  const { manager } = engine;
   const turn = (sessionId, content) =>
     new Promise((resolve) => {
       let first;
@@ -73,8 +62,7 @@ async function secondTurns(mode, server) {
     if (mode === 'warm') rss.push(...claudeTreesRssKb(architecture.sandboxReadOnlyPaths()[0] + '/claude'));
     await manager.terminateSession(sessionId);
   }
-  await manager.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await engine.close();
   return { firsts, rss };
 }
 
