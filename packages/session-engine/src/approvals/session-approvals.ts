@@ -78,13 +78,16 @@ export class SessionApprovals {
 
   constructor(private readonly deps: SessionApprovalsDependencies) {}
 
-  /** The `TurnApprovals` of one turn under `policy`; the turn's abort answers its requests `deny` by `runtime`. */
-  forTurn(policy: ToolPolicy, signal: AbortSignal): TurnApprovals {
+  /**
+   * The `TurnApprovals` of one turn under `policy`; the turn's abort answers its requests `deny`
+   * by `runtime`. While a request waits, `pauseTimeout` stops the turn timeout (the request has its own).
+   */
+  forTurn(policy: ToolPolicy, signal: AbortSignal, pauseTimeout: () => () => void = () => () => {}): TurnApprovals {
     const resolved = toolPolicySchema.parse(policy);
     this.detached = false;
     return {
-      requestPermission: (query) => this.requestPermission(resolved, query, signal),
-      askQuestion: (query) => this.askQuestion(resolved, query, signal),
+      requestPermission: (query) => this.requestPermission(resolved, query, signal, pauseTimeout),
+      askQuestion: (query) => this.askQuestion(resolved, query, signal, pauseTimeout),
     };
   }
 
@@ -154,7 +157,7 @@ export class SessionApprovals {
 
   // --- one turn ---
 
-  private async requestPermission(policy: ResolvedToolPolicy, query: ToolPermissionQuery, signal: AbortSignal): Promise<ToolPermissionAnswer> {
+  private async requestPermission(policy: ResolvedToolPolicy, query: ToolPermissionQuery, signal: AbortSignal, pauseTimeout: () => () => void): Promise<ToolPermissionAnswer> {
     const { toolName, input } = query;
     let decision = evaluateToolPolicy(policy, toolName, input);
     if (decision !== 'deny') {
@@ -182,12 +185,12 @@ export class SessionApprovals {
       createdAt: now,
       expiresAt: now + (policy.requestTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS),
     };
-    const resolution = (await this.wait(request, signal)) as PermissionResolution;
+    const resolution = (await this.wait(request, signal, pauseTimeout)) as PermissionResolution;
     decision = resolution.decision;
     return { decision, by: resolution.by, ...(resolution.message === undefined ? {} : { message: resolution.message }) };
   }
 
-  private async askQuestion(policy: ResolvedToolPolicy, query: AgentQuestionQuery, signal: AbortSignal): Promise<AgentQuestionAnswer> {
+  private async askQuestion(policy: ResolvedToolPolicy, query: AgentQuestionQuery, signal: AbortSignal, pauseTimeout: () => () => void): Promise<AgentQuestionAnswer> {
     if (policy.questions === 'deny') {
       return { decision: 'declined', by: 'policy', message: 'This session does not take questions; go on with your best judgement.' };
     }
@@ -202,7 +205,7 @@ export class SessionApprovals {
       createdAt: now,
       expiresAt: now + (policy.requestTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS),
     };
-    const resolution = (await this.wait(request, signal)) as QuestionResolution;
+    const resolution = (await this.wait(request, signal, pauseTimeout)) as QuestionResolution;
     return {
       decision: resolution.decision,
       by: resolution.by,
@@ -212,7 +215,7 @@ export class SessionApprovals {
   }
 
   /** Store and announce the request, then wait for its answer (a person, the timeout, or the turn's end). */
-  private async wait(request: PendingRequest, signal: AbortSignal): Promise<Resolution> {
+  private async wait(request: PendingRequest, signal: AbortSignal, pauseTimeout: () => () => void): Promise<Resolution> {
     if (signal.aborted) return this.runtimeAnswer(request, 'The turn ended before the request was made.');
     try {
       await this.deps.store.add(request);
@@ -226,12 +229,14 @@ export class SessionApprovals {
       void this.settle(request, this.runtimeAnswer(request, 'The turn was stopped before anyone answered, so the tool call was denied.'), false);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    const resumeTimeout = pauseTimeout();
     this.arm(request);
     await this.deps.publish(requestEvent(request));
     await this.deps.publish({ event: 'session:block:start', data: { sessionId: request.sessionId, conversationId: request.conversationId, block: approvalBlock(request) } });
     try {
       return await answered;
     } finally {
+      resumeTimeout();
       signal.removeEventListener('abort', onAbort);
     }
   }
