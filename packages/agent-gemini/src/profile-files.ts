@@ -18,7 +18,10 @@ export function geminiSettings(profile: AgentProfile, extra: Record<string, unkn
     security: { auth: { selectedType: 'gemini-api-key' } },
     telemetry: { enabled: false },
     privacy: { usageStatisticsEnabled: false },
-    general: { maxAttempts: 1 },
+    // The CLI's own session cleanup (on by default, 30 days) runs at every start and deletes
+    // sessions it does not think current — for an ACP process, which starts with its own id,
+    // that can be the stored session; the runtime keeps sessions, so the CLI must not.
+    general: { maxAttempts: 1, sessionRetention: { enabled: false } },
   };
   if (profile.tools) settings['tools'] = { core: [...profile.tools] };
   if (profile.mcpServers && Object.keys(profile.mcpServers).length > 0) {

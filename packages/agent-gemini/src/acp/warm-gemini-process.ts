@@ -1,0 +1,243 @@
+import type { AgentEvent, AgentTurnContext, Logger, Sandbox, SandboxProcess } from '@agent-runtime/core';
+import { client, ndJsonStream, PROTOCOL_VERSION, type ClientConnection, type RequestPermissionRequest, type RequestPermissionResponse } from '@agentclientprotocol/sdk';
+import { findGeminiSessionFiles } from '../gemini-paths.js';
+import type { GeminiSessionIds } from '../gemini-session-id.js';
+import { promptText } from '../run-gemini-turn.js';
+import { readTail } from '../stream-lines.js';
+import { prepareSessionFileForLoad, removeStraySessionFiles } from './acp-session-files.js';
+import { WarmGeminiTurn } from './warm-gemini-turn.js';
+
+/** What a warm process needs: how to launch the CLI, and how to answer its permission requests. */
+export interface WarmGeminiSettings {
+  nodePath: string;
+  cliEntryPath: string;
+  env: Record<string, string>;
+  model: string | undefined;
+  logger: Logger;
+  /** How long an interrupted turn may take to stop before the process is killed. */
+  interruptGraceMs: number;
+  sessionIds: GeminiSessionIds;
+  /**
+   * `--approval-mode` of the process (the ACP session mode): `'yolo'` runs every tool; `'default'`
+   * makes the CLI ask (`session/request_permission`) before tools that change something. Given on
+   * the command line: `session/set_mode` would also send an `agent_message_chunk` "[MODE_UPDATE] …".
+   */
+  approvalMode: 'yolo' | 'default';
+  /** Answers a permission request of a turn; without it every request is allowed once. */
+  approve?: (context: AgentTurnContext, request: RequestPermissionRequest, signal: AbortSignal) => Promise<RequestPermissionResponse>;
+}
+
+/** What a warm process reports about itself (`GeminiArchitecture.warmProcesses()`). */
+export interface WarmGeminiProcessInfo {
+  sessionId: string;
+  sandboxId: string;
+  /** Distinguishes processes of one session: a restart gets a new one. */
+  processId: number;
+  startedAt: number;
+  turns: number;
+  lastUsedAt: number;
+  busy: boolean;
+}
+
+let nextProcessId = 1;
+
+/**
+ * One `gemini --acp` process kept running in a session's sandbox between turns. It starts the
+ * session (`session/new`) or loads the stored one (`session/load`, with the file housekeeping of
+ * acp-session-files.ts), then serves one `session/prompt` per turn. It lives until `stop()`, the
+ * sandbox stops or the CLI dies; `onExit` then runs once, a running turn ends with `error`, and
+ * the next turn starts a new process that loads the session with its whole history.
+ */
+export class WarmGeminiProcess {
+  readonly processId = nextProcessId++;
+  readonly startedAt = Date.now();
+  private process: SandboxProcess | undefined;
+  private connection: ClientConnection | undefined;
+  private geminiSessionId: string | undefined;
+  private sessionPath: string | undefined;
+  private readonly ready: Promise<void>;
+  private turn: { state: WarmGeminiTurn; context: AgentTurnContext } | undefined;
+  private exited = false;
+  private stopping = false;
+  private stderrTail: Promise<string> = Promise.resolve('');
+  private turns = 0;
+  private lastUsedAt = this.startedAt;
+
+  constructor(
+    readonly sandbox: Sandbox,
+    readonly sessionId: string,
+    /** The settings this process was started with; other settings need another process. */
+    readonly fingerprint: string,
+    private readonly settings: WarmGeminiSettings,
+    private readonly onExit: (process: WarmGeminiProcess) => void,
+  ) {
+    this.ready = this.start();
+    this.ready.catch((error: unknown) => {
+      settings.logger.warn({ sessionId, processId: this.processId, error: String(error) }, 'gemini-cli warm: the process did not start');
+      this.stop();
+    });
+  }
+
+  get alive(): boolean {
+    return !this.exited && !this.stopping;
+  }
+
+  get busy(): boolean {
+    return this.turn !== undefined;
+  }
+
+  info(): WarmGeminiProcessInfo {
+    return { sessionId: this.sessionId, sandboxId: this.sandbox.id, processId: this.processId, startedAt: this.startedAt, turns: this.turns, lastUsedAt: this.lastUsedAt, busy: this.busy };
+  }
+
+  /** Run one turn through the process: block events, then exactly one `turn:end`. */
+  async *runTurn(context: AgentTurnContext): AsyncGenerator<AgentEvent> {
+    if (this.turn || !this.alive) {
+      yield { type: 'turn:end', outcome: 'error', error: { code: 'AGENT_ERROR', message: this.turn ? 'A turn is already running.' : 'The Gemini CLI process has stopped.' } };
+      return;
+    }
+    const text = promptText(context.message, this.settings.logger);
+    const state = new WarmGeminiTurn(() => this.readSession(), this.settings.logger, this.settings.model, text);
+    this.turn = { state, context };
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      state.interrupted = true;
+      if (this.connection && this.geminiSessionId) void this.connection.agent.notify('session/cancel', { sessionId: this.geminiSessionId }).catch(() => undefined);
+      // The CLI stops the prompt and stays; one that does not stop in time is ended (the next turn loads the session).
+      grace = setTimeout(() => {
+        if (!state.ended) this.kill();
+      }, this.settings.interruptGraceMs);
+      grace.unref();
+    };
+    void this.prompt(state, text, context.signal, onAbort);
+    try {
+      yield* state.channel.drain();
+    } finally {
+      context.signal.removeEventListener('abort', onAbort);
+      clearTimeout(grace);
+      // The consumer stopped before the turn ended: never leave the CLI working on it.
+      if (!state.ended) this.stop();
+      if (this.turn?.state === state) this.turn = undefined;
+      this.turns++;
+      this.lastUsedAt = Date.now();
+    }
+    this.settings.logger.info({ sessionId: this.sessionId, processId: this.processId, durationMs: state.durationMs }, 'gemini-cli warm turn ended');
+  }
+
+  /** End the process (idle session, changed settings, LRU cap, or a turn that would not stop). */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.process?.kill('SIGTERM');
+    const timer = setTimeout(() => this.process?.kill('SIGKILL'), 2000);
+    timer.unref();
+    if (!this.process) void this.ready.finally(() => this.process?.kill('SIGKILL')).catch(() => undefined);
+  }
+
+  /** Kill the CLI abruptly, as a crash would (operations and tests). */
+  kill(): void {
+    this.process?.kill('SIGKILL');
+  }
+
+  private async prompt(state: WarmGeminiTurn, text: string, signal: AbortSignal, onAbort: () => void): Promise<void> {
+    try {
+      await this.ready;
+    } catch (error) {
+      await state.end({ kind: 'failed', failure: { code: 'AGENT_ERROR', message: `Gemini CLI (ACP) did not start: ${errorMessage(error)}` } });
+      return;
+    }
+    if (signal.aborted) {
+      state.interrupted = true;
+      await state.end({ kind: 'response', stopReason: 'cancelled' });
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const response = await this.connection!.agent.request('session/prompt', { sessionId: this.geminiSessionId!, prompt: [{ type: 'text', text }] });
+      await state.end({ kind: 'response', stopReason: response.stopReason, meta: response._meta });
+    } catch (error) {
+      // A process that died under the prompt is reported by its exit (with the reason); give it a moment.
+      if (this.exited || this.connection?.signal.aborted) return;
+      await state.end({ kind: 'failed', failure: { code: 'AGENT_ERROR', message: `Gemini CLI failed: ${errorMessage(error)}` } });
+    }
+  }
+
+  private async start(): Promise<void> {
+    const { sandbox, settings } = this;
+    const storedId = await settings.sessionIds.resolve(sandbox, this.sessionId);
+    const stored = await prepareSessionFileForLoad(sandbox, storedId);
+    const process = await sandbox.exec([settings.nodePath, settings.cliEntryPath, '--acp', '--approval-mode', settings.approvalMode, ...(settings.model ? ['-m', settings.model] : [])], { stdin: 'pipe', env: settings.env });
+    this.process = process;
+    if (this.stopping) process.kill('SIGKILL');
+    this.stderrTail = readTail(process.stderr);
+    void process.wait().then(
+      (code) => this.exit(code),
+      () => this.exit(-1),
+    );
+    const app = client()
+      .onNotification('session/update', ({ params }) => {
+        if (params.sessionId === this.geminiSessionId) this.turn?.state.update(params.update);
+      })
+      .onRequest('session/request_permission', ({ params }) => this.answerPermission(params));
+    const connection = app.connect(ndJsonStream(process.stdin!, process.stdout));
+    this.connection = connection;
+    const agent = connection.agent;
+    await agent.request('initialize', { protocolVersion: PROTOCOL_VERSION, clientCapabilities: {} });
+    if (stored) {
+      await agent.request('session/load', { sessionId: storedId, cwd: sandbox.workspacePath, mcpServers: [] });
+      this.geminiSessionId = storedId;
+      this.sessionPath = stored;
+    } else {
+      const created = await agent.request('session/new', { cwd: sandbox.workspacePath, mcpServers: [] });
+      this.geminiSessionId = created.sessionId;
+      await settings.sessionIds.record(sandbox, created.sessionId);
+      this.sessionPath = (await findGeminiSessionFiles(sandbox, created.sessionId))?.main;
+    }
+    if (this.sessionPath) await removeStraySessionFiles(sandbox, this.sessionPath);
+    settings.logger.info({ sessionId: this.sessionId, processId: this.processId, loaded: Boolean(stored), ms: Date.now() - this.startedAt }, 'gemini-cli warm: process ready');
+  }
+
+  private async answerPermission(request: RequestPermissionRequest): Promise<RequestPermissionResponse> {
+    const turn = this.turn;
+    const option = (kind: string) => request.options.find((candidate) => candidate.kind === kind)?.optionId;
+    if (!turn) return { outcome: { outcome: 'cancelled' } };
+    if (!this.settings.approve) {
+      const allow = option('allow_once');
+      return allow ? { outcome: { outcome: 'selected', optionId: allow } } : { outcome: { outcome: 'cancelled' } };
+    }
+    return this.settings.approve(turn.context, request, turn.context.signal);
+  }
+
+  private async readSession(): Promise<string | undefined> {
+    try {
+      if (!this.sessionPath && this.geminiSessionId) this.sessionPath = (await findGeminiSessionFiles(this.sandbox, this.geminiSessionId))?.main;
+      if (!this.sessionPath) return undefined;
+      return new TextDecoder().decode(await this.sandbox.readFile(this.sessionPath, { root: 'home' }));
+    } catch (error) {
+      this.settings.logger.warn({ sessionId: this.sessionId, error: String(error) }, 'gemini-cli warm: could not read the session file');
+      return undefined;
+    }
+  }
+
+  private async exit(code: number): Promise<void> {
+    if (this.exited) return;
+    this.exited = true;
+    this.connection?.close();
+    this.onExit(this);
+    const turn = this.turn;
+    if (!turn || turn.state.ended) return;
+    const stderr = await this.stderrTail;
+    const stopError = this.process?.stopError;
+    let failure = { code: 'AGENT_ERROR', message: `Gemini CLI (ACP) exited with code ${code} during the turn.${stderr.trim() ? ` ${stderr.trim().slice(-500)}` : ''}` };
+    if (stopError) failure = { code: stopError.code, message: stopError.message };
+    else if (!(await this.sandbox.isRunning().catch(() => false))) failure = { code: 'SANDBOX_TERMINATED', message: 'The sandbox stopped during the turn.' };
+    this.settings.logger.warn({ sessionId: this.sessionId, processId: this.processId, code }, 'gemini-cli warm: process ended during a turn');
+    await turn.state.end({ kind: 'failed', failure });
+  }
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const details = (error as { data?: { details?: unknown } } | undefined)?.data?.details;
+  return typeof details === 'string' ? details : JSON.stringify(error);
+}
