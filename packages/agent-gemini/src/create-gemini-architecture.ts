@@ -164,12 +164,15 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
         variables: { ...sandboxEnv(), ...profile.environmentVariables, ...modelEnv },
       });
       const model = profile.model ?? options.model;
+      const perTurn = async function* (turnContext: typeof context) {
+        const geminiSessionId = await sessionIds.resolve(sandbox, turnContext.sessionId);
+        yield* runGeminiTurn(turnContext, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, geminiSessionId });
+      };
       if (processMode === 'warm') {
-        yield* warm.runTurn(context, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, sessionIds, approvalMode: 'yolo' });
+        yield* warm.runTurn(context, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, sessionIds, approvalMode: 'yolo' }, perTurn);
         return;
       }
-      const geminiSessionId = await sessionIds.resolve(sandbox, context.sessionId);
-      yield* runGeminiTurn(context, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, geminiSessionId });
+      yield* perTurn(context);
     },
 
     async readTranscripts(sandbox, sessionId): Promise<AgentTranscripts> {

@@ -60,6 +60,11 @@ export class WarmGeminiProcess {
   private exited = false;
   private stopping = false;
   private stderrTail: Promise<string> = Promise.resolve('');
+  /** Until the replay of a loaded session's history has passed, updates are not a turn's. */
+  private lastUpdateAt = 0;
+  private commandsSeen = false;
+  /** The session was made with `session/new` (its tool calls are recorded differently; see WarmGeminiProcesses). */
+  newSession = false;
   private turns = 0;
   private lastUsedAt = this.startedAt;
 
@@ -97,7 +102,7 @@ export class WarmGeminiProcess {
       return;
     }
     const text = promptText(context.message, this.settings.logger);
-    const state = new WarmGeminiTurn(() => this.readSession(), this.settings.logger, this.settings.model, text);
+    const state = new WarmGeminiTurn(() => this.readSession(), this.settings.logger, this.settings.model, text, () => this.newSession);
     this.turn = { state, context };
     let grace: NodeJS.Timeout | undefined;
     const onAbort = () => {
@@ -176,7 +181,9 @@ export class WarmGeminiProcess {
     );
     const app = client()
       .onNotification('session/update', ({ params }) => {
-        if (params.sessionId === this.geminiSessionId) this.turn?.state.update(params.update);
+        this.lastUpdateAt = Date.now();
+        if (params.update.sessionUpdate === 'available_commands_update') this.commandsSeen = true;
+        if (this.geminiSessionId !== undefined && params.sessionId === this.geminiSessionId) this.turn?.state.update(params.update);
       })
       .onRequest('session/request_permission', ({ params }) => this.answerPermission(params));
     const connection = app.connect(ndJsonStream(process.stdin!, process.stdout));
@@ -185,16 +192,31 @@ export class WarmGeminiProcess {
     await agent.request('initialize', { protocolVersion: PROTOCOL_VERSION, clientCapabilities: {} });
     if (stored) {
       await agent.request('session/load', { sessionId: storedId, cwd: sandbox.workspacePath, mcpServers: [] });
-      this.geminiSessionId = storedId;
       this.sessionPath = stored;
+      await this.historyReplayed();
+      this.geminiSessionId = storedId;
     } else {
       const created = await agent.request('session/new', { cwd: sandbox.workspacePath, mcpServers: [] });
       this.geminiSessionId = created.sessionId;
+      this.newSession = true;
       await settings.sessionIds.record(sandbox, created.sessionId);
       this.sessionPath = (await findGeminiSessionFiles(sandbox, created.sessionId))?.main;
     }
     if (this.sessionPath) await removeStraySessionFiles(sandbox, this.sessionPath);
     settings.logger.info({ sessionId: this.sessionId, processId: this.processId, loaded: Boolean(stored), ms: Date.now() - this.startedAt }, 'gemini-cli warm: process ready');
+  }
+
+  /**
+   * `session/load` replays the history as `session/update`s that keep arriving after its response
+   * (and `available_commands_update` after them): they must not be taken for the next turn's.
+   * Waits for the commands update and a short quiet period (at most 3 s).
+   */
+  private async historyReplayed(): Promise<void> {
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline && !this.exited) {
+      if (this.commandsSeen && Date.now() - this.lastUpdateAt >= 100) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   private async answerPermission(request: RequestPermissionRequest): Promise<RequestPermissionResponse> {

@@ -38,6 +38,8 @@ export class WarmGeminiTurn {
     private readonly logger: Logger,
     model: string | undefined,
     promptText: string,
+    /** The process's session came from `session/new`: its tool calls get records of their own. */
+    private readonly separateToolRecords: () => boolean,
   ) {
     this.emit(this.reducer.push({ type: 'init', ...(model ? { model } : {}), timestamp: new Date().toISOString() }));
     this.emit(this.reducer.push({ type: 'message', role: 'user', content: promptText }));
@@ -48,7 +50,7 @@ export class WarmGeminiTurn {
     if (this.ended) return;
     const events: GeminiStreamEvent[] = [];
     for (const event of acpUpdateEvents(update, this.startedTools)) {
-      if (event.type === 'tool_use' && !this.inToolGroup) events.push(...this.boundary());
+      if (event.type === 'tool_use' && !this.inToolGroup && this.separateToolRecords()) events.push(...this.boundary());
       if (event.type === 'message' && event.role === 'assistant') this.inToolGroup = false;
       events.push(event);
     }
@@ -60,15 +62,17 @@ export class WarmGeminiTurn {
    * the model's next response is a new record of the file all the same.
    */
   denied(): void {
-    if (this.ended || this.inToolGroup) return;
+    if (this.ended || this.inToolGroup || !this.separateToolRecords()) return;
     this.enqueue(this.boundary());
   }
 
   /**
-   * In ACP mode the CLI (0.61.0) records a response's tool calls as a gemini record of their own,
-   * after the response's record (stream-json puts them in the response's record): the response
-   * index of the stream must move on, as it does after tool results. An empty model message and a
-   * placeholder tool result (both filtered from the output) do that in the stream reducer.
+   * In a `session/new` session the CLI (0.61.0) records the first tool calls as a gemini record of
+   * their own, after the response's record (a loaded or stream-json session puts them in the
+   * response's record): the response index of the stream must move on, as it does after tool
+   * results. An empty model message and a placeholder tool result (both filtered from the output)
+   * do that in the stream reducer. Later tool calls of such a session are merged into that record
+   * by the CLI, which no stream can follow; see WarmGeminiProcesses.
    */
   private boundary(): GeminiStreamEvent[] {
     this.inToolGroup = true;
