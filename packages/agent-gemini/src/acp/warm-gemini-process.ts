@@ -37,6 +37,8 @@ export interface WarmGeminiProcessInfo {
   turns: number;
   lastUsedAt: number;
   busy: boolean;
+  /** Started, initialised, and the session created or loaded. */
+  ready: boolean;
 }
 
 let nextProcessId = 1;
@@ -56,6 +58,7 @@ export class WarmGeminiProcess {
   private geminiSessionId: string | undefined;
   private sessionPath: string | undefined;
   private readonly ready: Promise<void>;
+  private isReady = false;
   private turn: { state: WarmGeminiTurn; context: AgentTurnContext } | undefined;
   private exited = false;
   private stopping = false;
@@ -92,7 +95,7 @@ export class WarmGeminiProcess {
   }
 
   info(): WarmGeminiProcessInfo {
-    return { sessionId: this.sessionId, sandboxId: this.sandbox.id, processId: this.processId, startedAt: this.startedAt, turns: this.turns, lastUsedAt: this.lastUsedAt, busy: this.busy };
+    return { sessionId: this.sessionId, sandboxId: this.sandbox.id, processId: this.processId, startedAt: this.startedAt, turns: this.turns, lastUsedAt: this.lastUsedAt, busy: this.busy, ready: this.isReady };
   }
 
   /** Run one turn through the process: block events, then exactly one `turn:end`. */
@@ -203,6 +206,7 @@ export class WarmGeminiProcess {
       this.sessionPath = (await findGeminiSessionFiles(sandbox, created.sessionId))?.main;
     }
     if (this.sessionPath) await removeStraySessionFiles(sandbox, this.sessionPath);
+    this.isReady = true;
     settings.logger.info({ sessionId: this.sessionId, processId: this.processId, loaded: Boolean(stored), ms: Date.now() - this.startedAt }, 'gemini-cli warm: process ready');
   }
 
