@@ -11,6 +11,7 @@ import {
 import { parseGeminiSession } from '@agent-runtime/transcript-gemini';
 import { WarmGeminiProcesses } from './acp/warm-gemini-processes.js';
 import type { WarmGeminiProcessInfo } from './acp/warm-gemini-process.js';
+import { turnApprovals } from './acp/acp-permission.js';
 import { findGeminiSessionFiles, geminiSessionUuid, geminiTranscriptFiles, isGeminiConfigPath } from './gemini-paths.js';
 import { GeminiSessionIds } from './gemini-session-id.js';
 import { GeminiModelAccess, withoutGeminiModelEnv } from './model-access.js';
@@ -168,8 +169,14 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
         const geminiSessionId = await sessionIds.resolve(sandbox, turnContext.sessionId);
         yield* runGeminiTurn(turnContext, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, geminiSessionId });
       };
-      if (processMode === 'warm') {
-        yield* warm.runTurn(context, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, sessionIds, approvalMode: 'yolo' }, perTurn);
+      // With an approvals hook the CLI must ask before tools that change something: only ACP can
+      // (mode `default`, `session/request_permission`); stream-json runs `--yolo`. In per-turn mode
+      // such a turn runs in an ACP process that stops after it.
+      const asks = turnApprovals(context) !== undefined;
+      if (processMode === 'warm' || asks) {
+        const approvalMode = asks ? 'default' : 'yolo';
+        yield* warm.runTurn(context, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, sessionIds, approvalMode }, perTurn);
+        if (processMode !== 'warm') warm.stop(context.sessionId, false);
         return;
       }
       yield* perTurn(context);

@@ -1,5 +1,6 @@
 import type { AgentEvent, AgentTurnContext, Logger, Sandbox, SandboxProcess } from '@agent-runtime/core';
 import { client, ndJsonStream, PROTOCOL_VERSION, type ClientConnection, type RequestPermissionRequest, type RequestPermissionResponse } from '@agentclientprotocol/sdk';
+import { askPermission, turnApprovals } from './acp-permission.js';
 import { findGeminiSessionFiles } from '../gemini-paths.js';
 import type { GeminiSessionIds } from '../gemini-session-id.js';
 import { promptText } from '../run-gemini-turn.js';
@@ -23,8 +24,6 @@ export interface WarmGeminiSettings {
    * the command line: `session/set_mode` would also send an `agent_message_chunk` "[MODE_UPDATE] …".
    */
   approvalMode: 'yolo' | 'default';
-  /** Answers a permission request of a turn; without it every request is allowed once. */
-  approve?: (context: AgentTurnContext, request: RequestPermissionRequest, signal: AbortSignal) => Promise<RequestPermissionResponse>;
 }
 
 /** What a warm process reports about itself (`GeminiArchitecture.warmProcesses()`). */
@@ -227,11 +226,16 @@ export class WarmGeminiProcess {
     const turn = this.turn;
     const option = (kind: string) => request.options.find((candidate) => candidate.kind === kind)?.optionId;
     if (!turn) return { outcome: { outcome: 'cancelled' } };
-    if (!this.settings.approve) {
+    const approvals = turnApprovals(turn.context);
+    if (!approvals) {
+      // No one to ask (the sandbox allows everything): run it.
       const allow = option('allow_once');
       return allow ? { outcome: { outcome: 'selected', optionId: allow } } : { outcome: { outcome: 'cancelled' } };
     }
-    return this.settings.approve(turn.context, request, turn.context.signal);
+    const { response, denied } = await askPermission(approvals, request, turn.context.signal);
+    this.settings.logger.info({ sessionId: this.sessionId, toolUseId: request.toolCall.toolCallId, denied }, 'gemini-cli warm: permission answered');
+    if (denied) turn.state.denied();
+    return response;
   }
 
   private async readSession(): Promise<string | undefined> {

@@ -62,7 +62,7 @@ export class WarmGeminiTurn {
    * the model's next response is a new record of the file all the same.
    */
   denied(): void {
-    if (this.ended || this.inToolGroup || !this.separateToolRecords()) return;
+    if (this.ended || (this.inToolGroup && this.separateToolRecords())) return;
     this.enqueue(this.boundary());
   }
 
