@@ -1,12 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { foldAgentEvents, type AgentEvent, type AgentProfile, type Sandbox } from '@agent-runtime/core';
+import { foldAgentEvents, type AgentEvent, type AgentProfile, type Sandbox, type ToolPermissionAnswer, type ToolPermissionQuery, type TurnApprovals } from '@agent-runtime/core';
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiArchitecture, type GeminiArchitecture } from '../create-gemini-architecture.js';
-import type { GeminiPermissionAnswer, GeminiPermissionQuestion, GeminiTurnApprovals } from './acp-permission.js';
 
 /**
  * Tool approvals with the real Gemini CLI 0.61.0: a turn context with an `approvals` hook runs
@@ -18,7 +17,8 @@ let architecture: GeminiArchitecture;
 const sandboxes: Sandbox[] = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'agent-gemini-approvals-'));
 const provider = createLocalSandboxProvider({ dataDir });
-const profile: AgentProfile = { id: 'p', name: 'Gemini approvals test' };
+// A policy: the engine's hook decides (here a stub); the CLI is made to ask for every tool.
+const profile: AgentProfile = { id: 'p', name: 'Gemini approvals test', toolPolicy: { default: 'ask', allow: [], ask: [], deny: [], questions: 'ask' } };
 
 beforeAll(async () => {
   server = await startModelServer();
@@ -32,18 +32,21 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function stubApprovals(decide: (question: GeminiPermissionQuestion) => GeminiPermissionAnswer) {
-  const asked: GeminiPermissionQuestion[] = [];
-  const approvals: GeminiTurnApprovals = {
-    async requestPermission(question) {
-      asked.push(question);
-      return decide(question);
+function stubApprovals(decide: (query: ToolPermissionQuery) => ToolPermissionAnswer) {
+  const asked: ToolPermissionQuery[] = [];
+  const approvals: TurnApprovals = {
+    async requestPermission(query) {
+      asked.push(query);
+      return decide(query);
+    },
+    async askQuestion() {
+      return { decision: 'declined', by: 'test' };
     },
   };
   return { approvals, asked };
 }
 
-async function turn(sandbox: Sandbox, message: string, approvals: GeminiTurnApprovals) {
+async function turn(sandbox: Sandbox, message: string, approvals: TurnApprovals) {
   const events: AgentEvent[] = [];
   const context = { sessionId: sandbox.sessionId, sandbox, profile, message, turnId: `t-${Math.random()}`, signal: new AbortController().signal, approvals };
   for await (const event of architecture.runTurn(context)) events.push(event);
@@ -68,11 +71,11 @@ describe('gemini-cli approvals (ACP session/request_permission) with the real CL
     sandboxes.push(sandbox);
     await architecture.prepare({ sessionId: sandbox.sessionId, sandbox, profile });
 
-    const allow = stubApprovals(() => ({ decision: 'allow' }));
+    const allow = stubApprovals(() => ({ decision: 'allow', by: 'user-1' }));
     const approved = await turn(sandbox, 'Write approved', allow.approvals);
     expect(approved.end.outcome).toBe('completed');
     expect(allow.asked).toHaveLength(1);
-    expect(allow.asked[0]).toMatchObject({ toolName: 'write_file', input: { kind: 'edit', diff: { newText: 'yes\n' } } });
+    expect(allow.asked[0]).toMatchObject({ toolName: 'write_file', input: { file_path: 'approved.txt', kind: 'edit', diff: { newText: 'yes\n' } } });
     expect(readFileSync(join(sandbox.workspacePath, 'approved.txt'), 'utf8')).toBe('yes\n');
     const writes = server.generationRequests('gemini').filter((request) => JSON.stringify(request.body).includes('approved.txt'));
     expect(JSON.stringify(writes.at(-1)!.body).match(/Successfully created and wrote/g), 'the tool ran once').toHaveLength(1);
@@ -80,7 +83,7 @@ describe('gemini-cli approvals (ACP session/request_permission) with the real CL
     expect(foldAgentEvents(approved.events, { strict: true }).get('main')).toEqual(parsed);
     expect(parsed.filter((block) => block.type === 'tool_use')).toMatchObject([{ toolName: 'write_file', status: 'success', toolUseId: allow.asked[0]!.toolUseId }]);
 
-    const deny = stubApprovals(() => ({ decision: 'deny', message: 'not this file' }));
+    const deny = stubApprovals(() => ({ decision: 'deny', message: 'not this file', by: 'user-1' }));
     const before = parsed.length;
     const denied = await turn(sandbox, 'Write denied', deny.approvals);
     expect(denied.end.outcome).toBe('completed');
@@ -91,5 +94,23 @@ describe('gemini-cli approvals (ACP session/request_permission) with the real CL
     parsed = await parsedMain(sandbox);
     expect(foldAgentEvents(denied.events, { strict: true }).get('main')).toEqual(parsed.slice(before));
     expect(parsed.at(-1)).toMatchObject({ type: 'assistant_text', content: 'Understood, I will not write it.' });
+  });
+
+  it('with a toolPolicy even a read-only tool is asked about (the CLI policy asks for every tool)', async () => {
+    server.setScenario({
+      turns: [
+        { match: { lastUserText: 'Read it' }, reply: { toolCalls: [{ name: 'read_file', input: { file_path: 'a.txt' } }] } },
+        { match: { lastToolResult: { name: 'read_file' } }, reply: { text: ['It says A.'] } },
+      ],
+    });
+    const sandbox = await provider.create({ sessionId: 'approvals-read', readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
+    sandboxes.push(sandbox);
+    await architecture.prepare({ sessionId: sandbox.sessionId, sandbox, profile });
+    await sandbox.writeFile('a.txt', 'A\n');
+    const allow = stubApprovals(() => ({ decision: 'allow', by: 'policy' }));
+    const run = await turn(sandbox, 'Read it', allow.approvals);
+    expect(run.end.outcome).toBe('completed');
+    expect(allow.asked).toMatchObject([{ toolName: 'read_file', input: { file_path: 'a.txt', kind: 'read' } }]);
+    expect(foldAgentEvents(run.events, { strict: true }).get('main')).toEqual(await parsedMain(sandbox));
   });
 });

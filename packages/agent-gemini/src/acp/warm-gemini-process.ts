@@ -232,7 +232,7 @@ export class WarmGeminiProcess {
       const allow = option('allow_once');
       return allow ? { outcome: { outcome: 'selected', optionId: allow } } : { outcome: { outcome: 'cancelled' } };
     }
-    const { response, denied } = await askPermission(approvals, request, turn.context.signal);
+    const { response, denied } = await askPermission(approvals, request, this.sandbox.workspacePath, turn.context.signal);
     this.settings.logger.info({ sessionId: this.sessionId, toolUseId: request.toolCall.toolCallId, denied }, 'gemini-cli warm: permission answered');
     if (denied) turn.state.denied();
     return response;
