@@ -77,8 +77,10 @@ export class WarmGeminiProcess {
     readonly fingerprint: string,
     private readonly settings: WarmGeminiSettings,
     private readonly onExit: (process: WarmGeminiProcess) => void,
+    /** Settles when the session may be created or loaded (a first turn is still writing its file). */
+    sessionGate: Promise<void> = Promise.resolve(),
   ) {
-    this.ready = this.start();
+    this.ready = this.start(sessionGate);
     this.ready.catch((error: unknown) => {
       settings.logger.warn({ sessionId, processId: this.processId, error: String(error) }, 'gemini-cli warm: the process did not start');
       this.stop();
@@ -169,10 +171,8 @@ export class WarmGeminiProcess {
     }
   }
 
-  private async start(): Promise<void> {
+  private async start(sessionGate: Promise<void>): Promise<void> {
     const { sandbox, settings } = this;
-    const storedId = await settings.sessionIds.resolve(sandbox, this.sessionId);
-    const stored = await prepareSessionFileForLoad(sandbox, storedId);
     const process = await sandbox.exec([settings.nodePath, settings.cliEntryPath, '--acp', '--approval-mode', settings.approvalMode, ...(settings.model ? ['-m', settings.model] : [])], { stdin: 'pipe', env: settings.env });
     this.process = process;
     if (this.stopping) process.kill('SIGKILL');
@@ -192,6 +192,10 @@ export class WarmGeminiProcess {
     this.connection = connection;
     const agent = connection.agent;
     await agent.request('initialize', { protocolVersion: PROTOCOL_VERSION, clientCapabilities: {} });
+    // The CLI has started (most of its start-up time); now the session, once its file is complete.
+    await sessionGate;
+    const storedId = await settings.sessionIds.resolve(sandbox, this.sessionId);
+    const stored = await prepareSessionFileForLoad(sandbox, storedId);
     if (stored) {
       await agent.request('session/load', { sessionId: storedId, cwd: sandbox.workspacePath, mcpServers: [] });
       this.sessionPath = stored;

@@ -13,8 +13,8 @@ import { WarmGeminiProcess, type WarmGeminiProcessInfo, type WarmGeminiSettings 
  * not use), so every tool call after the first lands in the first tool record: the file no longer
  * says in which response a call was made, and a later load sends the model a scrambled history.
  * A loaded session records correctly. So the first turn runs as a stream-json turn (as in
- * per-turn mode; it is a cold start either way) and a process that loads the session is started
- * right after it, ready for the next turn. When the session must ask before tools
+ * per-turn mode; it is a cold start either way) while a process starts beside it and loads the
+ * session when the turn is over, ready for the next turn. When the session must ask before tools
  * (`approvalMode: 'default'`), the first turn needs ACP's permission requests: it runs through
  * `session/new`, and that process is replaced by a loading one after the turn.
  */
@@ -46,8 +46,15 @@ export class WarmGeminiProcesses {
     if (!process) {
       const stored = await findGeminiSessionFiles(context.sandbox, await settings.sessionIds.resolve(context.sandbox, context.sessionId));
       if (!stored && settings.approvalMode === 'yolo') {
-        yield* firstTurn(context);
-        if (!this.bySession.has(context.sessionId)) this.startProcess(context, fingerprint, settings);
+        // The process starts alongside the first turn and loads the session once the turn is over.
+        let release = () => {};
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        this.startProcess(context, fingerprint, settings, gate);
+        try {
+          yield* firstTurn(context);
+        } finally {
+          release();
+        }
         return;
       }
       process = this.startProcess(context, fingerprint, settings);
@@ -61,13 +68,20 @@ export class WarmGeminiProcesses {
     }
   }
 
-  private startProcess(context: AgentTurnContext, fingerprint: string, settings: WarmGeminiSettings): WarmGeminiProcess {
+  private startProcess(context: AgentTurnContext, fingerprint: string, settings: WarmGeminiSettings, sessionGate?: Promise<void>): WarmGeminiProcess {
     this.makeRoom();
-    const process = new WarmGeminiProcess(context.sandbox, context.sessionId, fingerprint, settings, (ended) => {
-      if (this.bySession.get(ended.sessionId) === ended) this.bySession.delete(ended.sessionId);
-      this.logger.info({ sessionId: ended.sessionId, processId: ended.processId }, 'gemini-cli: warm process ended');
-      this.onExit?.(ended.info());
-    });
+    const process = new WarmGeminiProcess(
+      context.sandbox,
+      context.sessionId,
+      fingerprint,
+      settings,
+      (ended) => {
+        if (this.bySession.get(ended.sessionId) === ended) this.bySession.delete(ended.sessionId);
+        this.logger.info({ sessionId: ended.sessionId, processId: ended.processId }, 'gemini-cli: warm process ended');
+        this.onExit?.(ended.info());
+      },
+      sessionGate,
+    );
     this.bySession.set(context.sessionId, process);
     this.logger.info({ sessionId: context.sessionId, processId: process.processId }, 'gemini-cli: warm process started');
     return process;
