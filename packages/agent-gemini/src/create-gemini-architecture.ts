@@ -19,7 +19,7 @@ import { GEMINI_CLI_QUIET_ENV, geminiCliEntryPath, geminiCliEnv } from './launch
 import { geminiProfileFiles } from './profile-files.js';
 import { restoreGeminiSession } from './restore-session.js';
 import { runGeminiTurn } from './run-gemini-turn.js';
-import { geminiSubagentLinks } from './subagent-links.js';
+import { geminiSubagentLinks, linkSubagentsByPrompt } from './subagent-links.js';
 
 export interface GeminiArchitectureOptions {
   /** `bundle/gemini.js` of `@google/gemini-cli` as the sandbox sees it; default: the installed package. */
@@ -203,16 +203,13 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
         if (skipped.length > 0) logger.warn({ conversation, skipped: skipped.length, reasons: skipped.slice(0, 5) }, 'gemini-cli: skipped transcript lines');
         return blocks;
       };
-      // Each subagent conversation is linked to the parent's invoke_agent call (its tool_use id).
+      // Each subagent conversation is linked to the parent's invoke_agent call (its tool_use id):
+      // by the agentId the CLI records on the call, else (ACP mode) by the call's prompt.
       const links = transcripts.main ? geminiSubagentLinks(transcripts.main) : new Map();
-      return {
-        main: transcripts.main ? parse(transcripts.main, 'main') : [],
-        subagents: transcripts.subagents.map((subagent) => ({
-          id: subagent.id,
-          ...links.get(subagent.id),
-          blocks: parse(subagent.rawTranscript, subagent.id),
-        })),
-      };
+      const main = transcripts.main ? parse(transcripts.main, 'main') : [];
+      const subagents = transcripts.subagents.map((subagent) => ({ id: subagent.id, blocks: parse(subagent.rawTranscript, subagent.id) }));
+      linkSubagentsByPrompt(main, subagents, links);
+      return { main, subagents: subagents.map((subagent) => ({ id: subagent.id, ...links.get(subagent.id), blocks: subagent.blocks })) };
     },
 
     isAgentConfigPath: isGeminiConfigPath,

@@ -222,6 +222,37 @@ describe('gemini-cli warm mode (gemini --acp) with the real CLI', () => {
     expect(lastContents()).toContain('Hi.');
   });
 
+  it('a subagent in a warm turn: delegated with invoke_agent, its conversation linked to the call', async () => {
+    server.setScenario({
+      turns: [
+        { match: { system: 'REVIEWER-SUBAGENT-PROMPT' }, reply: { toolCalls: [{ name: 'complete_task', input: { result: 'REVIEWED-OK' } }] } },
+        { match: { lastUserText: 'Warm up' }, reply: { text: ['Ready.'] } },
+        { match: { lastUserText: 'Review the code', hasTool: 'invoke_agent' }, reply: { toolCalls: [{ name: 'invoke_agent', input: { agent_name: 'code-reviewer', prompt: 'Check main.ts' } }] } },
+        { match: { lastToolResult: { name: 'invoke_agent' } }, reply: { text: ['Review done.'] } },
+      ],
+    });
+    const withSubagents: AgentProfile = { id: 'subagents', name: 'With subagents', subagents: [{ name: 'code-reviewer', description: 'reviews code', prompt: 'REVIEWER-SUBAGENT-PROMPT: reply with a report.', tools: ['read_file'] }] };
+    const sandbox = await provider.create({ sessionId: 'w-subagent', readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
+    sandboxes.push(sandbox);
+    await architecture.prepare({ sessionId: sandbox.sessionId, sandbox, profile: withSubagents });
+    const run = async (message: string) => {
+      const events: AgentEvent[] = [];
+      for await (const event of architecture.runTurn({ sessionId: sandbox.sessionId, sandbox, profile: withSubagents, message, turnId: message, signal: new AbortController().signal })) events.push(event);
+      return events;
+    };
+    await run('Warm up');
+    await readyProcess(sandbox);
+    const events = await run('Review the code');
+    expect(events.at(-1)).toMatchObject({ type: 'turn:end', outcome: 'completed' });
+    const parsed = architecture.parseTranscripts(await architecture.readTranscripts(sandbox, sandbox.sessionId));
+    const call = parsed.main.find((block) => block.type === 'tool_use' && block.toolName === 'invoke_agent');
+    expect(JSON.stringify(parsed.main)).toContain('REVIEWED-OK');
+    expect(parsed.subagents).toHaveLength(1);
+    expect(parsed.subagents[0]).toMatchObject({ toolUseId: (call as { toolUseId: string }).toolUseId, name: 'code-reviewer' });
+    const streamed = foldAgentEvents(events, { strict: true }).get('main')!;
+    expect(streamed).toEqual(parsed.main.slice(parsed.main.length - streamed.length));
+  });
+
   it('maxWarmProcesses: a third session stops the least recently used idle process; that session loads again', async () => {
     server.setScenario({ turns: [], fallback: { text: ['ok'] } });
     const [a, b, c] = [await newSandbox('w-lru-a'), await newSandbox('w-lru-b'), await newSandbox('w-lru-c')];
