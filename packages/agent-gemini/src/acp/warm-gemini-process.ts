@@ -77,8 +77,12 @@ export class WarmGeminiProcess {
     readonly fingerprint: string,
     private readonly settings: WarmGeminiSettings,
     private readonly onExit: (process: WarmGeminiProcess) => void,
-    /** Settles when the session may be created or loaded (a first turn is still writing its file). */
-    sessionGate: Promise<void> = Promise.resolve(),
+    /**
+     * Settles when the session may be loaded: a first (stream-json) turn is still writing its file.
+     * With a gate the process only loads; when that turn left no file it stops (the next turn is
+     * a first turn again) rather than `session/new` (see WarmGeminiProcesses).
+     */
+    sessionGate?: Promise<void>,
   ) {
     this.ready = this.start(sessionGate);
     this.ready.catch((error: unknown) => {
@@ -171,7 +175,7 @@ export class WarmGeminiProcess {
     }
   }
 
-  private async start(sessionGate: Promise<void>): Promise<void> {
+  private async start(sessionGate: Promise<void> | undefined): Promise<void> {
     const { sandbox, settings } = this;
     const process = await sandbox.exec([settings.nodePath, settings.cliEntryPath, '--acp', '--approval-mode', settings.approvalMode, ...(settings.model ? ['-m', settings.model] : [])], { stdin: 'pipe', env: settings.env });
     this.process = process;
@@ -196,6 +200,7 @@ export class WarmGeminiProcess {
     await sessionGate;
     const storedId = await settings.sessionIds.resolve(sandbox, this.sessionId);
     const stored = await prepareSessionFileForLoad(sandbox, storedId);
+    if (!stored && sessionGate) throw new Error('the first turn left no session file to load');
     if (stored) {
       await agent.request('session/load', { sessionId: storedId, cwd: sandbox.workspacePath, mcpServers: [] });
       this.sessionPath = stored;
