@@ -65,7 +65,7 @@ describe('gemini --acp 0.61.0: session/load and the session file name', () => {
 
   const users = (text: string) => parseGeminiSession(text).blocks.filter((block) => block.type === 'user_message').map((block) => block.content);
 
-  it('a stored file named for the current minute: the load fails and leaves the file without its history', async () => {
+  it('a stored file named for the current minute: the load fails and leaves the file without its history', async (context) => {
     const { start, workspace, sessionId, chats, file } = await setup();
     // Rename it to the current minute (what a quick restart sees), as the CLI would.
     const sameMinute = `session-${minuteStamp(Date.now())}-${sessionId.slice(0, 8)}.jsonl`;
@@ -73,9 +73,18 @@ describe('gemini --acp 0.61.0: session/load and the session file name', () => {
     expect(users(readFileSync(join(chats, sameMinute), 'utf8'))).toEqual(['Hello']);
     const second = start();
     await second.agent.request('initialize', { protocolVersion: 1, clientCapabilities: {} });
-    await expect(second.agent.request('session/load', { sessionId, cwd: workspace, mcpServers: [] })).rejects.toMatchObject({ data: { details: 'No previous sessions found for this project.' } });
-    // The minute may have turned during the load: only then did the append go to another file.
-    if (minuteStamp(Date.now()) === sameMinute.slice(8, 24)) expect(users(readFileSync(join(chats, sameMinute), 'utf8')), 'the history was replaced').toEqual([]);
+    const load = await second.agent.request('session/load', { sessionId, cwd: workspace, mcpServers: [] }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // On a slow machine the minute can turn before the load's fresh chat is made: its append then
+    // goes to another file and the load works. Only a load within the file's minute shows the bug.
+    if (minuteStamp(Date.now()) !== sameMinute.slice(8, 24)) {
+      console.log('the minute turned during the load: inconclusive run');
+      context.skip();
+    }
+    expect(load).toMatchObject({ data: { details: 'No previous sessions found for this project.' } });
+    expect(users(readFileSync(join(chats, sameMinute), 'utf8')), 'the history was replaced').toEqual([]);
   });
 
   it('the same file under an earlier minute: the load works, the next prompt goes into it with the whole history', async () => {

@@ -140,7 +140,7 @@ describe('gemini-cli warm mode (gemini --acp) with the real CLI', () => {
     ]);
     expect(processOf(sandbox)).toMatchObject({ processId: process.processId, turns: 2 });
     expect(server.unusedTurnIds()).toEqual([]);
-  });
+  }, 180_000);
 
   it('interrupt (session/cancel) ends the turn interrupted and keeps the process for the next turn', async () => {
     server.setScenario({
@@ -267,5 +267,5 @@ describe('gemini-cli warm mode (gemini --acp) with the real CLI', () => {
     const again = await turn(a, 'hello again');
     expect(again.end.outcome).toBe('completed');
     expect(again.streamed).toEqual(again.parsed);
-  });
+  }, 240_000);
 });
