@@ -96,6 +96,28 @@ describe('gemini-cli approvals (ACP session/request_permission) with the real CL
     expect(parsed.at(-1)).toMatchObject({ type: 'assistant_text', content: 'Understood, I will not write it.' });
   });
 
+  it('per-turn mode: a turn with approvals runs in an ACP process that stops after it', async () => {
+    const perTurn = createGeminiArchitecture({ env: { GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: server.url }, model: 'fake-model', processMode: 'per-turn' });
+    server.setScenario({
+      turns: [
+        { match: { lastUserText: 'Write it' }, reply: { toolCalls: [{ name: 'write_file', input: { file_path: 'per-turn.txt', content: 'ok\n' } }] } },
+        { match: { lastToolResult: { name: 'write_file' } }, reply: { text: ['Done.'] } },
+      ],
+    });
+    const sandbox = await provider.create({ sessionId: 'approvals-per-turn', readOnlyPaths: perTurn.sandboxReadOnlyPaths(), env: perTurn.sandboxEnv() });
+    sandboxes.push(sandbox);
+    await perTurn.prepare({ sessionId: sandbox.sessionId, sandbox, profile });
+    const allow = stubApprovals(() => ({ decision: 'allow', by: 'user-1' }));
+    const events: AgentEvent[] = [];
+    for await (const event of perTurn.runTurn({ sessionId: sandbox.sessionId, sandbox, profile, message: 'Write it', turnId: 't', signal: new AbortController().signal, approvals: allow.approvals })) events.push(event);
+    expect(events.at(-1)).toMatchObject({ type: 'turn:end', outcome: 'completed' });
+    expect(allow.asked).toMatchObject([{ toolName: 'write_file', input: { file_path: 'per-turn.txt' } }]);
+    expect(readFileSync(join(sandbox.workspacePath, 'per-turn.txt'), 'utf8')).toBe('ok\n');
+    expect(perTurn.warmProcesses()).toEqual([]);
+    expect(foldAgentEvents(events, { strict: true }).get('main')).toEqual(perTurn.parseTranscripts(await perTurn.readTranscripts(sandbox, sandbox.sessionId)).main);
+    await perTurn.dispose();
+  });
+
   it('with a toolPolicy even a read-only tool is asked about (the CLI policy asks for every tool)', async () => {
     server.setScenario({
       turns: [
