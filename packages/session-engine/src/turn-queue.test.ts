@@ -138,6 +138,28 @@ describe('TurnQueue', () => {
       expect(recorded.ended).toHaveLength(1);
       expect(recorded.ended[0]!.end).toMatchObject({ outcome: 'timeout', error: { code: 'TURN_TIMEOUT' } });
     });
+
+    it('does not count the time a turn waits for a person (pauseTimeout)', async () => {
+      let resume: () => void = () => undefined;
+      const { queue, recorded, idle } = setup(
+        (_turn, { signal, pauseTimeout }) =>
+          new Promise<TurnEnd>((resolve) => {
+            signal.addEventListener('abort', () => resolve({ type: 'turn:end', outcome: 'interrupted' }));
+            setTimeout(() => (resume = pauseTimeout()), 1_000);
+          }),
+        { turnTimeoutMs: 5_000 },
+      );
+      const done = idle();
+      await queue.accept({ content: 'asks' });
+      await vi.advanceTimersByTimeAsync(60_000); // paused after 1 s: no timeout
+      expect(recorded.ended).toHaveLength(0);
+      resume();
+      await vi.advanceTimersByTimeAsync(3_999);
+      expect(recorded.ended).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      await done;
+      expect(recorded.ended[0]!.end).toMatchObject({ outcome: 'timeout' });
+    });
   });
 
   it('recover: ends the turn left running by a crash once, then runs what is queued, in order', async () => {

@@ -18,6 +18,11 @@ export interface TurnContext {
   turnId: string;
   /** Aborted on interrupt, timeout, terminate or shutdown. */
   signal: AbortSignal;
+  /**
+   * Stop counting the turn timeout (while the turn waits for a person: an approval has its own
+   * timeout); call the returned function to count again.
+   */
+  pauseTimeout(): () => void;
 }
 
 export interface TurnQueueOptions {
@@ -144,16 +149,35 @@ export class TurnQueue {
     this.running = { turnId, abort };
     this.options.begin(turn, turnId);
     let timedOut = false;
-    const timer =
-      turnTimeoutMs === undefined
-        ? undefined
-        : clock.setTimeout(() => {
-            timedOut = true;
-            abort.abort();
-          }, turnTimeoutMs);
+    let timer: unknown;
+    let remainingMs = turnTimeoutMs ?? 0;
+    let armedAt = started;
+    let pauses = 0;
+    const arm = () => {
+      if (turnTimeoutMs === undefined) return;
+      armedAt = clock.now();
+      timer = clock.setTimeout(() => {
+        timedOut = true;
+        abort.abort();
+      }, remainingMs);
+    };
+    const pauseTimeout = () => {
+      if (pauses++ === 0 && timer !== undefined) {
+        clock.clearTimeout(timer);
+        timer = undefined;
+        remainingMs = Math.max(0, remainingMs - (clock.now() - armedAt));
+      }
+      let resumed = false;
+      return () => {
+        if (resumed) return;
+        resumed = true;
+        if (--pauses === 0 && this.running?.turnId === turnId && !abort.signal.aborted) arm();
+      };
+    };
+    arm();
     let end: TurnEnd | undefined;
     try {
-      end = await this.options.execute(turn, { turnId, signal: abort.signal });
+      end = await this.options.execute(turn, { turnId, signal: abort.signal, pauseTimeout });
     } catch (error) {
       end = { type: 'turn:end', outcome: abort.signal.aborted ? 'interrupted' : 'error', error: errorInfo(error, 'AGENT_ERROR') };
     } finally {
