@@ -54,6 +54,8 @@ export class SessionSandbox {
   private stateValue: SandboxState = 'idle';
   private sandbox: Sandbox | undefined;
   private watcher: SandboxWatcher | undefined;
+  /** A pooled sandbox to use for the next build instead of creating one. */
+  private adopted: Sandbox | undefined;
   private readonly transitions = new SerialQueue();
 
   constructor(private readonly options: SessionSandboxOptions) {}
@@ -64,6 +66,14 @@ export class SessionSandbox {
 
   get current(): Sandbox | undefined {
     return this.sandbox;
+  }
+
+  /**
+   * Use `sandbox` (a pooled one, created for this session's id) for the next build instead of
+   * creating one; the build restores and prepares it as it would a new one.
+   */
+  adopt(sandbox: Sandbox): void {
+    this.adopted = sandbox;
   }
 
   /** The ready sandbox, building one when there is none. */
@@ -96,7 +106,9 @@ export class SessionSandbox {
     await options.setStatus('building-sandbox');
     let sandbox: Sandbox | undefined;
     try {
-      sandbox = await options.provider.create({
+      sandbox = this.adopted;
+      this.adopted = undefined;
+      sandbox ??= await options.provider.create({
         sessionId: options.sessionId,
         env: options.architecture.sandboxEnv(),
         readOnlyPaths: options.architecture.sandboxReadOnlyPaths(),

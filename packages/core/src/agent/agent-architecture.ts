@@ -34,6 +34,13 @@ export interface AgentPrepareContext {
   transcripts?: AgentTranscripts;
 }
 
+/** What `AgentArchitecture.warm` gets: a prepared sandbox and the profile of its session. */
+export interface AgentWarmContext {
+  sessionId: string;
+  sandbox: Sandbox;
+  profile: AgentProfile;
+}
+
 export interface AgentTurnContext {
   sessionId: string;
   sandbox: Sandbox;
@@ -73,6 +80,16 @@ export interface AgentArchitecture {
    * one `turn:end` event, whatever happens (crash, abort, sandbox death).
    */
   runTurn(context: AgentTurnContext): AsyncIterable<AgentEvent>;
+
+  /**
+   * Optional: start what the session's next turn needs (a warm agent process, with the profile
+   * applied) ahead of its first message, so that turn skips the CLI's start-up. Called after
+   * `prepare`, when a client hints that a message is coming (`warm: true` at create,
+   * `POST /sessions/:id/warm`, `session:warm`) or when a session gets a pooled sandbox. Resolves
+   * once started (or once it is clear nothing needs starting); a turn that arrives meanwhile uses
+   * what it started. Failing here loses nothing: the turn starts the agent as without it.
+   */
+  warm?(context: AgentWarmContext): Promise<void>;
 
   /** Read the agent's current raw transcripts out of the sandbox. */
   readTranscripts(sandbox: Sandbox, sessionId: string): Promise<AgentTranscripts>;

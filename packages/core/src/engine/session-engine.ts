@@ -40,6 +40,13 @@ export interface SessionEngine {
    * Optional: engines without it answer UNSUPPORTED_OPERATION over HTTP.
    */
   writeWorkspaceFiles?(sessionId: string, files: readonly WorkspaceUpload[]): Promise<WorkspaceFile[]>;
+  /**
+   * Start warming a session now — its sandbox and its agent process — because a message is
+   * coming (the user started typing). Resolves at once; `warming: false` when there is nothing to
+   * do (a turn is running). SESSION_NOT_FOUND / SESSION_TERMINATED. Optional: engines without it
+   * answer UNSUPPORTED_OPERATION over HTTP.
+   */
+  warmSession?(sessionId: string): Promise<{ warming: boolean }>;
   listAgentProfiles(): Promise<AgentProfileListData[]>;
   /** True once started and not stopping (for readiness probes). */
   isReady(): boolean;

@@ -49,6 +49,8 @@ export interface JoinOptions {
 export interface ClientToServerEvents {
   'session:join': (sessionId: string, callback: (response: AckResponse) => void) => void;
   'session:leave': (sessionId: string, callback: (response: AckResponse) => void) => void;
+  /** The user started typing: warm the session (sandbox + agent process) ahead of the message. Needs the `message` right. */
+  'session:warm': (sessionId: string, callback: (response: AckResponse) => void) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;
@@ -79,4 +81,4 @@ export const SERVER_EVENT_NAMES = [
   'error',
 ] as const satisfies readonly ServerEventName[];
 
-export const CLIENT_EVENT_NAMES = ['session:join', 'session:leave'] as const satisfies readonly ClientEventName[];
+export const CLIENT_EVENT_NAMES = ['session:join', 'session:leave', 'session:warm'] as const satisfies readonly ClientEventName[];
