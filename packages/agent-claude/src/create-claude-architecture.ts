@@ -8,6 +8,7 @@ import {
   type AgentTranscriptFile,
   type AgentTranscripts,
   type AgentTurnContext,
+  type AgentWarmContext,
   type Logger,
   type ParsedConversations,
   type Sandbox,
@@ -18,7 +19,7 @@ import { CLAUDE_CODE_QUIET_ENV, claudeCodeEnv, claudeCodeExecutablePath } from '
 import { claudeProfileFiles } from './profile-files.js';
 import { ClaudeModelAccess, withoutClaudeModelEnv } from './model-access.js';
 import { claudeProfileOptions } from './query-options.js';
-import { runClaudeTurn } from './run-claude-turn.js';
+import { runClaudeTurn, type ClaudeTurnSettings } from './run-claude-turn.js';
 import type { WarmClaudeProcessInfo } from './warm-claude-process.js';
 import { WarmClaudeProcesses } from './warm-claude-processes.js';
 
@@ -103,13 +104,24 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
   const baseEnv = (): Record<string, string> => withoutClaudeModelEnv(hostEnv());
   const modelAccess = new ClaudeModelAccess(hostEnv);
 
-  const processEnv = async (sandbox: Sandbox, context: AgentTurnContext): Promise<Record<string, string>> =>
+  const processEnv = async (sandbox: Sandbox, context: AgentWarmContext): Promise<Record<string, string>> =>
     claudeCodeEnv({
       home: sandbox.homePath,
       configDir: `${sandbox.homePath}/.claude`,
       tmpDir: `${sandbox.homePath}/tmp`,
       variables: { ...baseEnv(), ...context.profile.environmentVariables, ...(await modelAccess.envFor(sandbox)) },
     });
+
+  /** What a CLI process of this session runs with; equal settings let a turn reuse a warm process. */
+  const turnSettings = async (context: AgentWarmContext): Promise<ClaudeTurnSettings> => ({
+    executablePath: executable(),
+    env: await processEnv(context.sandbox, context),
+    options: claudeProfileOptions(context.profile, options.model),
+    logger,
+    subagentPollMs: options.subagentPollMs ?? 250,
+    interruptGraceMs: options.interruptGraceMs ?? 3000,
+    onSdkMessage: options.onSdkMessage,
+  });
 
   const processMode = options.processMode ?? processModeFromEnv();
   if (options.maxWarmProcesses !== undefined && !(Number.isInteger(options.maxWarmProcesses) && options.maxWarmProcesses >= 1)) {
@@ -147,24 +159,20 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
       }
     },
 
+    async warm(context: AgentWarmContext): Promise<void> {
+      if (processMode !== 'warm') return; // a per-turn CLI cannot start before its message
+      await warm.warm(context, await turnSettings(context));
+    },
+
     async *runTurn(context: AgentTurnContext): AsyncIterable<AgentEvent> {
-      let env: Record<string, string>;
+      let settings: ClaudeTurnSettings;
       try {
-        env = await processEnv(context.sandbox, context);
+        settings = await turnSettings(context);
       } catch (error) {
         logger.error({ sessionId: context.sessionId, error: String(error) }, 'claude-agent-sdk: could not set up model access');
         yield { type: 'turn:end', outcome: 'error', error: { code: 'SANDBOX_ERROR', message: `Could not set up the model endpoint: ${String(error)}` } };
         return;
       }
-      const settings = {
-        executablePath: executable(),
-        env,
-        options: claudeProfileOptions(context.profile, options.model),
-        logger,
-        subagentPollMs: options.subagentPollMs ?? 250,
-        interruptGraceMs: options.interruptGraceMs ?? 3000,
-        onSdkMessage: options.onSdkMessage,
-      };
       if (processMode === 'warm') yield* warm.runTurn(context, settings);
       else yield* runClaudeTurn(context, settings);
     },

@@ -19,6 +19,8 @@ export interface WarmClaudeProcessInfo {
   /** End of the last turn (or the start, before the first). */
   lastUsedAt: number;
   busy: boolean;
+  /** The CLI has answered the SDK's initialize request: a turn sent now skips its start-up. */
+  ready: boolean;
 }
 
 let nextProcessId = 1;
@@ -39,6 +41,9 @@ export class WarmClaudeProcess {
   private spawned: SandboxSpawnedProcess | undefined;
   private turn: WarmTurn | undefined;
   private exited = false;
+  private initialized = false;
+  /** Settles once the CLI is started and initialized (or has failed to). */
+  readonly started: Promise<void>;
   private turns = 0;
   private lastUsedAt = this.startedAt;
   private readonly cost = { totalUsd: 0 };
@@ -64,6 +69,10 @@ export class WarmClaudeProcess {
       (process) => (this.spawned = process),
     );
     this.run = query({ prompt: this.input, options });
+    this.started = this.run.initializationResult().then(
+      () => void (this.initialized = true),
+      () => undefined,
+    );
     void this.consume();
   }
 
@@ -84,6 +93,7 @@ export class WarmClaudeProcess {
       turns: this.turns,
       lastUsedAt: this.lastUsedAt,
       busy: this.busy,
+      ready: this.initialized && !this.exited,
     };
   }
 

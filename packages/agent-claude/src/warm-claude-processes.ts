@@ -11,6 +11,7 @@ import { WarmClaudeProcess, type WarmClaudeProcessInfo } from './warm-claude-pro
  */
 export class WarmClaudeProcesses {
   private readonly bySession = new Map<string, WarmClaudeProcess>();
+  private readonly starting = new Map<string, Promise<void>>();
 
   /**
    * @param maxProcesses most warm processes at once; starting one more first stops the least
@@ -23,6 +24,32 @@ export class WarmClaudeProcesses {
   ) {}
 
   async *runTurn(context: AgentTurnContext, settings: ClaudeTurnSettings): AsyncGenerator<AgentEvent> {
+    const process = await this.acquire(context, settings);
+    yield* process.runTurn(context);
+  }
+
+  /**
+   * Start the session's process ahead of its first turn (with the options the turn will have, so
+   * that the turn reuses it); resolves once the CLI is initialized.
+   */
+  async warm(context: Pick<AgentTurnContext, 'sessionId' | 'sandbox'>, settings: ClaudeTurnSettings): Promise<void> {
+    const process = await this.acquire(context, settings);
+    await process.started;
+  }
+
+  /** The session's process for these options, one start at a time per session (a warm-up and a turn never start two). */
+  private acquire(context: Pick<AgentTurnContext, 'sessionId' | 'sandbox'>, settings: ClaudeTurnSettings): Promise<WarmClaudeProcess> {
+    const previous = this.starting.get(context.sessionId) ?? Promise.resolve();
+    const next = previous.then(() => this.reuseOrStart(context, settings));
+    const settled = next.then(() => undefined, () => undefined);
+    this.starting.set(context.sessionId, settled);
+    void settled.then(() => {
+      if (this.starting.get(context.sessionId) === settled) this.starting.delete(context.sessionId);
+    });
+    return next;
+  }
+
+  private async reuseOrStart(context: Pick<AgentTurnContext, 'sessionId' | 'sandbox'>, settings: ClaudeTurnSettings): Promise<WarmClaudeProcess> {
     const fingerprint = JSON.stringify([settings.executablePath, settings.env, settings.options]);
     let process = this.bySession.get(context.sessionId);
     if (process && (!process.alive || process.sandbox !== context.sandbox || (process.fingerprint !== fingerprint && !process.busy))) {
@@ -31,19 +58,18 @@ export class WarmClaudeProcesses {
       this.bySession.delete(context.sessionId);
       process = undefined;
     }
-    if (!process) {
-      this.makeRoom();
-      const paths = claudeTranscriptPaths(context.sandbox.workspacePath, claudeSessionIdFor(context.sessionId));
-      const resume = await context.sandbox.readFile(paths.main, { root: 'home' }).then(() => true, () => false);
-      process = new WarmClaudeProcess(context.sandbox, context.sessionId, fingerprint, settings, resume, (ended) => {
-        if (this.bySession.get(ended.sessionId) === ended) this.bySession.delete(ended.sessionId);
-        this.logger.info({ sessionId: ended.sessionId, processId: ended.processId }, 'claude: warm process ended');
-        this.onExit?.(ended.info());
-      });
-      this.bySession.set(context.sessionId, process);
-      this.logger.info({ sessionId: context.sessionId, processId: process.processId, resume }, 'claude: warm process started');
-    }
-    yield* process.runTurn(context);
+    if (process) return process;
+    this.makeRoom();
+    const paths = claudeTranscriptPaths(context.sandbox.workspacePath, claudeSessionIdFor(context.sessionId));
+    const resume = await context.sandbox.readFile(paths.main, { root: 'home' }).then(() => true, () => false);
+    process = new WarmClaudeProcess(context.sandbox, context.sessionId, fingerprint, settings, resume, (ended) => {
+      if (this.bySession.get(ended.sessionId) === ended) this.bySession.delete(ended.sessionId);
+      this.logger.info({ sessionId: ended.sessionId, processId: ended.processId }, 'claude: warm process ended');
+      this.onExit?.(ended.info());
+    });
+    this.bySession.set(context.sessionId, process);
+    this.logger.info({ sessionId: context.sessionId, processId: process.processId, resume }, 'claude: warm process started');
+    return process;
   }
 
   /** Below the cap, stop least recently used idle processes (busy ones are never stopped). */
