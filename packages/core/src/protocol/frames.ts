@@ -28,6 +28,9 @@ export const joinArgumentsSchema = z.tuple([
 
 export const leaveArgumentsSchema = z.tuple([z.string().min(1).max(200)]);
 
+/** `session:warm` arguments: `[sessionId]`. */
+export const warmArgumentsSchema = leaveArgumentsSchema;
+
 export const ackFrameSchema = z.object({
   ack: z.number().int().nonnegative(),
   result: z.union([

@@ -54,7 +54,7 @@ function serverEventFrame(event: ServerEventName, payload: Json): Json {
   };
 }
 
-function clientFrame(event: 'session:join' | 'session:leave'): Json {
+function clientFrame(event: 'session:join' | 'session:leave' | 'session:warm'): Json {
   const sessionId = { type: 'string', minLength: 1, maxLength: 200 };
   const args =
     event === 'session:join'
@@ -103,12 +103,18 @@ export function buildAsyncApiDocument(options: Pick<ResolvedPluginOptions, 'webs
     payload: schemaOf(ackFrameSchema),
   };
   channelMessages.ack = { $ref: '#/components/messages/ack' };
-  for (const event of ['session:join', 'session:leave'] as const) {
+  const clientSummaries = {
+    'session:join': 'Subscribe to the events of one session (authorizeSession decides).',
+    'session:leave': 'Stop receiving the events of one session.',
+    'session:warm':
+      'The user started typing: start the sandbox and the agent process of one session now, ahead of the message (needs the `message` right). Ack: {success, warming}.',
+  } as const;
+  for (const event of ['session:join', 'session:leave', 'session:warm'] as const) {
     const key = messageKey(event);
     messages[key] = {
       name: event,
       title: event,
-      summary: event === 'session:join' ? 'Subscribe to the events of one session (authorizeSession decides).' : 'Stop receiving the events of one session.',
+      summary: clientSummaries[event],
       payload: clientFrame(event),
     };
     channelMessages[key] = { $ref: `#/components/messages/${key}` };

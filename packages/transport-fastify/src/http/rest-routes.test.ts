@@ -146,6 +146,7 @@ describe('REST routes beyond the reference', () => {
         '/sessions/{sessionId}/files',
         '/sessions/{sessionId}/files/{path}',
         '/sessions/{sessionId}/interrupt',
+        '/sessions/{sessionId}/warm',
         '/sessions/{sessionId}/workspace.tar',
         '/sessions/{sessionId}/message',
       ].sort(),
