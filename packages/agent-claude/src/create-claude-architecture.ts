@@ -8,6 +8,7 @@ import {
   type AgentTranscriptFile,
   type AgentTranscripts,
   type AgentTurnContext,
+  type AgentSpareContext,
   type AgentWarmContext,
   type Logger,
   type ParsedConversations,
@@ -157,6 +158,11 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
         if (!/^[A-Za-z0-9_-]+$/.test(id)) continue;
         await sandbox.writeFile(paths.subagent(id), subagent.rawTranscript, { root: 'home' });
       }
+    },
+
+    async prepareSpare(context: AgentSpareContext): Promise<void> {
+      if (processMode !== 'warm') return;
+      await warm.park(context.sessionId, context.sandbox, await turnSettings({ ...context, profile: { id: '', name: '' } }));
     },
 
     async warm(context: AgentWarmContext): Promise<void> {

@@ -3,6 +3,7 @@ import { query, type Query, type SDKMessage, type SDKUserMessage } from '@anthro
 import { AsyncInput } from './async-input.js';
 import { claudeSessionIdFor, claudeTranscriptPaths, uuidFrom } from './claude-paths.js';
 import { claudeQueryOptions } from './claude-query-options.js';
+import { claimOptions, type ParkedClaude } from './claude-spares.js';
 import type { ClaudeTurnSettings } from './run-claude-turn.js';
 import type { SandboxSpawnedProcess } from './sandbox-spawn.js';
 import { sdkUserMessage } from './user-message.js';
@@ -21,9 +22,16 @@ export interface WarmClaudeProcessInfo {
   busy: boolean;
   /** The CLI has answered the SDK's initialize request: a turn sent now skips its start-up. */
   ready: boolean;
+  /** Started as a spare in a pooled sandbox (SDK `prewarm()`) and claimed for this session. */
+  fromSpare: boolean;
 }
 
 let nextProcessId = 1;
+
+/** A warm process's settings: the CLI then says when it is idle (the end of a turn, background subagents included). */
+export function warmProcessSettings(settings: ClaudeTurnSettings): ClaudeTurnSettings {
+  return { ...settings, env: { ...settings.env, CLAUDE_CODE_EMIT_SESSION_STATE_EVENTS: '1' } };
+}
 
 /**
  * One Claude Code process kept running between the turns of a session: a single SDK `query`
@@ -35,7 +43,7 @@ export class WarmClaudeProcess {
   readonly processId = nextProcessId++;
   readonly startedAt = Date.now();
   private readonly input = new AsyncInput<SDKUserMessage>();
-  private readonly abortController = new AbortController();
+  private readonly abortController: AbortController;
   private readonly run: Query;
   private readonly paths: ReturnType<typeof claudeTranscriptPaths>;
   private spawned: SandboxSpawnedProcess | undefined;
@@ -44,6 +52,10 @@ export class WarmClaudeProcess {
   private initialized = false;
   /** Settles once the CLI is started and initialized (or has failed to). */
   readonly started: Promise<void>;
+  /** Resolves once a claimed spare accepted its session (at once for a process started normally); rejects when refused. */
+  readonly claimed: Promise<void>;
+  /** True when this process is a spare parked in the pool's sandbox and claimed for the session. */
+  readonly fromSpare: boolean;
   private turns = 0;
   private lastUsedAt = this.startedAt;
   private readonly cost = { totalUsd: 0 };
@@ -56,19 +68,37 @@ export class WarmClaudeProcess {
     private readonly settings: ClaudeTurnSettings,
     resume: boolean,
     private readonly onExit: (process: WarmClaudeProcess) => void,
+    parked?: ParkedClaude,
   ) {
     const claudeSessionId = claudeSessionIdFor(sessionId);
     this.paths = claudeTranscriptPaths(sandbox.workspacePath, claudeSessionId);
-    // The CLI then says when it is idle: the end of a turn, background subagents included.
-    const processSettings = { ...settings, env: { ...settings.env, CLAUDE_CODE_EMIT_SESSION_STATE_EVENTS: '1' } };
-    const options = claudeQueryOptions(
-      sandbox,
-      processSettings,
-      { claudeSessionId, resume, logContext: { sessionId, processId: this.processId } },
-      this.abortController,
-      (process) => (this.spawned = process),
-    );
-    this.run = query({ prompt: this.input, options });
+    const processSettings = warmProcessSettings(settings);
+    this.fromSpare = parked !== undefined;
+    if (parked) {
+      // Claimed now, before any message: the claim's work (folder, CLAUDE.md, session) is off the first turn too.
+      this.abortController = parked.abortController;
+      this.run = parked.spare.claim({ prompt: this.input, options: claimOptions(sandbox, settings) });
+      this.claimed = parked.spare.claimed.then(
+        () => undefined,
+        (error: unknown) => {
+          // `option_not_applied`: only the model was refused and the session runs; anything else: it never ran.
+          if (!String(error instanceof Error ? error.message : error).startsWith('option_not_applied')) throw error;
+        },
+      );
+      this.claimed.catch(() => undefined);
+      this.spawned = parked.spawned();
+    } else {
+      this.abortController = new AbortController();
+      const options = claudeQueryOptions(
+        sandbox,
+        processSettings,
+        { claudeSessionId, resume, logContext: { sessionId, processId: this.processId } },
+        this.abortController,
+        (process) => (this.spawned = process),
+      );
+      this.run = query({ prompt: this.input, options });
+      this.claimed = Promise.resolve();
+    }
     this.started = this.run.initializationResult().then(
       () => void (this.initialized = true),
       () => undefined,
@@ -94,6 +124,7 @@ export class WarmClaudeProcess {
       lastUsedAt: this.lastUsedAt,
       busy: this.busy,
       ready: this.initialized && !this.exited,
+      fromSpare: this.fromSpare,
     };
   }
 

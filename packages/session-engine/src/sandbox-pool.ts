@@ -144,6 +144,10 @@ export class SandboxPool {
       }
       return;
     }
+    // What the agent can start before a profile is known (a parked CLI); the sandbox is a spare either way.
+    await architecture.prepareSpare?.({ sessionId, sandbox }).catch((error: unknown) =>
+      options.logger.warn({ architecture: architecture.type, sandboxId: sandbox?.id, error: errorInfo(error) }, 'preparing the agent in a pooled sandbox failed'),
+    );
     lane.creating--;
     lane.failures = 0;
     if (this.stopped) {

@@ -41,6 +41,12 @@ export interface AgentWarmContext {
   profile: AgentProfile;
 }
 
+/** What `AgentArchitecture.prepareSpare` gets: a pooled sandbox and the session id it was created for. */
+export interface AgentSpareContext {
+  sessionId: string;
+  sandbox: Sandbox;
+}
+
 export interface AgentTurnContext {
   sessionId: string;
   sandbox: Sandbox;
@@ -90,6 +96,14 @@ export interface AgentArchitecture {
    * what it started. Failing here loses nothing: the turn starts the agent as without it.
    */
   warm?(context: AgentWarmContext): Promise<void>;
+
+  /**
+   * Optional: in a pooled sandbox, before any session or profile is known, start what does not
+   * depend on them (Claude: a parked CLI process, SDK `prewarm()`), for the session id the sandbox
+   * was created for. Only that session can use it (at `warm` or its first turn); anything a profile
+   * needs that it cannot take is started as usual then. It ends with the sandbox or `dispose`.
+   */
+  prepareSpare?(context: AgentSpareContext): Promise<void>;
 
   /** Read the agent's current raw transcripts out of the sandbox. */
   readTranscripts(sandbox: Sandbox, sessionId: string): Promise<AgentTranscripts>;
