@@ -3,65 +3,18 @@
 // fresh CLI per turn ('per-turn', which resumes the session), against the bare CLI's cold first
 // block, all in the same run; and the RSS of a warm idle Claude process (its process tree).
 // Last line: {"bench":"warm-turn","warmTurnRatio":<warm second turn first block / bare cold first block>, ...}
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { query } from '@anthropic-ai/claude-agent-sdk';
-import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
+import { claudeCodeExecutablePath, createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { SessionManager } from '@agent-runtime/session-engine';
-import { claudeCodeEnv, claudeCodeExecutablePath, prepareClaudeCodeDirs, startModelServer } from '@agent-runtime/testkit';
+import { startModelServer } from '@agent-runtime/testkit';
+import { bareClaude, median, processTreesRssKb, warmCliMatcher } from './lib/bare-cli.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = { turns: [{ match: {}, reply: { text: ['Hello ', 'there.'] }, times: 'always' }] };
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function bareClaude(server) {
-  const root = mkdtempSync(join(tmpdir(), 'bench-bare-claude-'));
-  const home = join(root, 'home');
-  const cwd = join(root, 'ws');
-  mkdirSync(cwd, { recursive: true });
-  prepareClaudeCodeDirs({ home });
-  const started = performance.now();
-  let first;
-  const run = query({
-    prompt: 'hello',
-    options: {
-      cwd,
-      env: claudeCodeEnv({ modelServerUrl: server.url, home }),
-      pathToClaudeCodeExecutable: claudeCodeExecutablePath(),
-      permissionMode: 'bypassPermissions',
-      includePartialMessages: true,
-      model: 'claude-sonnet-4-5',
-    },
-  });
-  for await (const message of run) {
-    if (first === undefined && (message.type === 'stream_event' || message.type === 'assistant')) first = performance.now() - started;
-  }
-  rmSync(root, { recursive: true, force: true });
-  return first;
-}
-
-/** RSS (kB) of every process running the Claude binary, with its descendants. */
-function claudeTreesRssKb(executable) {
-  const procs = new Map();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-      procs.set(Number(pid), { ppid, rss, cmd });
-    } catch {
-      // gone
-    }
-  }
-  const roots = [...procs.entries()].filter(([, proc]) => proc.cmd === executable).map(([pid]) => pid);
-  const total = (pid) => procs.get(pid).rss + [...procs.entries()].filter(([, proc]) => proc.ppid === pid).reduce((sum, [child]) => sum + total(child), 0);
-  return roots.map(total);
-}
-
 async function secondTurns(mode, server) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-warm-'));
   const architecture = createClaudeArchitecture({ processMode: mode, env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-bench' }, model: 'claude-sonnet-4-5' });
@@ -96,7 +49,7 @@ async function secondTurns(mode, server) {
     const two = await turn(sessionId, 'hello again');
     if (one.outcome !== 'completed' || two.outcome !== 'completed') throw new Error(`${mode}: turns ended ${one.outcome}/${two.outcome}`);
     firsts.push(two.first);
-    if (mode === 'warm') rss.push(...claudeTreesRssKb(architecture.sandboxReadOnlyPaths()[0] + '/claude'));
+    if (mode === 'warm') rss.push(...processTreesRssKb(warmCliMatcher('claude-agent-sdk', claudeCodeExecutablePath(), dataDir)));
     await manager.terminateSession(sessionId);
   }
   await manager.stop();
@@ -105,9 +58,9 @@ async function secondTurns(mode, server) {
 }
 
 const server = await startModelServer(scenario);
-await bareClaude(server); // page cache
+await bareClaude(server, { prompt: 'hello' }); // page cache
 const bare = [];
-for (let round = 0; round < ROUNDS; round++) bare.push(await bareClaude(server));
+for (let round = 0; round < ROUNDS; round++) bare.push((await bareClaude(server, { prompt: 'hello' })).first);
 const perTurn = await secondTurns('per-turn', server);
 const warm = await secondTurns('warm', server);
 await server.close();
