@@ -118,10 +118,12 @@ function warmed(manager, architecture, sessionId) {
  * create came ahead of the message, e.g. when the user opened the chat).
  */
 async function pooledRounds(type, server, rounds) {
-  const { manager, architecture, stop } = await startEngine(type, server, true);
+  const { manager, architecture, stop, dataDir } = await startEngine(type, server, true);
   const results = [];
   for (let round = 0; round < 2 * rounds; round++) {
     await until(() => manager.warmPoolStats()[0]?.ready === 1);
+    // A parked spare CLI in the pooled sandbox (Claude), before any session takes it.
+    const spareRssKb = processTreesRssKb(warmCliMatcher(type, claudeCodeExecutablePath(), dataDir));
     const created = performance.now();
     const { sessionId } = await manager.createSession({ agentProfileRef: 'bench', architecture: type });
     const createMs = performance.now() - created;
@@ -132,7 +134,7 @@ async function pooledRounds(type, server, rounds) {
       warmMs = performance.now() - created;
     }
     const turn = await timedTurn(manager, sessionId);
-    results.push({ ...turn, createMs, early, warmMs });
+    results.push({ ...turn, createMs, early, warmMs, spareRssKb });
     await manager.terminateSession(sessionId);
   }
   await stop();
@@ -158,6 +160,7 @@ async function measure(type) {
   await server.close();
   const processMode = makeArchitecture(type, server).processMode ?? 'per-turn';
   const rss = sessions.flatMap((session) => session.rssKb);
+  const spareRss = pooledAll.flatMap((result) => result.spareRssKb);
   const summary = {
     processMode,
     bareFirstMs: Math.round(median(bare.map((r) => r.first))),
@@ -170,6 +173,7 @@ async function measure(type) {
     newSessionWarmedFirstMs: Math.round(median(pooledEarly.map((r) => r.first))),
     newSessionWarmUpMs: Math.round(median(pooledEarly.map((r) => r.warmMs))),
     warmIdleRssMiB: rss.length ? Math.round(median(rss) / 1024) : undefined,
+    parkedSpareRssMiB: spareRss.length ? Math.round(median(spareRss) / 1024) : undefined,
   };
   summary.firstBlockRatio = round3(summary.engineFirstMs / summary.bareFirstMs);
   summary.turnEndRatio = round3(summary.engineEndMs / summary.bareEndMs);
@@ -179,7 +183,7 @@ async function measure(type) {
   summary.samples = { bareFirst: bare.map((r) => Math.round(r.first)), secondFirst: sessions.map((r) => Math.round(r.second.first)), newSessionFirst: pooled.map((r) => Math.round(r.first)), newSessionWarmedFirst: pooledEarly.map((r) => Math.round(r.first)), rssKb: rss };
   console.log(
     `${type} (${processMode}): bare first ${summary.bareFirstMs} ms / end ${summary.bareEndMs} ms; engine first ${summary.engineFirstMs} ms / end ${summary.engineEndMs} ms; ratios ${summary.firstBlockRatio} / ${summary.turnEndRatio}; ` +
-      `second turn first ${summary.secondTurnFirstMs} ms (warmTurnRatio ${summary.warmTurnRatio}); pooled new session first ${summary.newSessionFirstMs} ms, create ${summary.newSessionCreateMs} ms (newSessionRatio ${summary.newSessionRatio}); after the warm-up (${summary.newSessionWarmUpMs} ms from create) ${summary.newSessionWarmedFirstMs} ms (${summary.newSessionWarmedRatio}); warm idle RSS ${summary.warmIdleRssMiB ?? '-'} MiB`,
+      `second turn first ${summary.secondTurnFirstMs} ms (warmTurnRatio ${summary.warmTurnRatio}); pooled new session first ${summary.newSessionFirstMs} ms, create ${summary.newSessionCreateMs} ms (newSessionRatio ${summary.newSessionRatio}); after the warm-up (${summary.newSessionWarmUpMs} ms from create) ${summary.newSessionWarmedFirstMs} ms (${summary.newSessionWarmedRatio}); warm idle RSS ${summary.warmIdleRssMiB ?? '-'} MiB, parked spare ${summary.parkedSpareRssMiB ?? '-'} MiB`,
   );
   return summary;
 }
