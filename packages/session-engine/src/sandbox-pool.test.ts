@@ -148,6 +148,17 @@ describe('SessionManager with a warm pool', () => {
     expect(provider.sandboxes.every((sandbox) => sandbox.terminated)).toBe(true);
   });
 
+  it('a pooled session terminated before its sandbox was built still terminates the spare', async () => {
+    const { manager, provider } = setup();
+    await manager.start();
+    await vi.waitFor(() => expect(manager.warmPoolStats()[0]?.ready).toBe(1));
+    const spare = provider.sandboxes[0]!;
+    const record = await manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    await manager.terminateSession(record.sessionId);
+    expect(spare.terminated).toBe(true);
+    await manager.stop();
+  });
+
   it('agentProcess: false leaves the agent to the first turn; warmSession (the user is typing) starts it', async () => {
     const { manager, warmed } = setup(false);
     await manager.start();

@@ -152,6 +152,10 @@ export class SessionSandbox {
 
   private async teardown(status: SessionStatus): Promise<boolean> {
     const { options } = this;
+    // A pooled sandbox never built into (nothing ran in it) goes too.
+    const adopted = this.adopted;
+    this.adopted = undefined;
+    await adopted?.terminate().catch((error) => options.logger.warn({ error: errorInfo(error) }, 'terminating an unused pooled sandbox failed'));
     const sandbox = this.sandbox;
     if (sandbox) {
       this.stateValue = 'stopping';
