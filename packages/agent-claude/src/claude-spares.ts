@@ -79,6 +79,14 @@ export class ClaudeSpares {
     return undefined;
   }
 
+  /** Close the session's spare, if it has one. */
+  discard(sessionId: string): undefined {
+    const parked = this.bySession.get(sessionId);
+    this.bySession.delete(sessionId);
+    if (parked) close(parked);
+    return undefined;
+  }
+
   /** Spares parked now (they count toward the warm process cap). */
   get size(): number {
     return this.bySession.size;

@@ -74,7 +74,8 @@ export class WarmClaudeProcesses {
     if (process) return process;
     const paths = claudeTranscriptPaths(context.sandbox.workspacePath, claudeSessionIdFor(context.sessionId));
     const resume = await context.sandbox.readFile(paths.main, { root: 'home' }).then(() => true, () => false);
-    const parked = resume ? undefined : this.spares.take(context.sessionId, context.sandbox, warmProcessSettings(settings), context.profile);
+    // A session with a transcript to resume cannot use a spare (a claim starts a new session): it is closed.
+    const parked = resume ? this.spares.discard(context.sessionId) : this.spares.take(context.sessionId, context.sandbox, warmProcessSettings(settings), context.profile);
     if (parked) {
       const claimed = this.startProcess(context, fingerprint, settings, false, parked);
       try {
