@@ -11,16 +11,11 @@
 // offers: `processMode: 'warm'` (gemini --acp) where it supports it, else stream-json per turn
 // (`BENCH_GEMINI_PROCESS=per-turn` forces that). Printed as `gemini.processMode`.
 // Last line: {"bench":"turn-overhead","ratio":<worst turn-end ratio>,"warmTurnRatio":..,"newSessionRatio":.., ...}
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { claudeCodeExecutablePath, createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
-import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { SessionManager } from '@agent-runtime/session-engine';
 import { startModelServer } from '@agent-runtime/testkit';
 import { bareCli, median, processTreesRssKb, warmCliMatcher } from './lib/bare-cli.mjs';
+import { startBenchEngine } from './lib/bench-engine.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = (claude) => ({
@@ -47,23 +42,9 @@ function makeArchitecture(type, server) {
 }
 
 async function startEngine(type, server, warmPool) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
   const architecture = makeArchitecture(type, server);
-  const manager = new SessionManager({
-    persistence: createMemoryPersistence({ profiles: [{ id: 'bench', name: 'Bench' }] }),
-    // The default: own network namespace, the model reached only through the egress proxy (which adds the key).
-    sandboxProvider: createLocalSandboxProvider({ dataDir, network: 'none' }),
-    architectures: [architecture],
-    idleTimeoutMs: 600_000,
-    syncIntervalMs: 30_000,
-    ...(warmPool ? { warmPool: { sizes: { [type]: 1 } } } : {}),
-  });
-  await manager.start();
-  const stop = async () => {
-    await manager.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  return { manager, architecture, stop, dataDir };
+  const engine = await startBenchEngine(architecture, { warmPool });
+  return { manager: engine.manager, architecture, dataDir: engine.dataDir, stop: engine.close };
 }
 
 /** sendMessage -> first non-user block and -> turn end. */

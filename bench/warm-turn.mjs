@@ -3,29 +3,19 @@
 // fresh CLI per turn ('per-turn', which resumes the session), against the bare CLI's cold first
 // block, all in the same run; and the RSS of a warm idle Claude process (its process tree).
 // Last line: {"bench":"warm-turn","warmTurnRatio":<warm second turn first block / bare cold first block>, ...}
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { claudeCodeExecutablePath, createClaudeArchitecture } from '@agent-runtime/agent-claude';
-import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { SessionManager } from '@agent-runtime/session-engine';
 import { startModelServer } from '@agent-runtime/testkit';
-import { bareClaude, median, processTreesRssKb, warmCliMatcher } from './lib/bare-cli.mjs';
+import { bareClaudeTurn } from './lib/bare-claude.mjs';
+import { median, processTreesRssKb, warmCliMatcher } from './lib/bare-cli.mjs';
+import { startBenchEngine } from './lib/bench-engine.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = { turns: [{ match: {}, reply: { text: ['Hello ', 'there.'] }, times: 'always' }] };
+
 async function secondTurns(mode, server) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-warm-'));
   const architecture = createClaudeArchitecture({ processMode: mode, env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-bench' }, model: 'claude-sonnet-4-5' });
-  const manager = new SessionManager({
-    persistence: createMemoryPersistence({ profiles: [{ id: 'bench', name: 'Bench' }] }),
-    sandboxProvider: createLocalSandboxProvider({ dataDir, network: 'none' }),
-    architectures: [architecture],
-    idleTimeoutMs: 600_000,
-    syncIntervalMs: 30_000,
-  });
-  await manager.start();
+  const engine = await startBenchEngine(architecture);
+  const { manager } = engine;
   const turn = (sessionId, content) =>
     new Promise((resolve) => {
       let first;
@@ -49,18 +39,17 @@ async function secondTurns(mode, server) {
     const two = await turn(sessionId, 'hello again');
     if (one.outcome !== 'completed' || two.outcome !== 'completed') throw new Error(`${mode}: turns ended ${one.outcome}/${two.outcome}`);
     firsts.push(two.first);
-    if (mode === 'warm') rss.push(...processTreesRssKb(warmCliMatcher('claude-agent-sdk', claudeCodeExecutablePath(), dataDir)));
+    if (mode === 'warm') rss.push(...processTreesRssKb(warmCliMatcher('claude-agent-sdk', claudeCodeExecutablePath(), engine.dataDir)));
     await manager.terminateSession(sessionId);
   }
-  await manager.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await engine.close();
   return { firsts, rss };
 }
 
 const server = await startModelServer(scenario);
-await bareClaude(server, { prompt: 'hello' }); // page cache
+await bareClaudeTurn(server, 'hello'); // page cache
 const bare = [];
-for (let round = 0; round < ROUNDS; round++) bare.push((await bareClaude(server, { prompt: 'hello' })).first);
+for (let round = 0; round < ROUNDS; round++) bare.push((await bareClaudeTurn(server, 'hello')).first);
 const perTurn = await secondTurns('per-turn', server);
 const warm = await secondTurns('warm', server);
 await server.close();

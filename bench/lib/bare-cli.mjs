@@ -6,42 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { query } from '@anthropic-ai/claude-agent-sdk';
-import { claudeCodeEnv, claudeCodeExecutablePath, prepareClaudeCodeDirs } from '@agent-runtime/agent-claude';
 import { geminiCliArgs, geminiCliEntryPath, geminiCliEnv, geminiSettings } from '@agent-runtime/agent-gemini';
+import { bareClaudeTurn } from './bare-claude.mjs';
 
 export const median = (values) => {
   const sorted = [...values].filter((value) => value !== undefined).sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 };
 
-/** Claude Code through the SDK's `query()`, a fresh home and workspace, the model at `server`. */
-export async function bareClaude(server, { prompt = 'please write the file', model = 'claude-sonnet-4-5' } = {}) {
-  const root = mkdtempSync(join(tmpdir(), 'bench-bare-claude-'));
-  const home = join(root, 'home');
-  const cwd = join(root, 'ws');
-  mkdirSync(cwd, { recursive: true });
-  prepareClaudeCodeDirs({ home });
-  const started = performance.now();
-  let first;
-  const run = query({
-    prompt,
-    options: {
-      cwd,
-      env: claudeCodeEnv({ home, path: process.env.PATH, variables: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-bench', CLAUDE_CODE_MAX_RETRIES: '1' } }),
-      pathToClaudeCodeExecutable: claudeCodeExecutablePath(),
-      permissionMode: 'bypassPermissions',
-      includePartialMessages: true,
-      model,
-    },
-  });
-  for await (const message of run) {
-    if (first === undefined && (message.type === 'stream_event' || message.type === 'assistant')) first = performance.now() - started;
-  }
-  const end = performance.now() - started;
-  rmSync(root, { recursive: true, force: true });
-  return { first, end };
-}
+/** Claude Code through the SDK's `query()` (`bare-claude.mjs`), a fresh home and workspace, the model at `server`. */
+export const bareClaude = (server, { prompt = 'please write the file' } = {}) => bareClaudeTurn(server, prompt);
 
 /** Gemini CLI with `-o stream-json`, a fresh home and workspace, the model at `server`. */
 export function bareGemini(server, { prompt = 'please write the file', model = 'gemini-2.5-flash' } = {}) {
