@@ -154,6 +154,7 @@ export class AgentRuntime {
     const modal = this.config.modal;
     const onModal = !this.config.sandbox && modal !== undefined && modal.image === undefined && modal.imageName === undefined;
     const claudeCap = maxWarmProcessesFor(this.config, 'claude-agent-sdk');
+    const geminiCap = maxWarmProcessesFor(this.config, 'gemini-cli');
     return [
       createClaudeArchitecture({
         logger: this.logger,
@@ -162,6 +163,7 @@ export class AgentRuntime {
       }),
       createGeminiArchitecture({
         logger: this.logger,
+        ...(geminiCap === undefined ? {} : { maxWarmProcesses: geminiCap }),
         ...(onModal ? { nodePath: MODAL_IMAGE_AGENT_PATHS.node, cliEntryPath: MODAL_IMAGE_AGENT_PATHS.geminiEntry } : {}),
       }),
     ];
