@@ -2,16 +2,19 @@
 // the turn end, through the session engine (local bubblewrap sandbox, sync, events), against the
 // same CLI run bare (plain spawn on the host) with the same scenario, in the same run. The engine's
 // sandboxes have no network: every model request goes through the sandbox's egress proxy.
-// Last line: {"bench":"turn-overhead","ratio":<worst turn-end ratio>, ...}
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
-import { createGeminiArchitecture, geminiCliArgs, geminiCliEntryPath, geminiCliEnv, geminiSettings } from '@agent-runtime/agent-gemini';
+// Issue 16 adds, per agent: `warmTurnRatio` — sendMessage -> first block of the same session's
+// SECOND turn (the agent's warm process, when it has one) / the bare CLI's cold first block — and
+// `newSessionRatio` — sendMessage -> first block of a NEW session's first turn, created while the
+// warm pool held a ready sandbox (for Claude with a parked CLI), the message sent as soon as the
+// create returned / the bare cold first block; the JSON holds the worse agent of each. Also the RSS
+// of a warm idle agent process tree (after its second turn). Gemini runs in the mode agent-gemini
+// offers: `processMode: 'warm'` (gemini --acp) where it supports it, else stream-json per turn
+// (`BENCH_GEMINI_PROCESS=per-turn` forces that). Printed as `gemini.processMode`.
+// Last line: {"bench":"turn-overhead","ratio":<worst turn-end ratio>,"warmTurnRatio":..,"newSessionRatio":.., ...}
+import { claudeCodeExecutablePath, createClaudeArchitecture } from '@agent-runtime/agent-claude';
+import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
 import { startModelServer } from '@agent-runtime/testkit';
-import { bareClaudeTurn } from './lib/bare-claude.mjs';
+import { bareCli, median, processTreesRssKb, warmCliMatcher } from './lib/bare-cli.mjs';
 import { startBenchEngine } from './lib/bench-engine.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -29,104 +32,140 @@ const scenario = (claude) => ({
   ],
 });
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
+const GEMINI_PROCESS = process.env.BENCH_GEMINI_PROCESS ?? 'warm';
 
-function bareGemini(server) {
-  const root = mkdtempSync(join(tmpdir(), 'bench-bare-gemini-'));
-  const home = join(root, 'home');
-  const cwd = join(root, 'ws');
-  mkdirSync(cwd, { recursive: true });
-  mkdirSync(join(home, '.gemini'), { recursive: true });
-  mkdirSync(join(home, 'tmp'), { recursive: true });
-  writeFileSync(join(home, '.gemini', 'settings.json'), JSON.stringify(geminiSettings({ id: 'bench', name: 'Bench' })));
-  const started = performance.now();
+function makeArchitecture(type, server) {
+  return type === 'claude-agent-sdk'
+    ? createClaudeArchitecture({ env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-bench' }, model: 'claude-sonnet-4-5' })
+    : // agent-gemini without a warm mode ignores `processMode` (and reports none): stream-json per turn.
+      createGeminiArchitecture({ env: { GEMINI_API_KEY: 'bench', GOOGLE_GEMINI_BASE_URL: server.url }, model: 'gemini-2.5-flash', processMode: GEMINI_PROCESS });
+}
+
+async function startEngine(type, server, warmPool) {
+  const architecture = makeArchitecture(type, server);
+  const engine = await startBenchEngine(architecture, { warmPool });
+  return { manager: engine.manager, architecture, dataDir: engine.dataDir, stop: engine.close };
+}
+
+/** sendMessage -> first non-user block and -> turn end. */
+function timedTurn(manager, sessionId, content = 'please write the file') {
   return new Promise((resolve, reject) => {
     let first;
-    let buffer = '';
-    const child = spawn(process.execPath, [geminiCliEntryPath(), ...geminiCliArgs({ prompt: 'please write the file', model: 'gemini-2.5-flash', sessionId: randomUUID() })], {
-      cwd,
-      env: geminiCliEnv({ home, path: process.env.PATH, variables: { GEMINI_API_KEY: 'bench-key', GOOGLE_GEMINI_BASE_URL: server.url } }),
-      stdio: ['ignore', 'pipe', 'ignore'],
+    let started;
+    const off = manager.events.subscribe((event) => {
+      if (event.sessionId !== sessionId) return;
+      if (first === undefined && event.event.startsWith('session:block:') && !JSON.stringify(event.data).includes('"user_message"')) {
+        first = performance.now() - started;
+      }
+      if (event.event === 'session:turn:end') {
+        off();
+        if (event.data.outcome !== 'completed') reject(new Error(`engine turn ended ${event.data.outcome}`));
+        else resolve({ first, end: performance.now() - started });
+      }
     });
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk;
-      if (first === undefined && buffer.includes('"role":"assistant"')) first = performance.now() - started;
-    });
-    child.on('error', reject);
-    child.on('close', () => {
-      rmSync(root, { recursive: true, force: true });
-      resolve({ first, end: performance.now() - started });
-    });
+    started = performance.now();
+    manager.sendMessage(sessionId, { content }).catch(reject);
   });
 }
 
-async function engineTurns(type, server, rounds) {
-  const architecture =
-    type === 'claude-agent-sdk'
-      ? createClaudeArchitecture({ env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-bench' }, model: 'claude-sonnet-4-5' })
-      : createGeminiArchitecture({ env: { GEMINI_API_KEY: 'bench', GOOGLE_GEMINI_BASE_URL: server.url }, model: 'gemini-2.5-flash' });
-  const engine = await startBenchEngine(architecture);
-  const { manager } = engine;
+const until = async (check) => {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
+};
+
+/** One session as today: created, its sandbox ready, a cold first turn, then its second turn; the RSS of its idle warm process. */
+async function sessionRound(type, server) {
+  const { manager, architecture, stop, dataDir } = await startEngine(type, server, false);
+  const { sessionId } = await manager.createSession({ agentProfileRef: 'bench', architecture: type });
+  await until(() => manager.listSessions().find((session) => session.sessionId === sessionId)?.status === 'active');
+  const cold = await timedTurn(manager, sessionId);
+  const second = await timedTurn(manager, sessionId);
+  const rssKb = architecture.processMode === 'warm' ? processTreesRssKb(warmCliMatcher(type, claudeCodeExecutablePath(), dataDir)) : [];
+  await manager.terminateSession(sessionId);
+  await stop();
+  return { cold, second, rssKb };
+}
+
+/** True once the session's agent is warm: its warm process is up (or, without warm processes, its sandbox is). */
+function warmed(manager, architecture, sessionId) {
+  const processes = architecture.warmProcesses?.() ?? [];
+  if (architecture.processMode !== 'warm') return manager.listSessions().find((session) => session.sessionId === sessionId)?.status === 'active';
+  const process = processes.find((candidate) => candidate.sessionId === sessionId);
+  return process !== undefined && process.ready !== false;
+}
+
+/**
+ * New sessions taken from the warm pool: the message sent as soon as the create returned
+ * (`first`), and, in as many more rounds, once the session finished warming (`warmedFirst`: the
+ * create came ahead of the message, e.g. when the user opened the chat).
+ */
+async function pooledRounds(type, server, rounds) {
+  const { manager, architecture, stop, dataDir } = await startEngine(type, server, true);
   const results = [];
-  for (let round = 0; round < rounds; round++) {
-    // A fresh session each round (like the bare run), its sandbox warm as after create.
+  for (let round = 0; round < 2 * rounds; round++) {
+    await until(() => manager.warmPoolStats()[0]?.ready === 1);
+    // A parked spare CLI in the pooled sandbox (Claude), before any session takes it.
+    const spareRssKb = processTreesRssKb(warmCliMatcher(type, claudeCodeExecutablePath(), dataDir));
+    const created = performance.now();
     const { sessionId } = await manager.createSession({ agentProfileRef: 'bench', architecture: type });
-    await new Promise((resolve) => {
-      const off = manager.events.subscribe((event) => {
-        if (event.event === 'session:status' && event.sessionId === sessionId && event.data.status === 'active') {
-          off();
-          resolve();
-        }
-      });
-    });
-    const result = await new Promise((resolve) => {
-      let first;
-      let started;
-      const off = manager.events.subscribe((event) => {
-        if (event.sessionId !== sessionId) return;
-        if (first === undefined && event.event.startsWith('session:block:') && !JSON.stringify(event.data).includes('"user_message"')) {
-          first = performance.now() - started;
-        }
-        if (event.event === 'session:turn:end') {
-          off();
-          resolve({ first, end: performance.now() - started, outcome: event.data.outcome });
-        }
-      });
-      started = performance.now();
-      manager.sendMessage(sessionId, { content: 'please write the file' });
-    });
-    if (result.outcome !== 'completed') throw new Error(`engine turn ended ${result.outcome}`);
-    results.push(result);
+    const createMs = performance.now() - created;
+    const early = round >= rounds;
+    let warmMs;
+    if (early) {
+      await until(() => warmed(manager, architecture, sessionId));
+      warmMs = performance.now() - created;
+    }
+    const turn = await timedTurn(manager, sessionId);
+    results.push({ ...turn, createMs, early, warmMs, spareRssKb });
     await manager.terminateSession(sessionId);
   }
-  await engine.close();
+  await stop();
   return results;
 }
+
+const round3 = (value) => Number(value.toFixed(3));
 
 async function measure(type) {
   const claude = type === 'claude-agent-sdk';
   const server = await startModelServer(scenario(claude));
   const bare = [];
-  const engine = [];
+  const sessions = [];
   // Warm the page cache for the CLI binaries once.
-  await (claude ? bareClaudeTurn(server, 'please write the file') : bareGemini(server));
+  await bareCli(type, server);
   for (let round = 0; round < ROUNDS; round++) {
-    bare.push(await (claude ? bareClaudeTurn(server, 'please write the file') : bareGemini(server)));
-    engine.push(...(await engineTurns(type, server, 1)));
+    bare.push(await bareCli(type, server));
+    sessions.push(await sessionRound(type, server));
   }
+  const pooledAll = await pooledRounds(type, server, ROUNDS);
+  const pooled = pooledAll.filter((result) => !result.early);
+  const pooledEarly = pooledAll.filter((result) => result.early);
   await server.close();
+  const processMode = makeArchitecture(type, server).processMode ?? 'per-turn';
+  const rss = sessions.flatMap((session) => session.rssKb);
+  const spareRss = pooledAll.flatMap((result) => result.spareRssKb);
   const summary = {
+    processMode,
     bareFirstMs: Math.round(median(bare.map((r) => r.first))),
     bareEndMs: Math.round(median(bare.map((r) => r.end))),
-    engineFirstMs: Math.round(median(engine.map((r) => r.first))),
-    engineEndMs: Math.round(median(engine.map((r) => r.end))),
+    engineFirstMs: Math.round(median(sessions.map((r) => r.cold.first))),
+    engineEndMs: Math.round(median(sessions.map((r) => r.cold.end))),
+    secondTurnFirstMs: Math.round(median(sessions.map((r) => r.second.first))),
+    newSessionFirstMs: Math.round(median(pooled.map((r) => r.first))),
+    newSessionCreateMs: Math.round(median(pooled.map((r) => r.createMs))),
+    newSessionWarmedFirstMs: Math.round(median(pooledEarly.map((r) => r.first))),
+    newSessionWarmUpMs: Math.round(median(pooledEarly.map((r) => r.warmMs))),
+    warmIdleRssMiB: rss.length ? Math.round(median(rss) / 1024) : undefined,
+    parkedSpareRssMiB: spareRss.length ? Math.round(median(spareRss) / 1024) : undefined,
   };
-  summary.firstBlockRatio = Number((summary.engineFirstMs / summary.bareFirstMs).toFixed(3));
-  summary.turnEndRatio = Number((summary.engineEndMs / summary.bareEndMs).toFixed(3));
-  console.log(`${type}: bare first ${summary.bareFirstMs} ms / end ${summary.bareEndMs} ms; engine first ${summary.engineFirstMs} ms / end ${summary.engineEndMs} ms; ratios ${summary.firstBlockRatio} / ${summary.turnEndRatio}`);
+  summary.firstBlockRatio = round3(summary.engineFirstMs / summary.bareFirstMs);
+  summary.turnEndRatio = round3(summary.engineEndMs / summary.bareEndMs);
+  summary.warmTurnRatio = round3(summary.secondTurnFirstMs / summary.bareFirstMs);
+  summary.newSessionRatio = round3(summary.newSessionFirstMs / summary.bareFirstMs);
+  summary.newSessionWarmedRatio = round3(summary.newSessionWarmedFirstMs / summary.bareFirstMs);
+  summary.samples = { bareFirst: bare.map((r) => Math.round(r.first)), secondFirst: sessions.map((r) => Math.round(r.second.first)), newSessionFirst: pooled.map((r) => Math.round(r.first)), newSessionWarmedFirst: pooledEarly.map((r) => Math.round(r.first)), rssKb: rss };
+  console.log(
+    `${type} (${processMode}): bare first ${summary.bareFirstMs} ms / end ${summary.bareEndMs} ms; engine first ${summary.engineFirstMs} ms / end ${summary.engineEndMs} ms; ratios ${summary.firstBlockRatio} / ${summary.turnEndRatio}; ` +
+      `second turn first ${summary.secondTurnFirstMs} ms (warmTurnRatio ${summary.warmTurnRatio}); pooled new session first ${summary.newSessionFirstMs} ms, create ${summary.newSessionCreateMs} ms (newSessionRatio ${summary.newSessionRatio}); after the warm-up (${summary.newSessionWarmUpMs} ms from create) ${summary.newSessionWarmedFirstMs} ms (${summary.newSessionWarmedRatio}); warm idle RSS ${summary.warmIdleRssMiB ?? '-'} MiB, parked spare ${summary.parkedSpareRssMiB ?? '-'} MiB`,
+  );
   return summary;
 }
 
@@ -136,6 +175,8 @@ console.log(
   JSON.stringify({
     bench: 'turn-overhead',
     ratio: Math.max(claude.turnEndRatio, gemini.turnEndRatio),
+    warmTurnRatio: Math.max(claude.warmTurnRatio, gemini.warmTurnRatio),
+    newSessionRatio: Math.max(claude.newSessionRatio, gemini.newSessionRatio),
     rounds: ROUNDS,
     claude,
     gemini,

@@ -3,34 +3,14 @@
 // fresh CLI per turn ('per-turn', which resumes the session), against the bare CLI's cold first
 // block, all in the same run; and the RSS of a warm idle Claude process (its process tree).
 // Last line: {"bench":"warm-turn","warmTurnRatio":<warm second turn first block / bare cold first block>, ...}
-import { readdirSync, readFileSync } from 'node:fs';
-import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
+import { claudeCodeExecutablePath, createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { startModelServer } from '@agent-runtime/testkit';
 import { bareClaudeTurn } from './lib/bare-claude.mjs';
+import { median, processTreesRssKb, warmCliMatcher } from './lib/bare-cli.mjs';
 import { startBenchEngine } from './lib/bench-engine.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = { turns: [{ match: {}, reply: { text: ['Hello ', 'there.'] }, times: 'always' }] };
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/** RSS (kB) of every process running the Claude binary, with its descendants. */
-function claudeTreesRssKb(executable) {
-  const procs = new Map();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-      procs.set(Number(pid), { ppid, rss, cmd });
-    } catch {
-      // gone
-    }
-  }
-  const roots = [...procs.entries()].filter(([, proc]) => proc.cmd === executable).map(([pid]) => pid);
-  const total = (pid) => procs.get(pid).rss + [...procs.entries()].filter(([, proc]) => proc.ppid === pid).reduce((sum, [child]) => sum + total(child), 0);
-  return roots.map(total);
-}
 
 async function secondTurns(mode, server) {
   const architecture = createClaudeArchitecture({ processMode: mode, env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-bench' }, model: 'claude-sonnet-4-5' });
@@ -59,7 +39,7 @@ async function secondTurns(mode, server) {
     const two = await turn(sessionId, 'hello again');
     if (one.outcome !== 'completed' || two.outcome !== 'completed') throw new Error(`${mode}: turns ended ${one.outcome}/${two.outcome}`);
     firsts.push(two.first);
-    if (mode === 'warm') rss.push(...claudeTreesRssKb(architecture.sandboxReadOnlyPaths()[0] + '/claude'));
+    if (mode === 'warm') rss.push(...processTreesRssKb(warmCliMatcher('claude-agent-sdk', claudeCodeExecutablePath(), engine.dataDir)));
     await manager.terminateSession(sessionId);
   }
   await engine.close();

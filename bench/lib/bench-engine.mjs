@@ -8,8 +8,11 @@ import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { SessionManager } from '@agent-runtime/session-engine';
 
-/** @returns {Promise<{ manager: SessionManager, close(): Promise<void> }>} a started engine; `close` stops it and removes its data folder */
-export async function startBenchEngine(architecture) {
+/**
+ * @param {{ warmPool?: boolean }} [options] `warmPool`: keep one spare sandbox for the architecture
+ * @returns {Promise<{ manager: SessionManager, dataDir: string, close(): Promise<void> }>} a started engine; `close` stops it and removes its data folder
+ */
+export async function startBenchEngine(architecture, options = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
   const manager = new SessionManager({
     persistence: createMemoryPersistence({ profiles: [{ id: 'bench', name: 'Bench' }] }),
@@ -17,10 +20,12 @@ export async function startBenchEngine(architecture) {
     architectures: [architecture],
     idleTimeoutMs: 600_000,
     syncIntervalMs: 30_000,
+    ...(options.warmPool ? { warmPool: { sizes: { [architecture.type]: 1 } } } : {}),
   });
   await manager.start();
   return {
     manager,
+    dataDir,
     async close() {
       await manager.stop();
       rmSync(dataDir, { recursive: true, force: true });

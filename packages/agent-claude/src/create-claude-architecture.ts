@@ -9,6 +9,8 @@ import {
   type AgentTranscriptFile,
   type AgentTranscripts,
   type AgentTurnContext,
+  type AgentSpareContext,
+  type AgentWarmContext,
   type Logger,
   type ParsedConversations,
   type Sandbox,
@@ -19,7 +21,7 @@ import { CLAUDE_CODE_QUIET_ENV, claudeCodeEnv, claudeCodeExecutablePath } from '
 import { claudeProfileFiles } from './profile-files.js';
 import { ClaudeModelAccess, withoutClaudeModelEnv } from './model-access.js';
 import { claudeProfileOptions } from './query-options.js';
-import { runClaudeTurn } from './run-claude-turn.js';
+import { runClaudeTurn, type ClaudeTurnSettings } from './run-claude-turn.js';
 import type { WarmClaudeProcessInfo } from './warm-claude-process.js';
 import { WarmClaudeProcesses } from './warm-claude-processes.js';
 
@@ -105,13 +107,29 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
   const baseEnv = (): Record<string, string> => withoutClaudeModelEnv(hostEnv());
   const modelAccess = new ClaudeModelAccess(hostEnv);
 
-  const processEnv = async (sandbox: Sandbox, context: AgentTurnContext): Promise<Record<string, string>> =>
+  const processEnv = async (sandbox: Sandbox, context: AgentWarmContext): Promise<Record<string, string>> =>
     claudeCodeEnv({
       home: sandbox.homePath,
       configDir: `${sandbox.homePath}/.claude`,
       tmpDir: `${sandbox.homePath}/tmp`,
       variables: { ...baseEnv(), ...context.profile.environmentVariables, ...(await modelAccess.envFor(sandbox)) },
     });
+
+  /** What a CLI process of this session runs with; equal settings let a turn reuse a warm process. */
+  const turnSettings = async (context: AgentWarmContext): Promise<ClaudeTurnSettings> => ({
+    executablePath: executable(),
+    env: await processEnv(context.sandbox, context),
+    options: {
+      ...claudeProfileOptions(context.profile, options.model),
+      // A session with a tool policy routes every call through its current turn's approvals (looked
+      // up per turn), so a process warmed before the first message already has the hooks.
+      ...(context.profile.toolPolicy ? claudeApprovalOptions(() => approvalRoutes.get(context.sessionId)) : {}),
+    },
+    logger,
+    subagentPollMs: options.subagentPollMs ?? 250,
+    interruptGraceMs: options.interruptGraceMs ?? 3000,
+    onSdkMessage: options.onSdkMessage,
+  });
 
   const processMode = options.processMode ?? processModeFromEnv();
   if (options.maxWarmProcesses !== undefined && !(Number.isInteger(options.maxWarmProcesses) && options.maxWarmProcesses >= 1)) {
@@ -149,28 +167,26 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
       }
     },
 
+    async prepareSpare(context: AgentSpareContext): Promise<void> {
+      if (processMode !== 'warm') return;
+      await warm.park(context.sessionId, context.sandbox, await turnSettings({ ...context, profile: { id: '', name: '' } }));
+    },
+
+    async warm(context: AgentWarmContext): Promise<void> {
+      if (processMode !== 'warm') return; // a per-turn CLI cannot start before its message
+      await warm.warm(context, await turnSettings(context));
+    },
+
     async *runTurn(context: AgentTurnContext): AsyncIterable<AgentEvent> {
-      let env: Record<string, string>;
+      let settings: ClaudeTurnSettings;
       try {
-        env = await processEnv(context.sandbox, context);
+        settings = await turnSettings(context);
       } catch (error) {
         logger.error({ sessionId: context.sessionId, error: String(error) }, 'claude-agent-sdk: could not set up model access');
         yield { type: 'turn:end', outcome: 'error', error: { code: 'SANDBOX_ERROR', message: `Could not set up the model endpoint: ${String(error)}` } };
         return;
       }
       approvalRoutes.set(context.sessionId, context.approvals);
-      const settings = {
-        executablePath: executable(),
-        env,
-        options: {
-          ...claudeProfileOptions(context.profile, options.model),
-          ...(context.approvals ? claudeApprovalOptions(() => approvalRoutes.get(context.sessionId)) : {}),
-        },
-        logger,
-        subagentPollMs: options.subagentPollMs ?? 250,
-        interruptGraceMs: options.interruptGraceMs ?? 3000,
-        onSdkMessage: options.onSdkMessage,
-      };
       try {
         if (processMode === 'warm') yield* warm.runTurn(context, settings);
         else yield* runClaudeTurn(context, settings);

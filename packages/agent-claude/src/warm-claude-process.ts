@@ -3,6 +3,7 @@ import { query, type Query, type SDKMessage, type SDKUserMessage } from '@anthro
 import { EventChannel } from './event-channel.js';
 import { claudeSessionIdFor, claudeTranscriptPaths, uuidFrom } from './claude-paths.js';
 import { claudeQueryOptions } from './claude-query-options.js';
+import { claimOptions, type ParkedClaude } from './claude-spares.js';
 import type { ClaudeTurnSettings } from './run-claude-turn.js';
 import type { SandboxSpawnedProcess } from './sandbox-spawn.js';
 import { sdkUserMessage } from './user-message.js';
@@ -19,9 +20,18 @@ export interface WarmClaudeProcessInfo {
   /** End of the last turn (or the start, before the first). */
   lastUsedAt: number;
   busy: boolean;
+  /** The CLI has answered the SDK's initialize request: a turn sent now skips its start-up. */
+  ready: boolean;
+  /** Started as a spare in a pooled sandbox (SDK `prewarm()`) and claimed for this session. */
+  fromSpare: boolean;
 }
 
 let nextProcessId = 1;
+
+/** A warm process's settings: the CLI then says when it is idle (the end of a turn, background subagents included). */
+export function warmProcessSettings(settings: ClaudeTurnSettings): ClaudeTurnSettings {
+  return { ...settings, env: { ...settings.env, CLAUDE_CODE_EMIT_SESSION_STATE_EVENTS: '1' } };
+}
 
 /**
  * One Claude Code process kept running between the turns of a session: a single SDK `query`
@@ -33,12 +43,19 @@ export class WarmClaudeProcess {
   readonly processId = nextProcessId++;
   readonly startedAt = Date.now();
   private readonly input = new EventChannel<SDKUserMessage>();
-  private readonly abortController = new AbortController();
+  private readonly abortController: AbortController;
   private readonly run: Query;
   private readonly paths: ReturnType<typeof claudeTranscriptPaths>;
   private spawned: SandboxSpawnedProcess | undefined;
   private turn: WarmTurn | undefined;
   private exited = false;
+  private initialized = false;
+  /** Settles once the CLI is started and initialized (or has failed to). */
+  readonly started: Promise<void>;
+  /** Resolves once a claimed spare accepted its session (at once for a process started normally); rejects when refused. */
+  readonly claimed: Promise<void>;
+  /** True when this process is a spare parked in the pool's sandbox and claimed for the session. */
+  readonly fromSpare: boolean;
   private turns = 0;
   private lastUsedAt = this.startedAt;
   private readonly cost = { totalUsd: 0 };
@@ -51,19 +68,41 @@ export class WarmClaudeProcess {
     private readonly settings: ClaudeTurnSettings,
     resume: boolean,
     private readonly onExit: (process: WarmClaudeProcess) => void,
+    parked?: ParkedClaude,
   ) {
     const claudeSessionId = claudeSessionIdFor(sessionId);
     this.paths = claudeTranscriptPaths(sandbox.workspacePath, claudeSessionId);
-    // The CLI then says when it is idle: the end of a turn, background subagents included.
-    const processSettings = { ...settings, env: { ...settings.env, CLAUDE_CODE_EMIT_SESSION_STATE_EVENTS: '1' } };
-    const options = claudeQueryOptions(
-      sandbox,
-      processSettings,
-      { claudeSessionId, resume, logContext: { sessionId, processId: this.processId } },
-      this.abortController,
-      (process) => (this.spawned = process),
+    const processSettings = warmProcessSettings(settings);
+    this.fromSpare = parked !== undefined;
+    if (parked) {
+      // Claimed now, before any message: the claim's work (folder, CLAUDE.md, session) is off the first turn too.
+      this.abortController = parked.abortController;
+      this.run = parked.spare.claim({ prompt: this.input, options: claimOptions(sandbox, settings) });
+      this.claimed = parked.spare.claimed.then(
+        () => undefined,
+        (error: unknown) => {
+          // `option_not_applied`: only the model was refused and the session runs; anything else: it never ran.
+          if (!String(error instanceof Error ? error.message : error).startsWith('option_not_applied')) throw error;
+        },
+      );
+      this.claimed.catch(() => undefined);
+      this.spawned = parked.spawned();
+    } else {
+      this.abortController = new AbortController();
+      const options = claudeQueryOptions(
+        sandbox,
+        processSettings,
+        { claudeSessionId, resume, logContext: { sessionId, processId: this.processId } },
+        this.abortController,
+        (process) => (this.spawned = process),
+      );
+      this.run = query({ prompt: this.input, options });
+      this.claimed = Promise.resolve();
+    }
+    this.started = this.run.initializationResult().then(
+      () => void (this.initialized = true),
+      () => undefined,
     );
-    this.run = query({ prompt: this.input, options });
     void this.consume();
   }
 
@@ -84,6 +123,8 @@ export class WarmClaudeProcess {
       turns: this.turns,
       lastUsedAt: this.lastUsedAt,
       busy: this.busy,
+      ready: this.initialized && !this.exited,
+      fromSpare: this.fromSpare,
     };
   }
 

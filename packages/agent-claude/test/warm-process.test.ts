@@ -90,6 +90,22 @@ describe('claude-agent-sdk warm processes (real CLI)', () => {
     expect(parsed.main.map((block) => block.type)).toEqual(['user_message', 'assistant_text', 'user_message', 'assistant_text']);
   });
 
+  it('warm() starts the process ahead of the first message; the first turn runs in it; another warm-up starts no second one', async () => {
+    const sandbox = await newSandbox('w-prewarmed');
+    server.setScenario({ turns: [{ match: { lastUserText: 'hello' }, reply: { text: 'Hi from a warm process.' } }] });
+    const requestsBefore = server.generationRequests('anthropic').length;
+    await Promise.all([architecture.warm!({ sessionId: 'w-prewarmed', sandbox, profile }), architecture.warm!({ sessionId: 'w-prewarmed', sandbox, profile })]);
+    const warmed = processOf('w-prewarmed');
+    expect(warmed).toMatchObject({ turns: 0, busy: false, ready: true });
+    expect(server.generationRequests('anthropic').length).toBe(requestsBefore); // no model call before the message
+    const events = await turn(sandbox, 'hello');
+    expect(turnEnds(events)).toEqual([expect.objectContaining({ outcome: 'completed' })]);
+    expect(processOf('w-prewarmed')).toMatchObject({ processId: warmed!.processId, turns: 1 });
+    await architecture.warm!({ sessionId: 'w-prewarmed', sandbox, profile });
+    expect(architecture.warmProcesses().filter((process) => process.sessionId === 'w-prewarmed')).toHaveLength(1);
+    await expectStreamEqualsTranscript(sandbox, events);
+  });
+
   it('an interrupt ends the turn and the next turn runs in the same process', async () => {
     const sandbox = await newSandbox('w-interrupt');
     server.setScenario({ turns: [

@@ -11,7 +11,7 @@ import { createAgentRuntimeServer, traceSandboxProvider, type CreateAgentRuntime
 import { isLoopbackHost, resolveListenHost } from './listen-host.js';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { validateRuntimeConfig, type ResolvedRuntimeConfig } from './validate-config.js';
+import { maxWarmProcessesFor, validateRuntimeConfig, type ResolvedRuntimeConfig } from './validate-config.js';
 
 /** Model API keys the runtime's environment holds: redacted from blocks and stored transcripts. */
 const SECRET_ENVIRONMENT_KEYS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'];
@@ -81,6 +81,9 @@ export class AgentRuntime {
       ...(this.config.maxQueuedMessages === undefined ? {} : { maxQueuedMessages: this.config.maxQueuedMessages }),
       secretValues: [...this.config.secretValues, ...environmentSecrets()],
       logger: this.logger,
+      ...(Object.keys(this.config.warmPoolSizes).length > 0
+        ? { warmPool: { sizes: this.config.warmPoolSizes, agentProcess: this.config.warmPoolAgentProcess } }
+        : {}),
     });
   }
 
@@ -150,13 +153,17 @@ export class AgentRuntime {
     // The default image (custom dockerfileCommands extend it) has the CLIs at MODAL_IMAGE_AGENT_PATHS.
     const modal = this.config.modal;
     const onModal = !this.config.sandbox && modal !== undefined && modal.image === undefined && modal.imageName === undefined;
+    const claudeCap = maxWarmProcessesFor(this.config, 'claude-agent-sdk');
+    const geminiCap = maxWarmProcessesFor(this.config, 'gemini-cli');
     return [
       createClaudeArchitecture({
         logger: this.logger,
+        ...(claudeCap === undefined ? {} : { maxWarmProcesses: claudeCap }),
         ...(onModal ? { executablePath: MODAL_IMAGE_AGENT_PATHS.claudeExecutable } : {}),
       }),
       createGeminiArchitecture({
         logger: this.logger,
+        ...(geminiCap === undefined ? {} : { maxWarmProcesses: geminiCap }),
         ...(onModal ? { nodePath: MODAL_IMAGE_AGENT_PATHS.node, cliEntryPath: MODAL_IMAGE_AGENT_PATHS.geminiEntry } : {}),
       }),
     ];

@@ -1,6 +1,6 @@
 export { AgentRuntime, type AgentRuntimeOptions } from './agent-runtime.js';
 export { defaultPersistence, type DefaultPersistence, type DefaultPersistenceOptions } from './default-persistence.js';
-export { validateRuntimeConfig, type ResolvedRuntimeConfig } from './validate-config.js';
+export { maxWarmProcessesFor, validateRuntimeConfig, type ResolvedRuntimeConfig } from './validate-config.js';
 export * from '@agent-runtime/core';
 export { createClaudeArchitecture, type ClaudeArchitectureOptions } from '@agent-runtime/agent-claude';
 export { createGeminiArchitecture, type GeminiArchitectureOptions } from '@agent-runtime/agent-gemini';

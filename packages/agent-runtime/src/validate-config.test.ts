@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasErrorCode } from '@agent-runtime/core';
-import { validateRuntimeConfig } from './validate-config.js';
+import { maxWarmProcessesFor, validateRuntimeConfig } from './validate-config.js';
 
 const adapter = Object.fromEntries(
   [
@@ -42,5 +42,24 @@ describe('validateRuntimeConfig', () => {
       validateRuntimeConfig({ persistence: adapter, modal: { tokenId: '', tokenSecret: 'x', appName: 'a' } }),
     );
     expect((modal as Error).message).toContain('modal.tokenId');
+  });
+
+  it('warmPool is off by default; sandboxes applies to each architecture, perArchitecture overrides; bad values are named', () => {
+    expect(validateRuntimeConfig({ persistence: adapter })).toMatchObject({ warmPoolSizes: {}, warmPoolAgentProcess: true, maxWarmProcesses: undefined });
+    expect(validateRuntimeConfig({ persistence: adapter, warmPool: { sandboxes: 2, perArchitecture: { 'gemini-cli': 0 } } }).warmPoolSizes).toEqual({ 'claude-agent-sdk': 2 });
+    expect(validateRuntimeConfig({ persistence: adapter, warmPool: { perArchitecture: { 'gemini-cli': 1 }, agentProcess: false } })).toMatchObject({
+      warmPoolSizes: { 'gemini-cli': 1 },
+      warmPoolAgentProcess: false,
+    });
+    expect((errorOf(() => validateRuntimeConfig({ persistence: adapter, warmPool: { sandboxes: -1 } })) as Error).message).toMatch(/^RuntimeConfig\.warmPool\.sandboxes:/);
+    expect((errorOf(() => validateRuntimeConfig({ persistence: adapter, warmPool: { size: 1 } as never })) as Error).message).toMatch(/^RuntimeConfig\.warmPool:/);
+  });
+
+  it('maxWarmProcesses: one number for every architecture, or one per architecture', () => {
+    const all = validateRuntimeConfig({ persistence: adapter, maxWarmProcesses: 8 });
+    expect([maxWarmProcessesFor(all, 'claude-agent-sdk'), maxWarmProcessesFor(all, 'gemini-cli')]).toEqual([8, 8]);
+    const claudeOnly = validateRuntimeConfig({ persistence: adapter, maxWarmProcesses: { 'claude-agent-sdk': 3 } });
+    expect([maxWarmProcessesFor(claudeOnly, 'claude-agent-sdk'), maxWarmProcessesFor(claudeOnly, 'gemini-cli')]).toEqual([3, undefined]);
+    expect((errorOf(() => validateRuntimeConfig({ persistence: adapter, maxWarmProcesses: 0 })) as Error).message).toMatch(/^RuntimeConfig\.maxWarmProcesses/);
   });
 });

@@ -6,8 +6,10 @@ import {
   DEFAULT_WEBSOCKET_PORT,
   runtimeOptionsSchema,
   type AgentArchitecture,
+  type AgentArchitectureType,
   type LogLevel,
   type Logger,
+  type MaxWarmProcessesConfig,
   type ModalConfig,
   type PersistenceAdapter,
   type RuntimeConfig,
@@ -43,6 +45,23 @@ export interface ResolvedRuntimeConfig {
   secretValues: string[];
   websocketPort: number;
   logLevel: LogLevel;
+  /** Spare sandboxes per architecture (empty: the pool is off). */
+  warmPoolSizes: Partial<Record<AgentArchitectureType, number>>;
+  /** Start the agent process of a session that got a pooled sandbox (default true). */
+  warmPoolAgentProcess: boolean;
+  maxWarmProcesses: MaxWarmProcessesConfig | undefined;
+}
+
+const ARCHITECTURE_TYPES: readonly AgentArchitectureType[] = ['claude-agent-sdk', 'gemini-cli'];
+
+/**
+ * The cap on warm agent processes for one architecture (`RuntimeConfig.maxWarmProcesses`), for
+ * the architecture factories: `createClaudeArchitecture({ maxWarmProcesses })`, and the same for
+ * Gemini's warm processes.
+ */
+export function maxWarmProcessesFor(config: Pick<ResolvedRuntimeConfig, 'maxWarmProcesses'>, type: AgentArchitectureType): number | undefined {
+  const cap = config.maxWarmProcesses;
+  return typeof cap === 'number' ? cap : cap?.[type];
 }
 
 function invalid(message: string, details: Record<string, unknown>): AgentRuntimeError {
@@ -98,5 +117,10 @@ export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeCon
     secretValues: parsed.data.secretValues ?? [],
     websocketPort: parsed.data.websocketPort ?? DEFAULT_WEBSOCKET_PORT,
     logLevel: parsed.data.logLevel ?? DEFAULT_LOG_LEVEL,
+    warmPoolSizes: Object.fromEntries(
+      ARCHITECTURE_TYPES.map((type) => [type, parsed.data.warmPool?.perArchitecture?.[type] ?? parsed.data.warmPool?.sandboxes ?? 0]).filter(([, size]) => (size as number) > 0),
+    ),
+    warmPoolAgentProcess: parsed.data.warmPool?.agentProcess ?? true,
+    maxWarmProcesses: parsed.data.maxWarmProcesses,
   };
 }

@@ -280,14 +280,29 @@ export class AgentSession {
     return { interrupted: this.turns.interrupt() };
   }
 
-  /** Start the sandbox ahead of the first message (the reference's `building-sandbox`). */
-  warmUp(): void {
+  /**
+   * Start the sandbox ahead of the first message (the reference's `building-sandbox`); with
+   * `agent`, also the agent process (`AgentArchitecture.warm`). False when a turn runs (nothing to warm).
+   */
+  warmUp(options: { agent?: boolean } = {}): boolean {
+    if (this.terminated) throw sessionTerminatedError(this.id);
+    if (this.turns.busy) return false;
     this.sandbox
       .ensure()
+      .then(async (sandbox) => {
+        const warm = this.deps.architecture.warm?.bind(this.deps.architecture);
+        if (options.agent && warm && !this.turns.busy) await warm({ sessionId: this.id, sandbox, profile: await this.loadProfile() });
+      })
+      .catch((error) => this.log.warn({ error: errorInfo(error) }, 'warm-up failed'))
       .then(() => {
         if (!this.turns.busy) this.armIdle();
-      })
-      .catch((error) => this.log.warn({ error: errorInfo(error) }, 'sandbox warm-up failed'));
+      });
+    return true;
+  }
+
+  /** Give the session a pooled sandbox (created for its id) to use instead of creating one. */
+  adoptSandbox(sandbox: Sandbox): void {
+    this.sandbox.adopt(sandbox);
   }
 
   /** Terminate for good: stop the turn, drop the queue, persist, stop the sandbox, status completed. */

@@ -13,3 +13,4 @@ export { checkGitUrl, cloneGitSource, type GitSource, type GitCloneLimits } from
 export { MemoryApprovalRequestStore } from './durability/memory-approval-request-store.js';
 export { SessionApprovals, approvalBlock, type SessionApprovalsDependencies } from './approvals/session-approvals.js';
 export { mergeApprovalBlocks, continuationMessage } from './approvals/approval-blocks.js';
+export { SandboxPool, type SandboxPoolOptions, type SandboxPoolSizes, type SandboxPoolStats, type PooledSandbox } from './sandbox-pool.js';

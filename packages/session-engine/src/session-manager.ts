@@ -15,6 +15,7 @@ import {
   pathRefusedError,
   type AgentArchitecture,
   type AgentArchitectureType,
+  type AgentProfile,
   type AgentProfileListData,
   type CreateSessionRequest,
   type Logger,
@@ -47,6 +48,7 @@ import { SessionEventBus } from './event-bus.js';
 import { SecretRedactor } from './secret-redactor.js';
 import { DEFAULT_MAX_MIRRORED_FILE_BYTES, type SessionEngineSettings } from './settings.js';
 import { cloneGitSource } from './git-source.js';
+import { SandboxPool, type PooledSandbox, type SandboxPoolSizes } from './sandbox-pool.js';
 
 export interface SessionManagerOptions extends Partial<SessionEngineSettings> {
   /**
@@ -76,6 +78,12 @@ export interface SessionManagerOptions extends Partial<SessionEngineSettings> {
   clock?: Clock;
   /** Start a sandbox as soon as a session is created (default true). */
   warmSandboxOnCreate?: boolean;
+  /**
+   * Spare sandboxes kept ready per architecture (see `SandboxPool`); a new session takes one
+   * instead of waiting for a sandbox to be created. With `agentProcess` (default true) such a
+   * session also starts its agent process at once. Off by default.
+   */
+  warmPool?: { sizes: SandboxPoolSizes; agentProcess?: boolean };
 }
 
 /**
@@ -92,6 +100,7 @@ export class SessionManager implements SessionEngine {
   private readonly approvalRequestStore: ApprovalRequestStore;
   private readonly redactor: SecretRedactor;
   private readonly clock: Clock;
+  private readonly pool: SandboxPool;
   private started = false;
   private stopping = false;
 
@@ -105,6 +114,14 @@ export class SessionManager implements SessionEngine {
     this.redactor = new SecretRedactor(options.secretValues ?? []);
     this.clock = options.clock ?? systemClock;
     for (const architecture of options.architectures) this.architectures.set(architecture.type, architecture);
+    this.pool = new SandboxPool({
+      provider: options.sandboxProvider,
+      architectures: options.architectures,
+      sizes: options.warmPool?.sizes ?? {},
+      ...(options.sandboxLimits ? { sandboxLimits: options.sandboxLimits } : {}),
+      clock: this.clock,
+      logger: this.logger,
+    });
     this.settings = {
       idleTimeoutMs: options.idleTimeoutMs ?? 15 * 60 * 1000,
       syncIntervalMs: options.syncIntervalMs ?? 30 * 1000,
@@ -140,6 +157,8 @@ export class SessionManager implements SessionEngine {
     await this.reapOrphanSandboxes();
     await this.recoverQueuedTurns();
     await this.recoverApprovals();
+    // After the reaping: spares are labelled like session sandboxes.
+    this.pool.start();
     this.started = true;
     this.stopping = false;
     this.logger.info({ sessions: this.sessions.size }, 'session manager started');
@@ -148,6 +167,7 @@ export class SessionManager implements SessionEngine {
   /** Interrupt running turns, persist everything, stop every sandbox. */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.pool.stop();
     await Promise.all([...this.sessions.values()].map((session) => session.shutdown().catch((error) => {
       this.logger.error({ sessionId: session.id, error: errorInfo(error) }, 'shutdown of a session failed');
     })));
@@ -165,7 +185,7 @@ export class SessionManager implements SessionEngine {
   async createSession(request: CreateSessionRequest): Promise<SessionListData> {
     const parsed = createSessionRequestSchema.safeParse(request);
     if (!parsed.success) throw invalidInputError(parsed.error.issues);
-    const { agentProfileRef, architecture: type, name, metadata } = parsed.data;
+    const { agentProfileRef, architecture: type } = parsed.data;
     const architecture = this.architectures.get(type);
     if (!architecture) {
       throw unsupportedArchitectureError(type, [...this.architectures.keys()]);
@@ -174,9 +194,27 @@ export class SessionManager implements SessionEngine {
     if (!profile) throw profileNotFoundError(agentProfileRef);
     // Cloned before the record exists: a bad URL or ref leaves no session behind.
     const gitFiles = parsed.data.git ? await cloneGitSource(parsed.data.git, { maxFileBytes: this.maxFileBytes() }) : [];
+    // A pooled sandbox was created for a session id chosen then: the session takes that id.
+    const spare = this.stopping ? undefined : await this.pool.take(type);
+    try {
+      return await this.createWith(parsed.data, architecture, profile, gitFiles, spare);
+    } catch (error) {
+      await spare?.sandbox.terminate().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async createWith(
+    request: CreateSessionRequest,
+    architecture: AgentArchitecture,
+    profile: AgentProfile,
+    gitFiles: WorkspaceUpload[],
+    spare: PooledSandbox | undefined,
+  ): Promise<SessionListData> {
+    const { agentProfileRef, architecture: type, name, metadata } = request;
     const now = Date.now();
     const record: SessionListData = {
-      sessionId: randomUUID(),
+      sessionId: spare?.sessionId ?? randomUUID(),
       type,
       agentProfileReference: agentProfileRef,
       status: 'pending',
@@ -188,10 +226,25 @@ export class SessionManager implements SessionEngine {
     await this.options.persistence.createSessionRecord(record);
     const session = new AgentSession(record, this.sessionDependencies(architecture));
     this.sessions.set(record.sessionId, session);
+    if (spare) session.adoptSandbox(spare.sandbox);
     await session.initialise(profile, gitFiles);
     this.announceSessions();
-    if (this.options.warmSandboxOnCreate ?? true) session.warmUp();
+    const agent = request.warm === true || (spare !== undefined && this.options.warmPool?.agentProcess !== false);
+    if (spare || agent || (this.options.warmSandboxOnCreate ?? true)) session.warmUp({ agent });
     return session.record;
+  }
+
+  /** The client signals a message is coming: warm the sandbox and the agent process now. */
+  async warmSession(sessionId: string): Promise<{ warming: boolean }> {
+    if (this.stopping) throw sessionBusyError('The runtime is shutting down.');
+    const session = this.session(sessionId);
+    await session.hydrate();
+    return { warming: session.warmUp({ agent: true }) };
+  }
+
+  /** What the warm pool holds per architecture (empty when it is off). */
+  warmPoolStats(): ReturnType<SandboxPool['stats']> {
+    return this.pool.stats();
   }
 
   listSessions(): SessionListData[] {

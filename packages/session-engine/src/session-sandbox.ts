@@ -59,6 +59,8 @@ export class SessionSandbox {
   private stateValue: SandboxState = 'idle';
   private sandbox: Sandbox | undefined;
   private watcher: SandboxWatcher | undefined;
+  /** A pooled sandbox to use for the next build instead of creating one. */
+  private adopted: Sandbox | undefined;
   private readonly transitions = new SerialQueue();
 
   constructor(private readonly options: SessionSandboxOptions) {}
@@ -69,6 +71,14 @@ export class SessionSandbox {
 
   get current(): Sandbox | undefined {
     return this.sandbox;
+  }
+
+  /**
+   * Use `sandbox` (a pooled one, created for this session's id) for the next build instead of
+   * creating one; the build restores and prepares it as it would a new one.
+   */
+  adopt(sandbox: Sandbox): void {
+    this.adopted = sandbox;
   }
 
   /** The ready sandbox, building one when there is none. */
@@ -101,7 +111,9 @@ export class SessionSandbox {
     await options.setStatus('building-sandbox');
     let sandbox: Sandbox | undefined;
     try {
-      sandbox = await options.provider.create({
+      sandbox = this.adopted;
+      this.adopted = undefined;
+      sandbox ??= await options.provider.create({
         sessionId: options.sessionId,
         env: options.architecture.sandboxEnv(),
         readOnlyPaths: options.architecture.sandboxReadOnlyPaths(),
@@ -154,6 +166,10 @@ export class SessionSandbox {
 
   private async teardown(status: SessionStatus): Promise<boolean> {
     const { options } = this;
+    // A pooled sandbox never built into (nothing ran in it) goes too.
+    const adopted = this.adopted;
+    this.adopted = undefined;
+    await adopted?.terminate().catch((error) => options.logger.warn({ error: errorInfo(error) }, 'terminating an unused pooled sandbox failed'));
     const sandbox = this.sandbox;
     if (sandbox) {
       this.stateValue = 'stopping';

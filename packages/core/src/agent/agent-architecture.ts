@@ -35,6 +35,19 @@ export interface AgentPrepareContext {
   transcripts?: AgentTranscripts;
 }
 
+/** What `AgentArchitecture.warm` gets: a prepared sandbox and the profile of its session. */
+export interface AgentWarmContext {
+  sessionId: string;
+  sandbox: Sandbox;
+  profile: AgentProfile;
+}
+
+/** What `AgentArchitecture.prepareSpare` gets: a pooled sandbox and the session id it was created for. */
+export interface AgentSpareContext {
+  sessionId: string;
+  sandbox: Sandbox;
+}
+
 export interface AgentTurnContext {
   sessionId: string;
   sandbox: Sandbox;
@@ -79,6 +92,24 @@ export interface AgentArchitecture {
    * one `turn:end` event, whatever happens (crash, abort, sandbox death).
    */
   runTurn(context: AgentTurnContext): AsyncIterable<AgentEvent>;
+
+  /**
+   * Optional: start what the session's next turn needs (a warm agent process, with the profile
+   * applied) ahead of its first message, so that turn skips the CLI's start-up. Called after
+   * `prepare`, when a client hints that a message is coming (`warm: true` at create,
+   * `POST /sessions/:id/warm`, `session:warm`) or when a session gets a pooled sandbox. Resolves
+   * once started (or once it is clear nothing needs starting); a turn that arrives meanwhile uses
+   * what it started. Failing here loses nothing: the turn starts the agent as without it.
+   */
+  warm?(context: AgentWarmContext): Promise<void>;
+
+  /**
+   * Optional: in a pooled sandbox, before any session or profile is known, start what does not
+   * depend on them (Claude: a parked CLI process, SDK `prewarm()`), for the session id the sandbox
+   * was created for. Only that session can use it (at `warm` or its first turn); anything a profile
+   * needs that it cannot take is started as usual then. It ends with the sandbox or `dispose`.
+   */
+  prepareSpare?(context: AgentSpareContext): Promise<void>;
 
   /** Read the agent's current raw transcripts out of the sandbox. */
   readTranscripts(sandbox: Sandbox, sessionId: string): Promise<AgentTranscripts>;

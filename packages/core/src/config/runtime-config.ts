@@ -40,6 +40,33 @@ export const modalConfigSchema = z.object({
 });
 export type ModalConfig = z.infer<typeof modalConfigSchema>;
 
+const architectureCountsSchema = z
+  .object({ 'claude-agent-sdk': z.number().int().min(0).max(100).optional(), 'gemini-cli': z.number().int().min(0).max(100).optional() })
+  .strict();
+
+/**
+ * Ready sandboxes kept per architecture, so that a new session waits for no sandbox creation (and,
+ * with `agentProcess`, no CLI start-up). Off by default.
+ */
+export const warmPoolConfigSchema = z
+  .object({
+    /** Spare sandboxes kept ready for each architecture the runtime serves. Default 0 (off). */
+    sandboxes: z.number().int().min(0).max(100).optional(),
+    /** Per-architecture counts, instead of `sandboxes` for the ones named. */
+    perArchitecture: architectureCountsSchema.optional(),
+    /** Start the agent process of a session that got a pooled sandbox at once, with its profile applied (default true). */
+    agentProcess: z.boolean().optional(),
+  })
+  .strict();
+export type WarmPoolConfig = z.infer<typeof warmPoolConfigSchema>;
+
+/** Most warm agent processes per node: one number for every architecture, or one per architecture. */
+export const maxWarmProcessesSchema = z.union([
+  z.number().int().min(1).max(100_000),
+  z.object({ 'claude-agent-sdk': z.number().int().min(1).max(100_000).optional(), 'gemini-cli': z.number().int().min(1).max(100_000).optional() }).strict(),
+]);
+export type MaxWarmProcessesConfig = z.infer<typeof maxWarmProcessesSchema>;
+
 export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 export const DEFAULT_SYNC_INTERVAL_MS = 30 * 1000;
 export const DEFAULT_WEBSOCKET_PORT = 3003;
@@ -57,6 +84,8 @@ export const runtimeOptionsSchema = z.object({
   logLevel: logLevelSchema.optional(),
   dataDir: z.string().min(1).optional(),
   host: z.string().min(1).optional(),
+  warmPool: warmPoolConfigSchema.optional(),
+  maxWarmProcesses: maxWarmProcessesSchema.optional(),
 });
 
 /**
@@ -97,6 +126,21 @@ export interface RuntimeConfig {
   host?: string;
   /** Agents to serve. Default: Claude Code and Gemini CLI, configured from the environment. */
   architectures?: AgentArchitecture[];
+  /**
+   * Spare sandboxes kept ready per architecture (`{ sandboxes: 1 }`, or `perArchitecture`), so
+   * that creating a session and sending its first message waits for neither sandbox creation nor
+   * (with `agentProcess`, default true) the agent CLI's start-up. A spare is used by one session
+   * only, refilled in the background and stopped on shutdown. Off by default: each spare holds a
+   * sandbox (on Modal, a billed container) and, once claimed, a ~190 MiB agent process.
+   */
+  warmPool?: WarmPoolConfig;
+  /**
+   * Most warm agent processes per node (kept between turns): one number for each architecture,
+   * or `{ 'claude-agent-sdk': n, 'gemini-cli': m }`. Above it the least recently used idle one
+   * stops; its session resumes transparently on its next turn. A warm idle Claude Code takes about
+   * 190 MiB RSS. Default: no cap (the idle timeout bounds them).
+   */
+  maxWarmProcesses?: MaxWarmProcessesConfig;
   /** A logger to use instead of the pino logger the runtime creates at `logLevel`. */
   logger?: Logger;
 }

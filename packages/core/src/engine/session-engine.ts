@@ -51,6 +51,13 @@ export interface SessionEngine {
   answerPermission?(sessionId: string, requestId: string, answer: AnswerPermissionRequest, by: string): Promise<AnswerRequestResponse<PermissionResolution>>;
   /** Answer a pending agent question (same rules as `answerPermission`). */
   answerQuestion?(sessionId: string, requestId: string, answer: AnswerQuestionRequest, by: string): Promise<AnswerRequestResponse<QuestionResolution>>;
+  /**
+   * Start warming a session now — its sandbox and its agent process — because a message is
+   * coming (the user started typing). Resolves at once; `warming: false` when there is nothing to
+   * do (a turn is running). SESSION_NOT_FOUND / SESSION_TERMINATED. Optional: engines without it
+   * answer UNSUPPORTED_OPERATION over HTTP.
+   */
+  warmSession?(sessionId: string): Promise<{ warming: boolean }>;
   listAgentProfiles(): Promise<AgentProfileListData[]>;
   /** True once started and not stopping (for readiness probes). */
   isReady(): boolean;

@@ -60,6 +60,8 @@ export interface JoinOptions {
 export interface ClientToServerEvents {
   'session:join': (sessionId: string, callback: (response: AckResponse) => void) => void;
   'session:leave': (sessionId: string, callback: (response: AckResponse) => void) => void;
+  /** The user started typing: warm the session (sandbox + agent process) ahead of the message. Needs the `message` right. */
+  'session:warm': (sessionId: string, callback: (response: AckResponse) => void) => void;
   /** Answer a permission request (same body and result as `POST /sessions/:sessionId/permissions/:requestId`). */
   'session:permission:respond': (sessionId: string, requestId: string, answer: AnswerPermissionRequest, callback: (response: AckResponse) => void) => void;
   /** Answer a question (same body and result as `POST /sessions/:sessionId/questions/:requestId`). */
@@ -98,4 +100,10 @@ export const SERVER_EVENT_NAMES = [
   'error',
 ] as const satisfies readonly ServerEventName[];
 
-export const CLIENT_EVENT_NAMES = ['session:join', 'session:leave', 'session:permission:respond', 'session:question:respond'] as const satisfies readonly ClientEventName[];
+export const CLIENT_EVENT_NAMES = [
+  'session:join',
+  'session:leave',
+  'session:warm',
+  'session:permission:respond',
+  'session:question:respond',
+] as const satisfies readonly ClientEventName[];

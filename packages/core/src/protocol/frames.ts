@@ -29,6 +29,8 @@ export const joinArgumentsSchema = z.tuple([
 
 export const leaveArgumentsSchema = z.tuple([z.string().min(1).max(200)]);
 
+/** `session:warm` arguments: `[sessionId]`. */
+export const warmArgumentsSchema = leaveArgumentsSchema;
 /** `session:permission:respond` arguments: session id, request id, answer. */
 export const permissionRespondArgumentsSchema = z.tuple([z.string().min(1).max(200), z.string().min(1).max(200), answerPermissionRequestSchema]);
 

@@ -32,6 +32,11 @@ export const createSessionRequestSchema = z.object({
     })
     .strict()
     .optional(),
+  /**
+   * Warm-up hint: a message is coming soon, so start the sandbox AND the agent process now (the
+   * sandbox alone starts at create anyway). Additive; default false.
+   */
+  warm: z.boolean().optional(),
 });
 
 /** `POST /sessions/:sessionId/message` body. */

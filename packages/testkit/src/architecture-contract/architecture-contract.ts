@@ -5,6 +5,7 @@ import { failureTests } from './failure-tests.js';
 import { sessionTests } from './session-tests.js';
 import type { ArchitectureContractContext, ArchitectureContractOptions, ArchitectureContractSubject, ArchitectureSubjectFactory } from './subject.js';
 import { turnTests } from './turn-tests.js';
+import { warmProcessTests } from './warm-process-tests.js';
 
 /** Writes agent config into the workspace on `prepare` (CLAUDE.md/GEMINI.md, a skill, a command). */
 export const ARCHITECTURE_CONTRACT_PROFILE: AgentProfile = {
@@ -22,7 +23,8 @@ export const ARCHITECTURE_CONTRACT_PROFILE: AgentProfile = {
  * `tool-turn` (a file written through the agent's tool; `isAgentConfigPath` true for everything
  * `prepare` wrote to the workspace and false for that file), `resume` (a new sandbox prepared with
  * stored transcripts sends the earlier turn to the model), `model-error` (HTTP 500 → outcome
- * `error` with a code), `interrupt` (abort while streaming → outcome `interrupted`).
+ * `error` with a code), `interrupt` (abort while streaming → outcome `interrupted`), and for
+ * warm processes (`subject.warmProcesses`) `warm-interrupt-then-turn` and `warm-killed-between-turns`.
  *
  * @example
  * architectureContract('claude', () => ({
@@ -77,5 +79,6 @@ export function architectureContract(name: string, makeSubject: ArchitectureSubj
     turnTests(context);
     sessionTests(context);
     failureTests(context);
+    warmProcessTests(context);
   });
 }

@@ -3,7 +3,15 @@ import type { ModelServer } from '../model-server/server.js';
 import type { ScriptedToolCall } from '../model-server/scenario.js';
 
 /** Names of the checks an architecture may skip (each skip shows up as a skipped test). */
-export const ARCHITECTURE_CONTRACT_CHECKS = ['text-turn', 'tool-turn', 'resume', 'model-error', 'interrupt'] as const;
+export const ARCHITECTURE_CONTRACT_CHECKS = [
+  'text-turn',
+  'tool-turn',
+  'resume',
+  'model-error',
+  'interrupt',
+  'warm-interrupt-then-turn',
+  'warm-killed-between-turns',
+] as const;
 
 export type ArchitectureContractCheck = (typeof ARCHITECTURE_CONTRACT_CHECKS)[number];
 
@@ -22,6 +30,19 @@ export interface ArchitectureContractSubject {
   writeFile(path: string, content: string): ScriptedToolCall;
   /** The tool's name on the wire, to match its result (`Write`, `write_file`). */
   toolName: string;
+  /**
+   * For an architecture that keeps one agent process per session between turns: which process a
+   * session has now, and a way to kill it as a crash would. With it the suite also checks
+   * `warm-interrupt-then-turn` (a next turn after an interrupt runs in the same process) and
+   * `warm-killed-between-turns` (after a kill the next turn starts a new process that resumes the
+   * full history); without it those checks are reported as skipped.
+   */
+  warmProcesses?: {
+    /** An id of the session's live process (a restart gets a new one); undefined when it has none. */
+    processId(sessionId: string): number | string | undefined;
+    /** Kill the session's process abruptly (SIGKILL). */
+    kill(sessionId: string): void | Promise<void>;
+  };
   /** Called once after the suite (remove a temp dir). */
   cleanup?(): Promise<void> | void;
 }

@@ -70,6 +70,8 @@ function serverEventFrame(event: ServerEventName, payload: Json): Json {
 const CLIENT_SUMMARIES = {
   'session:join': 'Subscribe to the events of one session (authorizeSession decides).',
   'session:leave': 'Stop receiving the events of one session.',
+  'session:warm':
+    'The user started typing: start the sandbox and the agent process of one session now, ahead of the message (needs the `message` right). Ack: {success, warming}.',
   'session:permission:respond': 'Answer a permission request: [sessionId, requestId, {decision, remember?, message?}] (as POST /sessions/:sessionId/permissions/:requestId).',
   'session:question:respond': 'Answer a question: [sessionId, requestId, {answers} | {decline: true}] (as POST /sessions/:sessionId/questions/:requestId).',
 } as const satisfies Record<ClientEventName, string>;

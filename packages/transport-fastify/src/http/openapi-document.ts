@@ -190,6 +190,22 @@ export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
           },
         },
       },
+      '/sessions/{sessionId}/warm': {
+        post: {
+          operationId: 'warmSession',
+          summary: 'The user started typing: start the sandbox and the agent process now, ahead of the message',
+          description:
+            'Needs the `message` right. Returns at once; `warming: false` when a turn is running (nothing to warm). Same as the `session:warm` WebSocket event and `warm: true` at create.',
+          parameters: [sessionIdParameter],
+          responses: {
+            '200': ok('Warming (or nothing to do)', successResponse({ warming: { type: 'boolean' } })),
+            ...sessionErrors,
+            '409': error('SESSION_TERMINATED / SESSION_BUSY'),
+            '501': error('UNSUPPORTED_OPERATION: the engine cannot warm sessions'),
+            ...jsonOnly,
+          },
+        },
+      },
       '/sessions/{sessionId}/files/{path}': {
         get: {
           operationId: 'readFile',

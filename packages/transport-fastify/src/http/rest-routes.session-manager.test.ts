@@ -89,6 +89,24 @@ describe('REST over SessionManager', () => {
     expect((await turnEnd(sessionId, 2)).data).toMatchObject({ outcome: 'completed' });
   });
 
+  it('POST /sessions/:id/warm and the session:warm event warm a session (409 once terminated, 404 unknown); warm: true is accepted at create', async () => {
+    const sessionId = await createSession();
+    expect(await call('POST', `/sessions/${sessionId}/warm`)).toEqual({ status: 200, body: { success: true, sessionId, warming: true } });
+    const socket = await FrameSocket.connect(server.websocketUrl);
+    try {
+      expect(await socket.request('session:warm', [sessionId])).toEqual({ success: true, warming: true });
+      expect(await socket.request('session:warm', [])).toMatchObject({ success: false, error: { code: 'INVALID_INPUT' } });
+    } finally {
+      socket.terminate();
+    }
+    const hinted = await call('POST', '/sessions/create', { agentProfileRef: 'helper', architecture: 'claude-agent-sdk', warm: true });
+    expect(hinted.status).toBe(200);
+    expect((await call('POST', '/sessions/create', { agentProfileRef: 'helper', architecture: 'claude-agent-sdk', warm: 'yes' })).status).toBe(400);
+    await call('DELETE', `/sessions/${sessionId}`);
+    expect((await call('POST', `/sessions/${sessionId}/warm`)).body!.error.code).toBe('SESSION_TERMINATED');
+    expect((await call('POST', '/sessions/00000000-0000-4000-8000-000000000000/warm')).status).toBe(404);
+  });
+
   it('DELETE terminates: later messages get 409 SESSION_TERMINATED', async () => {
     const sessionId = await createSession();
     expect(await call('DELETE', `/sessions/${sessionId}`)).toEqual({ status: 200, body: { success: true, sessionId } });

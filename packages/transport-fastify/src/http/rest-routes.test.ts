@@ -148,6 +148,7 @@ describe('REST routes beyond the reference', () => {
         '/sessions/{sessionId}/interrupt',
         '/sessions/{sessionId}/permissions/{requestId}',
         '/sessions/{sessionId}/questions/{requestId}',
+        '/sessions/{sessionId}/warm',
         '/sessions/{sessionId}/workspace.tar',
         '/sessions/{sessionId}/message',
       ].sort(),

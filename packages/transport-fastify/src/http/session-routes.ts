@@ -1,4 +1,4 @@
-import { createSessionRequestSchema, sendMessageRequestSchema, type CreateSessionResponse, type SessionListData } from '@agent-runtime/core';
+import { createSessionRequestSchema, sendMessageRequestSchema, unsupportedOperationError, type CreateSessionResponse, type SessionListData } from '@agent-runtime/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authorize } from '../auth.js';
 import { answerRequest } from './approval-answers.js';
@@ -10,7 +10,7 @@ import { boundedSession } from './bounded-session.js';
 import { checkSessionId, checkWorkspacePath, parseBody } from './validate.js';
 import { registerWorkspaceRoutes } from './workspace-routes.js';
 
-/** The reference's five session routes, plus interrupt and workspace files (read, upload, tar download). */
+/** The reference's five session routes, plus interrupt, warm and workspace files (read, upload, tar download). */
 export function registerSessionRoutes(app: FastifyInstance, options: ResolvedPluginOptions, tracing: Tracing): void {
   const { engine, authorizeSession } = options;
   const quota = new SessionQuota(options.limits.sessionsPerPrincipal, () => engine.listSessions());
@@ -80,6 +80,14 @@ export function registerSessionRoutes(app: FastifyInstance, options: ResolvedPlu
     const sessionId = await sessionFor(request, 'interrupt');
     const { interrupted } = await engine.interrupt(sessionId);
     return { success: true as const, sessionId, interrupted };
+  });
+
+  // The user started typing: warm the sandbox and the agent process ahead of the message (needs the `message` right).
+  app.post('/sessions/:sessionId/warm', async (request) => {
+    const sessionId = await sessionFor(request, 'message');
+    if (!engine.warmSession) throw unsupportedOperationError('this session engine', 'warmSession');
+    const { warming } = await engine.warmSession(sessionId);
+    return { success: true as const, sessionId, warming };
   });
 
   app.delete('/sessions/:sessionId', async (request) => {

@@ -1,9 +1,10 @@
-import { AgentRuntimeError, clientFrameSchema, invalidInputError, joinArgumentsSchema, leaveArgumentsSchema, type InputIssue } from '@agent-runtime/core';
+import { AgentRuntimeError, clientFrameSchema, invalidInputError, joinArgumentsSchema, leaveArgumentsSchema, warmArgumentsSchema, type InputIssue } from '@agent-runtime/core';
 
 export type ClientCommand =
   | { event: 'session:join'; sessionId: string; since: number | undefined; ack: number | undefined }
   | { event: 'session:leave'; sessionId: string; ack: number | undefined }
-  | { event: 'session:permission:respond' | 'session:question:respond'; sessionId: string; requestId: unknown; answer: unknown; ack: number | undefined };
+  | { event: 'session:permission:respond' | 'session:question:respond'; sessionId: string; requestId: unknown; answer: unknown; ack: number | undefined }
+  | { event: 'session:warm'; sessionId: string; ack: number | undefined };
 
 export type ParsedFrame = { ok: true; command: ClientCommand } | { ok: false; error: AgentRuntimeError; ack: number | undefined };
 
@@ -68,8 +69,15 @@ export function parseClientFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary:
     }
     return { ok: true, command: { event, sessionId, requestId, answer, ack: frame.data.ack } };
   }
+  if (event === 'session:warm') {
+    const parsed = warmArgumentsSchema.safeParse(args);
+    if (!parsed.success) {
+      return invalidIssues('args', parsed.error.issues.map((issue) => ({ ...issue, message: `${issue.message} (expected ["<sessionId>"])` })), ack);
+    }
+    return { ok: true, command: { event, sessionId: parsed.data[0], ack: frame.data.ack } };
+  }
   return invalid(
-    `event: unknown event "${event.slice(0, 100)}"; expected session:join, session:leave, session:permission:respond or session:question:respond.`,
+    `event: unknown event "${event.slice(0, 100)}"; expected session:join, session:leave, session:warm, session:permission:respond or session:question:respond.`,
     'event',
     ack,
   );

@@ -1,4 +1,4 @@
-import { AgentRuntimeError, type SessionListData } from '@agent-runtime/core';
+import { AgentRuntimeError, unsupportedOperationError, type SessionListData } from '@agent-runtime/core';
 import type { BusEvent } from '@agent-runtime/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -126,6 +126,15 @@ export class WebSocketHub {
     if (command.event === 'session:leave') {
       this.unsubscribeFrom(connection, command.sessionId);
       if (command.ack !== undefined) connection.send(ackFrame(command.ack, { success: true }));
+      return;
+    }
+    if (command.event === 'session:warm') {
+      // The user started typing: warming is the first half of sending a message.
+      await authorize(this.options.authorizeSession, connection.principal, command.sessionId, 'message');
+      const warmSession = this.options.engine.warmSession?.bind(this.options.engine);
+      if (!warmSession) throw unsupportedOperationError('engine', 'warmSession');
+      const { warming } = await warmSession(command.sessionId);
+      if (command.ack !== undefined) connection.send(ackFrame(command.ack, { success: true, warming }));
       return;
     }
     if (command.event !== 'session:join') {
