@@ -6,6 +6,7 @@ import {
   DEFAULT_WEBSOCKET_PORT,
   runtimeOptionsSchema,
   type AgentArchitecture,
+  type ClusterConfig,
   type LogLevel,
   type Logger,
   type ModalConfig,
@@ -43,6 +44,8 @@ export interface ResolvedRuntimeConfig {
   secretValues: string[];
   websocketPort: number;
   logLevel: LogLevel;
+  /** Cluster mode settings as given (`false`: forced off; undefined: from DATABASE_URL + NATS_URL). */
+  cluster: ClusterConfig | false | undefined;
 }
 
 function invalid(message: string, details: Record<string, unknown>): AgentRuntimeError {
@@ -98,5 +101,6 @@ export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeCon
     secretValues: parsed.data.secretValues ?? [],
     websocketPort: parsed.data.websocketPort ?? DEFAULT_WEBSOCKET_PORT,
     logLevel: parsed.data.logLevel ?? DEFAULT_LOG_LEVEL,
+    cluster: parsed.data.cluster,
   };
 }

@@ -10,3 +10,4 @@ export { MemoryTurnQueueStore, type MemoryTurnQueueStoreOptions } from './durabi
 export { SecretRedactor, REDACTED } from './secret-redactor.js';
 export { workspaceFileBytes, workspaceFileFromBytes } from './workspace-content.js';
 export { checkGitUrl, cloneGitSource, type GitSource, type GitCloneLimits } from './git-source.js';
+export type { CoordinatedEngine, SessionCommand, SessionCoordinator } from './session-coordinator.js';

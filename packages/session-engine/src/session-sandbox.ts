@@ -100,7 +100,7 @@ export class SessionSandbox {
         sessionId: options.sessionId,
         env: options.architecture.sandboxEnv(),
         readOnlyPaths: options.architecture.sandboxReadOnlyPaths(),
-        labels: { 'agent-runtime-architecture': options.architectureType },
+        labels: { ...options.settings.sandboxLabels, 'agent-runtime-architecture': options.architectureType },
         ...(options.settings.sandboxLimits ? { limits: options.settings.sandboxLimits } : {}),
       });
       await options.mirror.restoreInto(sandbox);
