@@ -86,7 +86,7 @@ export class AgentRuntime {
         });
       }
       this.cluster = new ClusterCoordinator({ settings: clusterSettings, turnQueueStore, logger: this.logger });
-      clusterOptions = { coordinator: this.cluster, eventLog: this.cluster.eventLog, turnQueueStore };
+      clusterOptions = { coordinator: this.cluster, eventLog: this.cluster.eventLog, turnQueueStore: this.cluster.turnQueueStore };
     } else {
       this.cluster = undefined;
     }

@@ -38,7 +38,7 @@ describe('cluster: three nodes, SIGKILL of the owner mid-turn', () => {
     await seed.close();
     pool = new pg.Pool({ connectionString: CLUSTER_DATABASE_URL, max: 2 });
     const start = async (nodeId: 'a' | 'b' | 'c') => {
-      nodes[nodeId] = await startClusterNode({ names, nodeId: `node-${nodeId}`, port: await freePort(), dataDir, modelServerUrl: server.url });
+      nodes[nodeId] = await startClusterNode({ names, nodeId: `node-${nodeId}`, port: await freePort(), dataDir, modelServerUrl: server.url, leaseTtlMs: 5_000 });
     };
     await Promise.all([start('a'), start('b'), start('c')]);
   }, 120_000);
@@ -128,7 +128,7 @@ describe('cluster: three nodes, SIGKILL of the owner mid-turn', () => {
     await watcherB.until(() => watcherB.count('session:turn:end') === 3);
     await watcherC.until(() => watcherC.count('session:turn:end') >= 2);
     const lostAt = watcherB.arrivals[watcherB.frames.findIndex((frame) => frame.event === 'session:turn:end' && (frame.data as { outcome: string }).outcome === 'error')]!;
-    console.log(`cluster failover: the lost turn ended ${lostAt - killedAt} ms after SIGKILL (lease TTL 3000 ms)`);
+    console.log(`cluster failover: the lost turn ended ${lostAt - killedAt} ms after SIGKILL (lease TTL 5000 ms)`);
 
     const seqsB = watcherB.numbered().map((frame) => frame.seq!);
     expect(seqsB).toEqual(seqsB.map((_, index) => index + 1));

@@ -44,7 +44,7 @@ function makeNode(node: string) {
     yield { type: 'block:complete', conversationId: 'main', blockId: id, block };
   });
   const manager = new SessionManager({
-    persistence, sandboxProvider, architectures: [architecture], coordinator, eventLog: coordinator.eventLog, turnQueueStore,
+    persistence, sandboxProvider, architectures: [architecture], coordinator, eventLog: coordinator.eventLog, turnQueueStore: coordinator.turnQueueStore,
     idleTimeoutMs: 3_600_000, syncIntervalMs: 3_600_000,
   });
   const events: BusEvent[] = [];

@@ -23,6 +23,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import type { ClusterSettings } from './cluster-settings.js';
 import { DeferredSessionEventLog } from './deferred-event-log.js';
+import { fencedTurnQueue } from './fenced-turn-queue.js';
 
 /** Sandbox label keys (Modal tags) every cluster node sets. */
 export const DEPLOYMENT_LABEL = 'agent-runtime-deployment';
@@ -46,6 +47,8 @@ export class ClusterCoordinator implements SessionCoordinator {
   readonly sandboxLabels: Record<string, string>;
   /** The engine's event log: JetStream once `start()` connected (fencing tokens from this node's leases). */
   readonly eventLog = new DeferredSessionEventLog();
+  /** The engine's turn queue: the shared one, with turn starts and ends fenced by this node's leases. */
+  readonly turnQueueStore: TurnQueueStore;
   readonly nodeId: string;
   private readonly settings: ClusterSettings;
   private readonly logger: Logger;
@@ -65,6 +68,7 @@ export class ClusterCoordinator implements SessionCoordinator {
   private follower: SessionEventFollower | undefined;
   private timer: unknown;
   private ticking: Promise<void> | undefined;
+  private takingOver: Promise<void> | undefined;
   private stopping = false;
 
   constructor(private readonly options: ClusterCoordinatorOptions) {
@@ -73,6 +77,15 @@ export class ClusterCoordinator implements SessionCoordinator {
     this.logger = options.logger ?? noopLogger;
     this.clock = options.clock ?? systemClock;
     this.sandboxLabels = { [DEPLOYMENT_LABEL]: this.settings.deploymentId, [NODE_LABEL]: this.nodeId };
+    this.turnQueueStore = fencedTurnQueue(options.turnQueueStore, {
+      pool: () => {
+        if (!this.pool) throw new Error('ClusterCoordinator.start() was not called');
+        return this.pool;
+      },
+      schema: this.settings.schema,
+      leaseOf: (sessionId) =>
+        this.leases.get(sessionId) ?? { sessionId, nodeId: this.nodeId, fencingToken: this.tokens.get(sessionId) ?? 0, acquiredAt: '', expiresAt: '' },
+    });
   }
 
   /** Sessions this node runs now. */
@@ -127,8 +140,8 @@ export class ClusterCoordinator implements SessionCoordinator {
     });
     await this.router.start();
     await this.reapOrphans();
-    await this.takeOver();
-    this.schedule();
+    // Sessions nobody runs are taken in the background: the node serves its clients meanwhile.
+    this.schedule(0);
     this.logger.info({ nodeId: this.nodeId, deploymentId: settings.deploymentId, owned: this.leases.size }, 'cluster: node joined');
   }
 
@@ -175,6 +188,7 @@ export class ClusterCoordinator implements SessionCoordinator {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    await this.takingOver; // no session is being taken while the others are handed over
     const engine = this.engine;
     if (engine) {
       // Idle sessions end at once; running turns get drainTimeoutMs. Queued messages stay stored.
@@ -192,6 +206,7 @@ export class ClusterCoordinator implements SessionCoordinator {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     await this.ticking;
+    await this.takingOver;
     await this.router?.stop().catch(() => undefined);
     await this.stopNotifications?.().catch(() => undefined);
     await this.follower?.stop().catch(() => undefined);
@@ -283,14 +298,14 @@ export class ClusterCoordinator implements SessionCoordinator {
     }
   }
 
-  private schedule(): void {
+  private schedule(delayMs = Math.max(100, Math.floor(this.settings.leaseTtlMs / 3))): void {
     if (this.stopping) return;
     this.timer = this.clock.setTimeout(() => {
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
         this.schedule();
       });
-    }, Math.max(100, Math.floor(this.settings.leaseTtlMs / 3)));
+    }, delayMs);
   }
 
   /** Every third of the TTL: beat, renew every lease (a lost one stops its session here), take what nobody runs. */
@@ -302,10 +317,15 @@ export class ClusterCoordinator implements SessionCoordinator {
         await this.registry!.register({ nodeId: this.nodeId, deploymentId }, leaseTtlMs);
       }
       await Promise.all([...this.leases.values()].map((lease) => this.renew(lease)));
-      await this.takeOver();
     } catch (error) {
-      this.logger.warn({ error: String(error) }, 'cluster: heartbeat, renewal or takeover failed');
+      this.logger.warn({ error: String(error) }, 'cluster: heartbeat or renewal failed');
     }
+    // Taking sessions over can take a while (each is loaded and recovered): never in the way of renewals.
+    this.takingOver ??= this.takeOver()
+      .catch((error: unknown) => this.logger.warn({ error: String(error) }, 'cluster: takeover failed'))
+      .finally(() => {
+        this.takingOver = undefined;
+      });
   }
 
   private async renew(lease: SessionLease): Promise<void> {
