@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AgentEvent, BusEvent } from '@agent-runtime/core';
-import { createPostgresPersistence, type PostgresPersistence } from '@agent-runtime/persistence-postgres';
+import { createPostgresPersistence } from '@agent-runtime/persistence-postgres';
 import { SessionManager } from '@agent-runtime/session-engine';
 import { createFakeSandboxProvider, createScriptedArchitecture } from '@agent-runtime/testkit';
 import pg from 'pg';

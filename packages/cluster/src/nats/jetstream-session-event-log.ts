@@ -101,6 +101,14 @@ export class JetStreamSessionEventLog implements SessionEventLog {
     return this.manager;
   }
 
+  /** Delete the whole stream, every session's events (tests and benchmarks clean up with it). */
+  async deleteStream(): Promise<void> {
+    const manager = await this.ensureStream();
+    this.manager = undefined;
+    this.states.clear();
+    await manager.streams.delete(this.streamName);
+  }
+
   /** Run `work` after every earlier call for the same session on this node (appends are numbered in call order). */
   private serially<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.chains.get(sessionId) ?? Promise.resolve();
