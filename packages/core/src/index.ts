@@ -10,3 +10,4 @@ export * from './errors/index.js';
 export * from './config/index.js';
 export * from './paths/index.js';
 export * from './engine/index.js';
+export * from './approvals/index.js';

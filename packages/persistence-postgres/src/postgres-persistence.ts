@@ -50,7 +50,7 @@ export interface PostgresPersistenceOptions {
  * The PostgreSQL adapter: the nine methods, the durability extensions (event log, turn queue,
  * `appendTranscript`, all in the same schema), plus seeding, explicit migration and `close()`.
  */
-export interface PostgresPersistence extends PersistenceAdapter, Required<PersistenceExtensions> {
+export interface PostgresPersistence extends PersistenceAdapter, Required<Omit<PersistenceExtensions, 'approvalRequestStore'>> {
   /** Creates the schema and applies pending migrations. Every method does this on first use. */
   migrate(): Promise<void>;
   /** Upserts profiles by id in one transaction; the batch is validated first. */

@@ -49,7 +49,7 @@ export interface SqlitePersistenceOptions {
  * The SQLite adapter: the nine methods, the durability extensions (event log, turn queue,
  * `appendTranscript`, all in the same file), plus seeding, explicit migration and `close()`.
  */
-export interface SqlitePersistence extends PersistenceAdapter, Required<PersistenceExtensions> {
+export interface SqlitePersistence extends PersistenceAdapter, Required<Omit<PersistenceExtensions, 'approvalRequestStore'>> {
   /** Opens the file and applies pending migrations. Every method does this on first use. */
   migrate(): Promise<void>;
   /** Upserts profiles by id in one transaction; the batch is validated first. */

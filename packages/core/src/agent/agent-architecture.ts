@@ -1,3 +1,4 @@
+import type { TurnApprovals } from '../approvals/turn-approvals.js';
 import type { ConversationBlock } from '../blocks/conversation-block.js';
 import type { UserMessageContent } from '../blocks/user-message-block.js';
 import type { AgentProfile } from '../profiles/agent-profile.js';
@@ -43,6 +44,11 @@ export interface AgentTurnContext {
   turnId: string;
   /** Aborted to interrupt the turn; the turn then ends with outcome `interrupted`. */
   signal: AbortSignal;
+  /**
+   * Present when the profile has a `toolPolicy`: route every tool call (and agent question)
+   * through it before the tool runs, and do what it answers. Absent: allow everything, as before.
+   */
+  approvals?: TurnApprovals;
 }
 
 /**

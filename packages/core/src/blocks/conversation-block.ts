@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalBlockSchema } from '../approvals/approval-block.js';
 import { assistantTextBlockSchema } from './assistant-text-block.js';
 import { subagentBlockSchema } from './subagent-block.js';
 import { systemBlockSchema } from './system-block.js';
@@ -16,6 +17,7 @@ export const conversationBlockSchema = z.discriminatedUnion('type', [
   thinkingBlockSchema,
   systemBlockSchema,
   subagentBlockSchema,
+  approvalBlockSchema,
 ]);
 
 export type ConversationBlock = z.infer<typeof conversationBlockSchema>;

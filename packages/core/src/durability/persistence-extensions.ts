@@ -1,3 +1,4 @@
+import type { ApprovalRequestStore } from '../approvals/pending-request-store.js';
 import type { SessionEventLog } from './session-event-log.js';
 import type { TurnQueueStore } from './turn-queue-store.js';
 
@@ -13,6 +14,9 @@ export interface PersistenceExtensions {
 
   /** A durable turn queue over the adapter's database. */
   turnQueueStore?(): TurnQueueStore;
+
+  /** A durable store of permission requests and agent questions over the adapter's database. */
+  approvalRequestStore?(): ApprovalRequestStore;
 
   /**
    * Append `delta` to the stored transcript (main, or subagent `subagentId`) instead of

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'FORBIDDEN',
   'NOT_FOUND',
+  /** No permission request or question with this id in the session. */
+  'REQUEST_NOT_FOUND',
   'SESSION_NOT_FOUND',
   'PROFILE_NOT_FOUND',
   'FILE_NOT_FOUND',

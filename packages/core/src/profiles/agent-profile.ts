@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toolPolicySchema } from '../approvals/tool-policy.js';
 import { workspaceFileSchema, workspacePathSchema } from '../sessions/workspace-file.js';
 import { profileNetworkSchema } from './profile-network.js';
 
@@ -74,6 +75,11 @@ export const agentProfileSchema = z.object({
   defaultWorkspaceFiles: z.array(workspaceFileSchema).optional(),
   /** Hosts the agent may reach besides its model API (sandboxes have no other network by default). */
   network: profileNetworkSchema.optional(),
+  /**
+   * Per-tool allow / ask / deny (`ask`: a person approves each call, `session:permission:request`).
+   * Absent: every tool is allowed inside the sandbox, as before.
+   */
+  toolPolicy: toolPolicySchema.optional(),
 });
 
 export type SkillSupportingFile = z.infer<typeof skillSupportingFileSchema>;

@@ -1,3 +1,10 @@
+import type {
+  PermissionRequestEvent,
+  PermissionResolvedEvent,
+  QuestionRequestEvent,
+  QuestionResolvedEvent,
+} from '../approvals/approval-events.js';
+import type { AnswerPermissionRequest, AnswerQuestionRequest } from '../approvals/approval-rest.js';
 import type { BlockCompleteEvent, BlockDeltaEvent, BlockStartEvent, BlockUpdateEvent } from './block-events.js';
 import type {
   ErrorEvent,
@@ -30,6 +37,10 @@ export interface ServerToClientEvents {
   'session:turn:start': (data: TurnStartEvent) => void;
   'session:turn:end': (data: TurnEndEvent) => void;
   'session:resync': (data: ResyncEvent) => void;
+  'session:permission:request': (data: PermissionRequestEvent) => void;
+  'session:permission:resolved': (data: PermissionResolvedEvent) => void;
+  'session:question:request': (data: QuestionRequestEvent) => void;
+  'session:question:resolved': (data: QuestionResolvedEvent) => void;
   'sessions:list': (data: SessionsListEvent) => void;
   error: (data: ErrorEvent) => void;
 }
@@ -49,6 +60,10 @@ export interface JoinOptions {
 export interface ClientToServerEvents {
   'session:join': (sessionId: string, callback: (response: AckResponse) => void) => void;
   'session:leave': (sessionId: string, callback: (response: AckResponse) => void) => void;
+  /** Answer a permission request (same body and result as `POST /sessions/:sessionId/permissions/:requestId`). */
+  'session:permission:respond': (sessionId: string, requestId: string, answer: AnswerPermissionRequest, callback: (response: AckResponse) => void) => void;
+  /** Answer a question (same body and result as `POST /sessions/:sessionId/questions/:requestId`). */
+  'session:question:respond': (sessionId: string, requestId: string, answer: AnswerQuestionRequest, callback: (response: AckResponse) => void) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;
@@ -75,8 +90,12 @@ export const SERVER_EVENT_NAMES = [
   'session:turn:start',
   'session:turn:end',
   'session:resync',
+  'session:permission:request',
+  'session:permission:resolved',
+  'session:question:request',
+  'session:question:resolved',
   'sessions:list',
   'error',
 ] as const satisfies readonly ServerEventName[];
 
-export const CLIENT_EVENT_NAMES = ['session:join', 'session:leave'] as const satisfies readonly ClientEventName[];
+export const CLIENT_EVENT_NAMES = ['session:join', 'session:leave', 'session:permission:respond', 'session:question:respond'] as const satisfies readonly ClientEventName[];

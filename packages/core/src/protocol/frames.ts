@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { answerPermissionRequestSchema, answerQuestionRequestSchema } from '../approvals/approval-rest.js';
 
 /**
  * WebSocket framing: raw `ws`, one JSON object per text frame.
@@ -27,6 +28,12 @@ export const joinArgumentsSchema = z.tuple([
 ]);
 
 export const leaveArgumentsSchema = z.tuple([z.string().min(1).max(200)]);
+
+/** `session:permission:respond` arguments: session id, request id, answer. */
+export const permissionRespondArgumentsSchema = z.tuple([z.string().min(1).max(200), z.string().min(1).max(200), answerPermissionRequestSchema]);
+
+/** `session:question:respond` arguments: session id, request id, answer. */
+export const questionRespondArgumentsSchema = z.tuple([z.string().min(1).max(200), z.string().min(1).max(200), answerQuestionRequestSchema]);
 
 export const ackFrameSchema = z.object({
   ack: z.number().int().nonnegative(),

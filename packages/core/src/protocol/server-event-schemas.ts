@@ -1,4 +1,10 @@
 import type { z } from 'zod';
+import {
+  permissionRequestEventSchema,
+  permissionResolvedEventSchema,
+  questionRequestEventSchema,
+  questionResolvedEventSchema,
+} from '../approvals/approval-events.js';
 import { blockCompleteEventSchema, blockDeltaEventSchema, blockStartEventSchema, blockUpdateEventSchema } from './block-events.js';
 import type { ServerEventName } from './events.js';
 import {
@@ -37,6 +43,10 @@ export const serverEventPayloadSchemas = {
   'session:turn:start': turnStartEventSchema,
   'session:turn:end': turnEndEventSchema,
   'session:resync': resyncEventSchema,
+  'session:permission:request': permissionRequestEventSchema,
+  'session:permission:resolved': permissionResolvedEventSchema,
+  'session:question:request': questionRequestEventSchema,
+  'session:question:resolved': questionResolvedEventSchema,
   'sessions:list': sessionsListEventSchema,
   error: errorEventSchema,
 } as const satisfies Record<ServerEventName, z.ZodType>;

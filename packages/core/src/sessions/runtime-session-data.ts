@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pendingRequestSchema } from '../approvals/approval-request.js';
 import { conversationBlockSchema } from '../blocks/conversation-block.js';
 import { toolStatusSchema } from '../blocks/tool-status.js';
 import { sessionListDataSchema } from './session-list-data.js';
@@ -22,6 +23,8 @@ export const runtimeSessionDataSchema = sessionListDataSchema.extend({
   subagents: z.array(runtimeSubagentSchema),
   /** Sequence number of the last event sent for this session (for WebSocket replay). */
   lastEventSeq: z.number().int().nonnegative().optional(),
+  /** Permission requests and questions waiting for an answer, oldest first. */
+  pendingRequests: z.array(pendingRequestSchema).optional(),
 });
 
 export type RuntimeSubagent = z.infer<typeof runtimeSubagentSchema>;

@@ -1,4 +1,13 @@
-import { ackFrameSchema, SERVER_EVENT_NAMES, serverEventPayloadSchemas, type ServerEventName } from '@agent-runtime/core';
+import {
+  ackFrameSchema,
+  CLIENT_EVENT_NAMES,
+  permissionRespondArgumentsSchema,
+  questionRespondArgumentsSchema,
+  SERVER_EVENT_NAMES,
+  serverEventPayloadSchemas,
+  type ClientEventName,
+  type ServerEventName,
+} from '@agent-runtime/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ResolvedPluginOptions } from '../options.js';
@@ -22,6 +31,10 @@ const SUMMARIES = {
   'session:turn:start': 'A turn started: a user message is being handled.',
   'session:turn:end': 'A turn ended; every turn ends with exactly one of these.',
   'session:resync': 'The missed events left the replay window: reload GET /sessions/:sessionId, then join with since = latestSeq.',
+  'session:permission:request': 'A tool call waits for a person (tool policy ask): answer with POST /sessions/:sessionId/permissions/:requestId or session:permission:respond.',
+  'session:permission:resolved': 'A permission request was answered (by a person, the policy, a timeout or the runtime).',
+  'session:question:request': 'The agent asks a question with options: answer with POST /sessions/:sessionId/questions/:requestId or session:question:respond.',
+  'session:question:resolved': 'A question was answered or declined.',
   'sessions:list': 'The list of sessions changed (sent to every client, without seq).',
   error: 'Something went wrong; sessionId is set when it concerns one session.',
 } as const satisfies Record<ServerEventName, string>;
@@ -54,10 +67,18 @@ function serverEventFrame(event: ServerEventName, payload: Json): Json {
   };
 }
 
-function clientFrame(event: 'session:join' | 'session:leave'): Json {
+const CLIENT_SUMMARIES = {
+  'session:join': 'Subscribe to the events of one session (authorizeSession decides).',
+  'session:leave': 'Stop receiving the events of one session.',
+  'session:permission:respond': 'Answer a permission request: [sessionId, requestId, {decision, remember?, message?}] (as POST /sessions/:sessionId/permissions/:requestId).',
+  'session:question:respond': 'Answer a question: [sessionId, requestId, {answers} | {decline: true}] (as POST /sessions/:sessionId/questions/:requestId).',
+} as const satisfies Record<ClientEventName, string>;
+
+function clientArguments(event: ClientEventName): Json {
   const sessionId = { type: 'string', minLength: 1, maxLength: 200 };
-  const args =
-    event === 'session:join'
+  if (event === 'session:permission:respond') return { ...schemaOf(permissionRespondArgumentsSchema), description: '[sessionId, requestId, answer]' };
+  if (event === 'session:question:respond') return { ...schemaOf(questionRespondArgumentsSchema), description: '[sessionId, requestId, answer]' };
+  return event === 'session:join'
       ? {
           type: 'array',
           minItems: 1,
@@ -66,6 +87,10 @@ function clientFrame(event: 'session:join' | 'session:leave'): Json {
           description: '[sessionId] or [sessionId, {since}]: since = the last seq seen; the events after it are sent after the ack.',
         }
       : { type: 'array', minItems: 1, maxItems: 1, items: [sessionId], description: '[sessionId]' };
+}
+
+function clientFrame(event: ClientEventName): Json {
+  const args = clientArguments(event);
   return {
     type: 'object',
     required: ['event', 'args'],
@@ -103,12 +128,12 @@ export function buildAsyncApiDocument(options: Pick<ResolvedPluginOptions, 'webs
     payload: schemaOf(ackFrameSchema),
   };
   channelMessages.ack = { $ref: '#/components/messages/ack' };
-  for (const event of ['session:join', 'session:leave'] as const) {
+  for (const event of CLIENT_EVENT_NAMES) {
     const key = messageKey(event);
     messages[key] = {
       name: event,
       title: event,
-      summary: event === 'session:join' ? 'Subscribe to the events of one session (authorizeSession decides).' : 'Stop receiving the events of one session.',
+      summary: CLIENT_SUMMARIES[event],
       payload: clientFrame(event),
     };
     channelMessages[key] = { $ref: `#/components/messages/${key}` };
