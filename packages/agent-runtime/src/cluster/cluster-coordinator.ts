@@ -190,6 +190,8 @@ export class ClusterCoordinator implements SessionCoordinator {
     this.stopping = true;
     await this.takingOver; // no session is being taken while the others are handed over
     const engine = this.engine;
+    const began = Date.now();
+    const handedOver = this.leases.size;
     if (engine) {
       // Idle sessions end at once; running turns get drainTimeoutMs. Queued messages stay stored.
       await Promise.all(
@@ -203,6 +205,7 @@ export class ClusterCoordinator implements SessionCoordinator {
         }),
       );
     }
+    this.logger.info({ nodeId: this.nodeId, sessions: handedOver, drainMs: Date.now() - began }, 'cluster: sessions handed over');
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     await this.ticking;
