@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Many runtime nodes on PostgreSQL + NATS JetStream, without the agent CLIs (testkit's scripted
 // agent and fake sandbox):
-//   1. events/s and p99 latency of one streaming turn, seen by a client of the owner node and by a
-//      client of another node (events cross JetStream: owner append -> ordered consumer -> bus).
-//      Baseline in the same run: the client on the owner. ratio = cross-node / same-node events/s.
+//   1. events/s of 10 sessions streaming at once, and p50/p99 latency (generation -> listener) of one
+//      session paced at 100 deltas/s, seen by a client of the owner node and by a client of another
+//      node (events cross JetStream: owner append -> ordered consumer -> bus). Baseline in the same
+//      run: the client on the owner. ratio = cross-node / same-node events/s.
 //   2. takeover after SIGKILL: a node process owns a session with a turn running; it is SIGKILLed;
 //      the time until a client on a surviving node sees the turn end (NODE_LOST). Median of 10 kills.
 //   3. sessions per node: bytesPerIdleSession from `session-capacity` (item 7), run in a child.
@@ -22,7 +23,7 @@ import { createAgentRuntimeClient } from '@agent-runtime/client';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
-const DELTAS = Number(process.env.BENCH_DELTAS ?? 2000);
+const DELTAS = Number(process.env.BENCH_DELTAS ?? 500);
 const KILLS = Number(process.env.BENCH_KILLS ?? 10);
 const LEASE_TTL_MS = Number(process.env.BENCH_LEASE_TTL_MS ?? 2000);
 const unique = `${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -45,8 +46,13 @@ const script = async function* (context) {
   const id = `reply-${context.turnId}`;
   const message = typeof context.message === 'string' ? context.message : '';
   yield { type: 'block:start', conversationId: 'main', block: text(id, '') };
-  const count = message.startsWith('stream:') ? Number(message.slice(7)) : 1;
-  for (let index = 0; index < count; index++) yield { type: 'block:delta', conversationId: 'main', blockId: id, delta: `${now()}` };
+  // "stream:N": N deltas as fast as the engine takes them; "pace:N": N deltas, one every 10 ms.
+  const [kind, size] = message.split(':');
+  const count = size === undefined ? 1 : Number(size);
+  for (let index = 0; index < count; index++) {
+    if (kind === 'pace') await new Promise((resolve) => setTimeout(resolve, 10));
+    yield { type: 'block:delta', conversationId: 'main', blockId: id, delta: `${now()}` };
+  }
   yield { type: 'block:complete', conversationId: 'main', blockId: id, block: text(id, 'done') };
 };
 
@@ -82,29 +88,44 @@ function deltaWatch(manager, sessionId) {
   return { arrivals, latencies, finished };
 }
 
-const rate = (arrivals) => arrivals.length / ((arrivals.at(-1) - arrivals[0]) / 1000);
 
 // ---- 1. events across nodes ---------------------------------------------------------------------
+// Throughput: STREAMING sessions stream DELTAS deltas each at once (appends are serial per session,
+// sessions in parallel). Latency: one session paced at 100 deltas/s, generation -> listener.
+const STREAMING = Number(process.env.BENCH_STREAMING_SESSIONS ?? 10);
+const PACED = Number(process.env.BENCH_PACED_DELTAS ?? 300);
 {
   const owner = inProcessNode('bench-owner');
   const other = inProcessNode('bench-other');
   await owner.persistence.seedProfiles([{ id: 'bench', name: 'Bench' }]);
   await owner.manager.start();
   await other.manager.start();
-  const { sessionId } = await owner.manager.createSession({ agentProfileRef: 'bench', architecture: 'claude-agent-sdk' });
-  const warm = deltaWatch(other.manager, sessionId);
-  await owner.manager.sendMessage(sessionId, { content: 'stream:50' });
-  await warm.finished;
-  const same = deltaWatch(owner.manager, sessionId);
-  const cross = deltaWatch(other.manager, sessionId);
-  await owner.manager.sendMessage(sessionId, { content: `stream:${DELTAS}` });
-  await Promise.all([same.finished, cross.finished]);
-  if (cross.arrivals.length !== DELTAS || same.arrivals.length !== DELTAS) throw new Error(`lost deltas: owner ${same.arrivals.length}, other ${cross.arrivals.length} of ${DELTAS}`);
-  results.sameNodeEventsPerSecond = round(rate(same.arrivals));
-  results.crossNodeEventsPerSecond = round(rate(cross.arrivals));
-  results.sameNodeP99Ms = round(percentile(same.latencies, 99), 2);
-  results.crossNodeP99Ms = round(percentile(cross.latencies, 99), 2);
+  const sessionIds = [];
+  for (let index = 0; index < STREAMING; index++) sessionIds.push((await owner.manager.createSession({ agentProfileRef: 'bench', architecture: 'claude-agent-sdk' })).sessionId);
+  const warm = sessionIds.map((id) => deltaWatch(other.manager, id));
+  for (const id of sessionIds) await owner.manager.sendMessage(id, { content: 'stream:20' });
+  await Promise.all(warm.map((watch) => watch.finished));
+
+  const same = sessionIds.map((id) => deltaWatch(owner.manager, id));
+  const cross = sessionIds.map((id) => deltaWatch(other.manager, id));
+  for (const id of sessionIds) await owner.manager.sendMessage(id, { content: `stream:${DELTAS}` });
+  await Promise.all([...same, ...cross].map((watch) => watch.finished));
+  const total = (watches) => watches.reduce((sum, watch) => sum + watch.arrivals.length, 0);
+  const span = (watches) => (Math.max(...watches.map((watch) => watch.arrivals.at(-1))) - Math.min(...watches.map((watch) => watch.arrivals[0]))) / 1000;
+  if (total(same) !== STREAMING * DELTAS || total(cross) !== STREAMING * DELTAS) throw new Error(`lost deltas: owner ${total(same)}, other ${total(cross)} of ${STREAMING * DELTAS}`);
+  results.sameNodeEventsPerSecond = round(total(same) / span(same));
+  results.crossNodeEventsPerSecond = round(total(cross) / span(cross));
   results.ratio = round(results.crossNodeEventsPerSecond / results.sameNodeEventsPerSecond, 4);
+
+  const paced = sessionIds[0];
+  const pacedSame = deltaWatch(owner.manager, paced);
+  const pacedCross = deltaWatch(other.manager, paced);
+  await owner.manager.sendMessage(paced, { content: `pace:${PACED}` });
+  await Promise.all([pacedSame.finished, pacedCross.finished]);
+  results.sameNodeP99Ms = round(percentile(pacedSame.latencies, 99), 2);
+  results.crossNodeP99Ms = round(percentile(pacedCross.latencies, 99), 2);
+  results.sameNodeP50Ms = round(percentile(pacedSame.latencies, 50), 2);
+  results.crossNodeP50Ms = round(percentile(pacedCross.latencies, 50), 2);
   await other.manager.stop();
   await owner.manager.stop();
   await Promise.all([owner.persistence.close(), other.persistence.close()]);
@@ -182,7 +203,8 @@ await pool.end();
   }
 }
 
-console.log(`events: owner's client ${results.sameNodeEventsPerSecond}/s (p99 ${results.sameNodeP99Ms} ms), other node's client ${results.crossNodeEventsPerSecond}/s (p99 ${results.crossNodeP99Ms} ms)`);
+console.log(`events over ${STREAMING} sessions: owner's client ${results.sameNodeEventsPerSecond}/s, other node's client ${results.crossNodeEventsPerSecond}/s`);
+console.log(`latency at 100 deltas/s: owner's client p50 ${results.sameNodeP50Ms} / p99 ${results.sameNodeP99Ms} ms, other node's client p50 ${results.crossNodeP50Ms} / p99 ${results.crossNodeP99Ms} ms`);
 console.log(`takeover after SIGKILL: median ${results.takeoverMs} ms, max ${results.takeoverMaxMs} ms over ${results.kills} kills (lease TTL ${LEASE_TTL_MS} ms)`);
 console.log(`idle session: ${results.bytesPerIdleSession} B (${results.idleSessionsPerGiB} per GiB of heap); loaded machine`);
 console.log(JSON.stringify(results));
