@@ -132,6 +132,10 @@ export class AgentRuntime {
         : [...(serverOptions.allowedHosts ?? []), this.host];
     const server = createAgentRuntimeServer({
       ...serverOptions,
+      // Cluster mode: a stopping node drops its keep-alive connections at once, so clients go to
+      // another node instead of being served by one that is about to hand its sessions over
+      // (a retried message is deduplicated by clientMessageId).
+      ...(this.cluster ? { fastify: { forceCloseConnections: true, ...serverOptions.fastify } } : {}),
       ...(allowedHosts === undefined ? {} : { allowedHosts }),
       engine: this.sessions,
       logger: this.logger,

@@ -46,14 +46,19 @@ export async function startClusterNode(options: { names: ClusterNames; nodeId: s
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // The node's log lines (RUNTIME_LOG_LEVEL) go to stderr, tagged with the node; its {"url"} line says it listens.
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const first = await lines.next();
-  if (first.done) throw new Error(`cluster node ${options.nodeId} exited before it listened`);
-  // The node's log lines (RUNTIME_LOG_LEVEL) go to stderr, tagged with the node.
+  let url: string | undefined;
+  while (url === undefined) {
+    const line = await lines.next();
+    if (line.done) throw new Error(`cluster node ${options.nodeId} exited before it listened`);
+    const parsed = JSON.parse(line.value as string) as { url?: string; level?: number };
+    if (parsed.level === undefined && parsed.url !== undefined) url = parsed.url;
+    else process.stderr.write(`[${options.nodeId}] ${line.value as string}\n`);
+  }
   void (async () => {
     for (let line = await lines.next(); !line.done; line = await lines.next()) process.stderr.write(`[${options.nodeId}] ${line.value as string}\n`);
   })();
-  const { url } = JSON.parse(first.value as string) as { url: string };
   return {
     nodeId: options.nodeId,
     url,
