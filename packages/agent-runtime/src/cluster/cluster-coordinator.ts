@@ -70,6 +70,8 @@ export class ClusterCoordinator implements SessionCoordinator {
   private ticking: Promise<void> | undefined;
   private takingOver: Promise<void> | undefined;
   private stopping = false;
+  /** Set once the leases are handed over: no more beats or renewals (they go on while draining). */
+  private left = false;
 
   constructor(private readonly options: ClusterCoordinatorOptions) {
     this.settings = options.settings;
@@ -206,6 +208,7 @@ export class ClusterCoordinator implements SessionCoordinator {
       );
     }
     this.logger.info({ nodeId: this.nodeId, sessions: handedOver, drainMs: Date.now() - began }, 'cluster: sessions handed over');
+    this.left = true;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     await this.ticking;
@@ -302,7 +305,7 @@ export class ClusterCoordinator implements SessionCoordinator {
   }
 
   private schedule(delayMs = Math.max(100, Math.floor(this.settings.leaseTtlMs / 3))): void {
-    if (this.stopping) return;
+    if (this.left) return; // while draining, leases are still renewed (takeovers stop at once)
     this.timer = this.clock.setTimeout(() => {
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
@@ -324,6 +327,7 @@ export class ClusterCoordinator implements SessionCoordinator {
       this.logger.warn({ error: String(error) }, 'cluster: heartbeat or renewal failed');
     }
     // Taking sessions over can take a while (each is loaded and recovered): never in the way of renewals.
+    if (this.stopping) return;
     this.takingOver ??= this.takeOver()
       .catch((error: unknown) => this.logger.warn({ error: String(error) }, 'cluster: takeover failed'))
       .finally(() => {
