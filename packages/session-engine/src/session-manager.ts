@@ -161,7 +161,9 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
     await this.options.coordinator?.stop().catch((error: unknown) => {
       this.logger.error({ error: errorInfo(error) }, 'leaving the cluster failed');
     });
-    await Promise.all([...this.sessions.values()].map((session) => session.shutdown().catch((error) => {
+    // In cluster mode the coordinator handed every session this node ran over; the others are only shown here.
+    const running = this.options.coordinator ? [] : [...this.sessions.values()];
+    await Promise.all(running.map((session) => session.shutdown().catch((error) => {
       this.logger.error({ sessionId: session.id, error: errorInfo(error) }, 'shutdown of a session failed');
     })));
     // What an architecture keeps running between turns (warm agent processes) ends with it.
