@@ -272,7 +272,31 @@ export class ClusterCoordinator implements SessionCoordinator {
       if (this.stopping) return;
       if (this.leases.has(sessionId)) continue;
       if (await this.ownership!.owner(sessionId)) continue;
-      await this.take(sessionId).catch((error: unknown) => this.logger.warn({ sessionId, error: String(error) }, 'cluster: taking over a session failed'));
+      const orphan = await this.orphanSandboxOf(sessionId);
+      const taken = await this.take(sessionId, orphan).catch((error: unknown) => {
+        this.logger.warn({ sessionId, error: String(error) }, 'cluster: taking over a session failed');
+        return false;
+      });
+      if (!taken) await orphan?.terminate().catch(() => undefined);
+    }
+  }
+
+  /**
+   * A sandbox of the dead owner that the provider can still reach (Modal: by the deployment and
+   * session tags; a local sandbox died with its node): its newest transcripts and files are saved
+   * before the session resumes in a new sandbox.
+   */
+  private async orphanSandboxOf(sessionId: string): Promise<Sandbox | undefined> {
+    try {
+      const engine = this.requireEngine();
+      const found = await engine.listSandboxes({ [DEPLOYMENT_LABEL]: this.settings.deploymentId, sessionId });
+      if (found.length === 0) return undefined;
+      const live = new Set((await this.registry!.liveNodes(this.settings.deploymentId)).map((node) => node.nodeId));
+      const orphan = found.find((info) => info.running && !live.has(info.labels[NODE_LABEL] ?? ''));
+      return orphan ? await engine.attachSandbox(orphan.id) : undefined;
+    } catch (error) {
+      this.logger.warn({ sessionId, error: String(error) }, 'cluster: looking for the dead owner\'s sandbox failed');
+      return undefined;
     }
   }
 
