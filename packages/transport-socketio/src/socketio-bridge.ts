@@ -1,10 +1,9 @@
 import { AgentRuntimeError, type Logger, type SessionListData } from '@agent-runtime/core';
 import type { BusEvent, ReplayResult, SessionEngine } from '@agent-runtime/session-engine';
-import type { Principal } from '@agent-runtime/transport-fastify';
+import { isSessionActionAllowed, type Principal } from '@agent-runtime/transport-fastify';
 import type { Server, Socket } from 'socket.io';
 import { parseClientArguments, type Acknowledge } from './client-arguments.js';
 import type { ResolvedSocketIoOptions } from './options.js';
-import { isAllowed } from './session-authorization.js';
 
 /** The `session:join` acknowledgement (the raw WebSocket's, field for field). */
 export interface SocketIoJoinResult {
@@ -106,7 +105,7 @@ export class SocketIoBridge {
   }
 
   private async checkJoin(client: ClientState, sessionId: string): Promise<void> {
-    if (!(await isAllowed(this.options.authorizeSession, client.principal, sessionId, 'join'))) {
+    if (!(await isSessionActionAllowed(this.options.authorizeSession, client.principal, sessionId, 'join'))) {
       throw new AgentRuntimeError('FORBIDDEN', `Not allowed to join session "${sessionId}".`, { details: { sessionId, action: 'join' } });
     }
     if (this.engine.listSessions().some((session) => session.sessionId === sessionId)) return;
@@ -244,7 +243,7 @@ export class SocketIoBridge {
     for (const client of this.clients.values()) {
       const filtered = Promise.all(
         sessions.map(async (session) =>
-          (await isAllowed(this.options.authorizeSession, client.principal, session.sessionId, 'read')) ? session : undefined,
+          (await isSessionActionAllowed(this.options.authorizeSession, client.principal, session.sessionId, 'read')) ? session : undefined,
         ),
       );
       client.lists = client.lists.then(async () => {
