@@ -138,6 +138,9 @@ describe('cluster: rolling restart under load', () => {
       expect(outcomes).toHaveLength(expected.length);
       turns += outcomes.length;
       cutShort += outcomes.filter((outcome) => outcome !== 'completed').length;
+      for (const frame of frames.filter((candidate) => candidate.event === 'session:turn:end' && (candidate.data as { outcome: string }).outcome !== 'completed')) {
+        console.log(`cluster rolling restart: cut short: ${JSON.stringify(frame.data).slice(0, 300)}`);
+      }
     }
     console.log(`cluster rolling restart: ${turns} acknowledged turns over ${SESSIONS} sessions, ${cutShort} cut short`);
     expect(cutShort).toBe(0);
