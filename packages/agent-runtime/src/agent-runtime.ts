@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
-import type { AgentArchitecture, Logger, RuntimeConfig, SandboxProvider } from '@agent-runtime/core';
+import { AgentRuntimeError, type AgentArchitecture, type Logger, type PersistenceExtensions, type RuntimeConfig, type SandboxProvider } from '@agent-runtime/core';
 import { createLocalSandboxProvider, type LocalSandboxProviderOptions } from '@agent-runtime/sandbox-local';
 import { createModalSandboxProvider, MODAL_IMAGE_AGENT_PATHS, type ModalSandboxProvider } from '@agent-runtime/sandbox-modal';
 import { SessionManager } from '@agent-runtime/session-engine';
@@ -12,6 +12,8 @@ import { isLoopbackHost, resolveListenHost } from './listen-host.js';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { maxWarmProcessesFor, validateRuntimeConfig, type ResolvedRuntimeConfig } from './validate-config.js';
+import { ClusterCoordinator } from './cluster/cluster-coordinator.js';
+import { resolveClusterSettings, type ClusterSettings } from './cluster/cluster-settings.js';
 
 /** Model API keys the runtime's environment holds: redacted from blocks and stored transcripts. */
 const SECRET_ENVIRONMENT_KEYS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'];
@@ -55,6 +57,8 @@ export class AgentRuntime {
   readonly sessions: SessionManager;
   readonly sandbox: SandboxProvider;
   readonly architectures: AgentArchitecture[];
+  /** Cluster mode (`cluster`, or `DATABASE_URL` + `NATS_URL`): this node's part in it; undefined on one node. */
+  readonly cluster: ClusterCoordinator | undefined;
   private server: FastifyInstance | undefined;
   private readonly serverOptions: AgentRuntimeOptions['server'];
   private readonly configureServer: AgentRuntimeOptions['configureServer'];
@@ -69,9 +73,25 @@ export class AgentRuntime {
     this.localSandbox = config.localSandbox;
     this.host = resolveListenHost(this.config.host, config.server?.authenticate !== undefined, config.allowUnauthenticatedRemote === true);
     this.logger = this.config.logger ?? pino({ level: this.config.logLevel, name: 'agent-runtime' });
-    this.sandbox = this.config.sandbox ?? this.defaultSandbox();
+    const clusterSettings = resolveClusterSettings(this.config.cluster);
+    this.sandbox = this.config.sandbox ?? this.defaultSandbox(clusterSettings);
     this.architectures = this.config.architectures ?? this.defaultArchitectures();
+    const persistence = this.config.persistence as typeof this.config.persistence & PersistenceExtensions;
+    let clusterOptions = {};
+    if (clusterSettings) {
+      const turnQueueStore = persistence.turnQueueStore?.();
+      if (!turnQueueStore) {
+        throw new AgentRuntimeError('INVALID_CONFIG', 'Cluster mode needs a persistence adapter with a shared durable turn queue: pass createPostgresPersistence() on the cluster database.', {
+          details: { field: 'persistence' },
+        });
+      }
+      this.cluster = new ClusterCoordinator({ settings: clusterSettings, turnQueueStore, logger: this.logger });
+      clusterOptions = { coordinator: this.cluster, eventLog: this.cluster.eventLog, turnQueueStore: this.cluster.turnQueueStore };
+    } else {
+      this.cluster = undefined;
+    }
     this.sessions = new SessionManager({
+      ...clusterOptions,
       persistence: this.config.persistence,
       sandboxProvider: traceSandboxProvider(this.sandbox),
       architectures: this.architectures,
@@ -115,6 +135,10 @@ export class AgentRuntime {
         : [...(serverOptions.allowedHosts ?? []), this.host];
     const server = createAgentRuntimeServer({
       ...serverOptions,
+      // Cluster mode: a stopping node drops its keep-alive connections at once, so clients go to
+      // another node instead of being served by one that is about to hand its sessions over
+      // (a retried message is deduplicated by clientMessageId).
+      ...(this.cluster ? { fastify: { forceCloseConnections: true, ...serverOptions.fastify } } : {}),
       ...(allowedHosts === undefined ? {} : { allowedHosts }),
       engine: this.sessions,
       logger: this.logger,
@@ -169,11 +193,11 @@ export class AgentRuntime {
     ];
   }
 
-  private defaultSandbox(): SandboxProvider {
+  private defaultSandbox(cluster: ClusterSettings | undefined): SandboxProvider {
     if (this.config.modal) {
-      // One deployment per host and dataDir: orphan reaping never touches another runtime's sandboxes.
+      // One deployment per host and dataDir (per cluster deployment in cluster mode): orphan reaping never touches another runtime's sandboxes.
       const deployment =
-        this.config.modal.deployment ?? `${hostname()}-${createHash('sha256').update(resolve(this.config.dataDir)).digest('hex').slice(0, 8)}`;
+        this.config.modal.deployment ?? cluster?.deploymentId ?? `${hostname()}-${createHash('sha256').update(resolve(this.config.dataDir)).digest('hex').slice(0, 8)}`;
       return createModalSandboxProvider({ ...this.config.modal, deployment, logger: this.logger });
     }
     if (this.localSandbox?.network === 'shared') {

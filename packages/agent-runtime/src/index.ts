@@ -12,3 +12,5 @@ export { createPostgresPersistence } from '@agent-runtime/persistence-postgres';
 export { SessionManager, SessionEventBus, type SessionEngine, type BusEvent } from '@agent-runtime/session-engine';
 export { MemorySessionEventLog, MemoryTurnQueueStore, SecretRedactor } from '@agent-runtime/session-engine';
 export { agentRuntimePlugin, createAgentRuntimeServer, bearerTokenAuthenticator } from '@agent-runtime/transport-fastify';
+export { ClusterCoordinator, DEPLOYMENT_LABEL, NODE_LABEL, type ClusterCoordinatorOptions } from './cluster/cluster-coordinator.js';
+export { resolveClusterSettings, type ClusterSettings } from './cluster/cluster-settings.js';

@@ -7,6 +7,7 @@ import {
   runtimeOptionsSchema,
   type AgentArchitecture,
   type AgentArchitectureType,
+  type ClusterConfig,
   type LogLevel,
   type Logger,
   type MaxWarmProcessesConfig,
@@ -50,6 +51,8 @@ export interface ResolvedRuntimeConfig {
   /** Start the agent process of a session that got a pooled sandbox (default true). */
   warmPoolAgentProcess: boolean;
   maxWarmProcesses: MaxWarmProcessesConfig | undefined;
+  /** Cluster mode settings as given (`false`: forced off; undefined: from DATABASE_URL + NATS_URL). */
+  cluster: ClusterConfig | false | undefined;
 }
 
 const ARCHITECTURE_TYPES: readonly AgentArchitectureType[] = ['claude-agent-sdk', 'gemini-cli'];
@@ -122,5 +125,6 @@ export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeCon
     ),
     warmPoolAgentProcess: parsed.data.warmPool?.agentProcess ?? true,
     maxWarmProcesses: parsed.data.maxWarmProcesses,
+    cluster: parsed.data.cluster,
   };
 }

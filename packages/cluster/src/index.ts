@@ -4,6 +4,7 @@ export { PostgresSessionOwnership, type PostgresSessionOwnershipOptions } from '
 export { PostgresNodeRegistry, type PostgresNodeRegistryOptions } from './postgres/postgres-node-registry.js';
 export { withFencedTransaction, fencedRowCount } from './postgres/fenced-transaction.js';
 export { JetStreamSessionEventLog, SEQ_HEADER, FENCING_TOKEN_HEADER, type JetStreamSessionEventLogOptions } from './nats/jetstream-session-event-log.js';
+export { followAllSessionEvents, type FollowAllSessionEventsOptions } from './nats/follow-all-session-events.js';
 export { followSessionEvents, type FollowSessionEventsOptions, type SessionEventFollower } from './nats/follow-session-events.js';
 export { SessionCommandRouter, type SessionCommandRouterOptions, type SessionCommandHandler, type RouteResult, type ClusterLogger } from './nats/session-command-router.js';
 export { sessionCommandSchema, sessionCommandReplySchema, type SessionCommand, type SessionCommandReply } from './nats/session-command.js';

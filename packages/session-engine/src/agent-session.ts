@@ -1,5 +1,6 @@
 import {
   fileNotFoundError,
+  nodeLostError,
   pathRefusedError,
   profileNotFoundError,
   runtimeRestartedError,
@@ -325,6 +326,28 @@ export class AgentSession {
     await this.deps.bus.flushed(this.id);
   }
 
+  /** True while a turn runs or accepted messages wait on this node. */
+  get busy(): boolean {
+    return this.turns.busy;
+  }
+
+  /** A newer record from the node that owns the session (cluster mode; this node only shows it). */
+  showRecord(record: SessionListData): void {
+    this.record = record;
+    this.terminated = record.status === 'completed';
+  }
+
+  /**
+   * Graceful hand-over (cluster drain): let the running turn finish within `graceMs`, run nothing
+   * more (queued messages stay stored for the next owner), persist, stop the sandbox.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.idle.cancel();
+    await this.turns.finishRunning(graceMs);
+    await this.sandbox.stop(this.terminated ? 'completed' : 'inactive');
+    await this.deps.bus.flushed(this.id);
+  }
+
   /** After a runtime restart: the event log's latest seq, and no sandbox any more. */
   async markRestarted(): Promise<void> {
     await this.deps.bus.open(this.id);
@@ -337,12 +360,13 @@ export class AgentSession {
    * After a restart: end the turn that was running when the runtime died (one `error` turn end,
    * RUNTIME_RESTARTED), then run the messages still queued, in order.
    */
-  async recoverTurns(): Promise<void> {
+  async recoverTurns(lost?: { nodeId: string | undefined }): Promise<void> {
     if (this.terminated) return;
     await this.turns.recover(async (turn: QueuedTurn) => {
       const turnId = turn.turnId ?? `restarted-${turn.position}`;
       if (await this.turnEndLogged(turnId)) return; // it ended; the crash came before the queue recorded it
-      const error = runtimeRestartedError(turnId);
+      // In a cluster, the turn was cut by the death of another node (NODE_LOST), not by our own restart.
+      const error = lost ? nodeLostError(turnId, lost.nodeId) : runtimeRestartedError(turnId);
       this.log.warn({ turnId, position: turn.position }, 'ending a turn cut short by a runtime restart');
       await this.publish({ event: 'session:turn:end', data: { sessionId: this.id, turnId, outcome: 'error', error: { code: error.code, message: error.message } } });
       await this.publish({ event: 'error', data: { sessionId: this.id, code: error.code, message: error.message } });

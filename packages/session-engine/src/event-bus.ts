@@ -4,6 +4,7 @@ import {
   type BusEvent,
   type BusListener,
   type Logger,
+  type LoggedSessionEvent,
   type ReplayResult,
   type SessionEventLog,
   type SessionEventSource,
@@ -124,6 +125,16 @@ export class SessionEventBus implements SessionEventSource {
   }
 
   /**
+   * Deliver an event another writer stored in the shared log (another node, in cluster mode), in
+   * the log's order: each `seq` reaches listeners once, whichever of the two paths brings it first.
+   */
+  deliverStored(logged: LoggedSessionEvent): void {
+    if (logged.seq <= this.latestSeq(logged.sessionId)) return;
+    this.latest.set(logged.sessionId, logged.seq);
+    this.deliver([{ ...logged.event, sessionId: logged.sessionId, seq: logged.seq }]);
+  }
+
+  /**
    * Forget a session (terminated or deleted): its in-memory state, and its in-memory log.
    * A durable log keeps its events (clients may still replay them); delete them with `log.forget`.
    */
@@ -166,9 +177,11 @@ export class SessionEventBus implements SessionEventSource {
       return batch.map(() => undefined);
     }
     const events = logged.map((entry): BusEvent => ({ ...entry.event, sessionId, seq: entry.seq }));
+    const previous = this.latestSeq(sessionId);
     const last = events.at(-1)?.seq;
-    if (last !== undefined && last > this.latestSeq(sessionId)) this.latest.set(sessionId, last);
-    this.deliver(events);
+    if (last !== undefined && last > previous) this.latest.set(sessionId, last);
+    // A shared log (cluster mode) may have handed some of them to `deliverStored` already.
+    this.deliver(events.filter((event) => event.seq! > previous));
     this.noteDeltas(sessionId, chain, events);
     return events;
   }

@@ -38,7 +38,11 @@ import {
   type SendMessageResponse,
   type SessionListData,
   type WorkspaceFile,
+  type LoggedSessionEvent,
+  type Sandbox,
+  type SandboxInfo,
 } from '@agent-runtime/core';
+import type { CoordinatedEngine, SessionCommand, SessionCoordinator } from './session-coordinator.js';
 import { AgentSession, type AgentSessionDependencies } from './agent-session.js';
 import { systemClock, type Clock } from './clock.js';
 import { MemoryApprovalRequestStore } from './durability/memory-approval-request-store.js';
@@ -84,13 +88,18 @@ export interface SessionManagerOptions extends Partial<SessionEngineSettings> {
    * session also starts its agent process at once. Off by default.
    */
   warmPool?: { sizes: SandboxPoolSizes; agentProcess?: boolean };
+  /**
+   * Cluster mode: which node runs which session (see `SessionCoordinator`). Absent: this node
+   * runs every session (the single-node default).
+   */
+  coordinator?: SessionCoordinator;
 }
 
 /**
  * The Session Manager of the reference architecture: loads every session on start, creates,
  * lists and resumes them, routes messages, and owns the event bus.
  */
-export class SessionManager implements SessionEngine {
+export class SessionManager implements SessionEngine, CoordinatedEngine {
   readonly events: SessionEventBus;
   private readonly sessions = new Map<string, AgentSession>();
   private readonly architectures = new Map<AgentArchitectureType, AgentArchitecture>();
@@ -132,6 +141,7 @@ export class SessionManager implements SessionEngine {
       ...(options.rememberedMessageIds === undefined ? {} : { rememberedMessageIds: options.rememberedMessageIds }),
       ...(options.turnTimeoutMs === undefined ? {} : { turnTimeoutMs: options.turnTimeoutMs }),
       ...(options.maxQueuedMessages === undefined ? {} : { maxQueuedMessages: options.maxQueuedMessages }),
+      ...(options.coordinator ? { sandboxLabels: options.coordinator.sandboxLabels } : {}),
     };
   }
 
@@ -142,6 +152,19 @@ export class SessionManager implements SessionEngine {
   async start(): Promise<void> {
     if (this.started) return;
     const records = await this.options.persistence.listAllSessions();
+    const coordinator = this.options.coordinator;
+    if (coordinator) {
+      // Every stored session is shown; the coordinator decides which ones this node runs.
+      for (const record of records) {
+        const session = this.makeSession(record);
+        if (session) this.sessions.set(record.sessionId, session);
+      }
+      await coordinator.start(this);
+      this.started = true;
+      this.stopping = false;
+      this.logger.info({ sessions: this.sessions.size }, 'session manager started (cluster mode)');
+      return;
+    }
     for (const record of records) {
       const session = this.makeSession(record);
       if (!session) {
@@ -168,7 +191,13 @@ export class SessionManager implements SessionEngine {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.pool.stop();
-    await Promise.all([...this.sessions.values()].map((session) => session.shutdown().catch((error) => {
+    // Cluster mode: hand sessions over (idle ones at once, running turns drained) before stopping.
+    await this.options.coordinator?.stop().catch((error: unknown) => {
+      this.logger.error({ error: errorInfo(error) }, 'leaving the cluster failed');
+    });
+    // In cluster mode the coordinator handed every session this node ran over; the others are only shown here.
+    const running = this.options.coordinator ? [] : [...this.sessions.values()];
+    await Promise.all(running.map((session) => session.shutdown().catch((error) => {
       this.logger.error({ sessionId: session.id, error: errorInfo(error) }, 'shutdown of a session failed');
     })));
     // What an architecture keeps running between turns (warm agent processes) ends with it.
@@ -227,6 +256,7 @@ export class SessionManager implements SessionEngine {
     const session = new AgentSession(record, this.sessionDependencies(architecture));
     this.sessions.set(record.sessionId, session);
     if (spare) session.adoptSandbox(spare.sandbox);
+    await this.options.coordinator?.created(record.sessionId);
     await session.initialise(profile, gitFiles);
     this.announceSessions();
     const agent = request.warm === true || (spare !== undefined && this.options.warmPool?.agentProcess !== false);
@@ -252,17 +282,40 @@ export class SessionManager implements SessionEngine {
   }
 
   async getSession(sessionId: string): Promise<RuntimeSessionData> {
+    if (this.options.coordinator) return (await this.known(sessionId)).getData();
     return this.session(sessionId).getData();
+  }
+
+  /** Cluster mode: a session another node created moments ago may not be announced here yet; storage has it. */
+  private async known(sessionId: string): Promise<AgentSession> {
+    const session = typeof sessionId === 'string' ? this.sessions.get(sessionId) : undefined;
+    if (session) return session;
+    const saved = typeof sessionId === 'string' && sessionId.length <= 200 ? await this.options.persistence.loadSession(sessionId) : null;
+    const shown = saved ? this.makeSession(recordOf(saved)) : undefined;
+    if (!shown) throw sessionNotFoundError(String(sessionId).slice(0, 200));
+    this.sessions.set(sessionId, shown);
+    await this.events.open(sessionId).catch(() => undefined);
+    return shown;
   }
 
   async sendMessage(sessionId: string, request: SendMessageRequest): Promise<SendMessageResponse> {
     const parsed = sendMessageRequestSchema.safeParse(request);
     if (!parsed.success) throw invalidInputError(parsed.error.issues);
+    const coordinator = this.options.coordinator;
+    if (coordinator) {
+      await this.known(sessionId);
+      return (await coordinator.route({ type: 'message', sessionId, request: parsed.data })) as SendMessageResponse;
+    }
     if (this.stopping) throw sessionBusyError('The runtime is shutting down.');
     return this.session(sessionId).sendMessage(parsed.data);
   }
 
   async interrupt(sessionId: string): Promise<{ interrupted: boolean }> {
+    const coordinator = this.options.coordinator;
+    if (coordinator) {
+      await this.known(sessionId);
+      return (await coordinator.route({ type: 'interrupt', sessionId })) as { interrupted: boolean };
+    }
     return this.session(sessionId).interrupt();
   }
 
@@ -284,7 +337,124 @@ export class SessionManager implements SessionEngine {
   }
 
   async terminateSession(sessionId: string): Promise<void> {
+    const coordinator = this.options.coordinator;
+    if (coordinator) {
+      await this.known(sessionId);
+      await coordinator.route({ type: 'terminate', sessionId });
+      return;
+    }
     await this.session(sessionId).terminate();
+  }
+
+  // --- CoordinatedEngine: what a cluster coordinator asks of this node ---
+
+  async runLocally(command: SessionCommand): Promise<unknown> {
+    const session = this.session(command.sessionId);
+    switch (command.type) {
+      case 'message':
+        return session.sendMessage(command.request);
+      case 'interrupt':
+        return session.interrupt();
+      case 'terminate':
+        await session.terminate();
+        return null;
+    }
+  }
+
+  async adopt(sessionId: string, options: { orphanSandbox?: Sandbox; lostNodeId?: string } = {}): Promise<void> {
+    const saved = await this.options.persistence.loadSession(sessionId);
+    const current = this.sessions.get(sessionId);
+    const record = saved ? recordOf(saved) : current?.record;
+    if (!record) throw sessionNotFoundError(sessionId);
+    const session = this.makeSession(record);
+    if (!session) throw unsupportedArchitectureError(record.type, [...this.architectures.keys()]);
+    this.sessions.set(sessionId, session);
+    await session.markRestarted();
+    if (options.orphanSandbox) {
+      await session.recoverFrom(options.orphanSandbox).catch((error) =>
+        this.logger.warn({ sessionId, error: errorInfo(error) }, 'saving from a sandbox left by an earlier run failed'),
+      );
+      await options.orphanSandbox.terminate().catch(() => undefined);
+    }
+    await session.recoverTurns({ nodeId: options.lostNodeId });
+  }
+
+  async release(sessionId: string, graceMs: number): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    await session.drain(graceMs);
+    this.showOnly(sessionId);
+  }
+
+  async abandon(sessionId: string): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    await session.shutdown().catch((error) => this.logger.warn({ sessionId, error: errorInfo(error) }, 'stopping a session whose lease was lost failed'));
+    this.showOnly(sessionId);
+  }
+
+  showStoredEvent(logged: LoggedSessionEvent): void {
+    this.events.deliverStored(logged);
+    if (this.options.coordinator?.owns(logged.sessionId)) return;
+    const session = this.sessions.get(logged.sessionId);
+    if (!session) return;
+    const { event } = logged;
+    if (event.event === 'session:status') {
+      session.showRecord({ ...session.record, status: event.data.status, lastActivity: this.clock.now() });
+      this.announceSessions(false);
+    } else if (event.event === 'session:turn:end') {
+      this.showOnly(logged.sessionId); // blocks are read again from storage on the next getSession
+    }
+  }
+
+  showRecords(records: readonly SessionListData[]): void {
+    let changed = false;
+    for (const record of records) {
+      if (this.options.coordinator?.owns(record.sessionId)) continue;
+      const session = this.sessions.get(record.sessionId);
+      if (session) {
+        session.showRecord(record);
+        changed = true;
+        continue;
+      }
+      const shown = this.makeSession(record);
+      if (!shown) continue;
+      this.sessions.set(record.sessionId, shown);
+      void this.events.open(record.sessionId).catch(() => undefined);
+      changed = true;
+    }
+    if (changed) this.announceSessions(false);
+  }
+
+  sessionIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  async openLogs(): Promise<void> {
+    const ids = this.sessionIds();
+    for (let index = 0; index < ids.length; index += 16) {
+      await Promise.all(ids.slice(index, index + 16).map((sessionId) => this.events.open(sessionId).catch((error) =>
+        this.logger.warn({ sessionId, error: errorInfo(error) }, 'reading the latest seq of a session failed'),
+      )));
+    }
+  }
+
+  async listSandboxes(labels: Record<string, string>): Promise<SandboxInfo[]> {
+    const provider = this.options.sandboxProvider;
+    if (!provider.list || !provider.attach) return [];
+    return provider.list(labels);
+  }
+
+  async attachSandbox(sandboxId: string): Promise<Sandbox | undefined> {
+    return this.options.sandboxProvider.attach?.(sandboxId);
+  }
+
+  /** Replace a session this node does not run with a fresh shown-only one (nothing cached). */
+  private showOnly(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    const shown = this.makeSession(session.record);
+    if (shown) this.sessions.set(sessionId, shown);
   }
 
   async readWorkspaceFile(sessionId: string, path: string): Promise<WorkspaceFile> {
@@ -344,8 +514,12 @@ export class SessionManager implements SessionEngine {
     };
   }
 
-  private announceSessions(): void {
-    this.events.publish({ event: 'sessions:list', data: { sessions: this.listSessions() } });
+  /** `sessions:list` to this node's clients, and (`broadcast`, cluster mode) this node's records to the others. */
+  private announceSessions(broadcast = true): void {
+    const sessions = this.listSessions();
+    this.events.publish({ event: 'sessions:list', data: { sessions } });
+    const coordinator = this.options.coordinator;
+    if (broadcast && coordinator) coordinator.announced(sessions.filter((session) => coordinator.owns(session.sessionId)));
   }
 
   /** Sessions whose queue holds entries not done (a crash or a shutdown left them). */
@@ -408,4 +582,19 @@ export class SessionManager implements SessionEngine {
       }
     }
   }
+}
+
+/** The list fields of a stored session (what `listAllSessions` gives). */
+function recordOf(saved: SessionListData): SessionListData {
+  const { sessionId, type, agentProfileReference, name, status, lastActivity, createdAt, metadata } = saved;
+  return {
+    sessionId,
+    type,
+    agentProfileReference,
+    status,
+    ...(name === undefined ? {} : { name }),
+    ...(lastActivity === undefined ? {} : { lastActivity }),
+    ...(createdAt === undefined ? {} : { createdAt }),
+    ...(metadata === undefined ? {} : { metadata }),
+  };
 }

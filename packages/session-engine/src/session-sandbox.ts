@@ -117,7 +117,7 @@ export class SessionSandbox {
         sessionId: options.sessionId,
         env: options.architecture.sandboxEnv(),
         readOnlyPaths: options.architecture.sandboxReadOnlyPaths(),
-        labels: { 'agent-runtime-architecture': options.architectureType },
+        labels: { ...options.settings.sandboxLabels, 'agent-runtime-architecture': options.architectureType },
         ...(options.settings.sandboxLimits ? { limits: options.settings.sandboxLimits } : {}),
         onProgress: (message) => {
           // Only while this build waits for create; a provider's late call is dropped.

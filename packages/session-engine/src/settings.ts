@@ -23,6 +23,8 @@ export interface SessionEngineSettings {
   rememberedMessageIds?: number;
   /** Accepted messages that may wait behind a session's running turn; more get TOO_MANY_QUEUED_MESSAGES (429). Default 20. */
   maxQueuedMessages?: number;
+  /** Labels added to every sandbox (cluster mode: the deployment and the owning node). */
+  sandboxLabels?: Record<string, string>;
 }
 
 export const DEFAULT_MAX_QUEUED_MESSAGES = 20;

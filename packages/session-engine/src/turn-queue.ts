@@ -114,6 +114,27 @@ export class TurnQueue {
     await this.draining;
   }
 
+  /**
+   * Let the running turn finish (at most `graceMs`, then it is aborted), run nothing more; queued
+   * messages stay stored for whichever node runs the session next. Resolves when no turn runs.
+   */
+  async finishRunning(graceMs: number): Promise<void> {
+    this.stopped = true;
+    const draining = this.draining;
+    if (!draining) return;
+    const { clock } = this.options;
+    let timer: unknown;
+    const late = new Promise<void>((resolve) => {
+      timer = clock.setTimeout(() => {
+        this.running?.abort.abort();
+        resolve();
+      }, graceMs);
+    });
+    await Promise.race([draining, late]);
+    clock.clearTimeout(timer);
+    await this.draining;
+  }
+
   /** Stop, and drop every entry (the session was terminated). */
   async clear(): Promise<void> {
     await this.stop();

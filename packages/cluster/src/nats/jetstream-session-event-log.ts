@@ -4,6 +4,7 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { checkedSubjectPrefix, subjectToken } from '../subject-token.js';
 import { type FollowSessionEventsOptions, followSessionEvents, type SessionEventFollower } from './follow-session-events.js';
 import { checkedSeq } from './checked-seq.js';
+import { type FollowAllSessionEventsOptions, followAllSessionEvents } from './follow-all-session-events.js';
 
 /** The header that carries the protocol's per-session `seq` on every stored event. */
 export const SEQ_HEADER = 'Agent-Runtime-Seq';
@@ -100,6 +101,14 @@ export class JetStreamSessionEventLog implements SessionEventLog {
     return this.manager;
   }
 
+  /** Delete the whole stream, every session's events (tests and benchmarks clean up with it). */
+  async deleteStream(): Promise<void> {
+    const manager = await this.ensureStream();
+    this.manager = undefined;
+    this.states.clear();
+    await manager.streams.delete(this.streamName);
+  }
+
   /** Run `work` after every earlier call for the same session on this node (appends are numbered in call order). */
   private serially<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.chains.get(sessionId) ?? Promise.resolve();
@@ -159,6 +168,11 @@ export class JetStreamSessionEventLog implements SessionEventLog {
         if (!conflict || attempt >= this.maxConflictRetries) throw error;
       }
     }
+  }
+
+  /** Receive every session's events stored from now on, on any node (see `followAllSessionEvents`). */
+  followAll(options: FollowAllSessionEventsOptions): SessionEventFollower {
+    return followAllSessionEvents(this.js, this.streamName, this.prefix, options);
   }
 
   /** Receive the session's events live, on any node, from `afterSeq` on (see `followSessionEvents`). */

@@ -66,6 +66,37 @@ export const maxWarmProcessesSchema = z.union([
   z.object({ 'claude-agent-sdk': z.number().int().min(1).max(100_000).optional(), 'gemini-cli': z.number().int().min(1).max(100_000).optional() }).strict(),
 ]);
 export type MaxWarmProcessesConfig = z.infer<typeof maxWarmProcessesSchema>;
+const nodeIdPattern = /^[A-Za-z0-9_-]{1,200}$/;
+
+/**
+ * Cluster mode: many runtime nodes on one PostgreSQL database (leases, node registry, turn queue)
+ * and one NATS JetStream (events, commands). Also turned on by the `DATABASE_URL` and `NATS_URL`
+ * environment variables when `cluster` is absent. `persistence` must then be the PostgreSQL
+ * adapter on the same database (every node reads the same sessions and queue).
+ */
+export const clusterConfigSchema = z.object({
+  /** PostgreSQL connection string of the cluster tables (default `DATABASE_URL`). */
+  databaseUrl: z.string().min(1, 'cluster.databaseUrl is empty (set DATABASE_URL)'),
+  /** NATS server(s) with JetStream, e.g. `nats://127.0.0.1:4222` (default `NATS_URL`). */
+  natsUrl: z.string().min(1, 'cluster.natsUrl is empty (set NATS_URL)'),
+  /** This node's id: letters, digits, `-`, `_`. Default: host name, process id and a random part (new on every start). */
+  nodeId: z.string().regex(nodeIdPattern, 'cluster.nodeId: 1-200 letters, digits, "-" or "_"').optional(),
+  /** Nodes of one deployment share sessions; orphan reaping never touches another deployment's sandboxes. Default `default`. */
+  deploymentId: z.string().regex(nodeIdPattern, 'cluster.deploymentId: 1-200 letters, digits, "-" or "_"').optional(),
+  /** PostgreSQL schema of the cluster tables. Default `agent_runtime_cluster`. */
+  schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'cluster.schema: a PostgreSQL identifier').optional(),
+  /** JetStream stream of session events. Default `AGENT_RUNTIME_EVENTS`. */
+  streamName: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'cluster.streamName: letters, digits, "-" or "_"').optional(),
+  /** NATS subject prefix (events, commands, notifications). Default `agent-runtime`. */
+  subjectPrefix: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'cluster.subjectPrefix: dot-separated tokens').optional(),
+  /** Lease (and node heartbeat) lifetime; renewed every third of it. Takeover after a crash takes about this long. Default 15000. */
+  leaseTtlMs: z.number().int().min(300).max(600_000).optional(),
+  /** Graceful stop: how long running turns may take to finish before they are interrupted. Default 30000. */
+  drainTimeoutMs: z.number().int().min(0).max(3_600_000).optional(),
+  /** How long a command routed to another node waits for its reply. Default 10000. */
+  commandTimeoutMs: z.number().int().positive().max(600_000).optional(),
+});
+export type ClusterConfig = z.infer<typeof clusterConfigSchema>;
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 export const DEFAULT_SYNC_INTERVAL_MS = 30 * 1000;
@@ -86,6 +117,7 @@ export const runtimeOptionsSchema = z.object({
   host: z.string().min(1).optional(),
   warmPool: warmPoolConfigSchema.optional(),
   maxWarmProcesses: maxWarmProcessesSchema.optional(),
+  cluster: z.union([clusterConfigSchema, z.literal(false)]).optional(),
 });
 
 /**
@@ -124,6 +156,12 @@ export interface RuntimeConfig {
    * interface then needs the umbrella's explicit `allowUnauthenticatedRemote`), `0.0.0.0` with one.
    */
   host?: string;
+  /**
+   * Run as one node of a cluster (PostgreSQL + NATS JetStream); see `ClusterConfig`. Absent: on
+   * when both `DATABASE_URL` and `NATS_URL` are set, else one node. `false`: one node, whatever
+   * the environment says.
+   */
+  cluster?: ClusterConfig | false;
   /** Agents to serve. Default: Claude Code and Gemini CLI, configured from the environment. */
   architectures?: AgentArchitecture[];
   /**

@@ -15,3 +15,10 @@ export function ownerUnreachableError(sessionId: string, nodeId: string | undefi
     cause,
   });
 }
+
+/** The node that ran this turn died (or lost its lease) before the turn ended; another node took the session over. */
+export function nodeLostError(turnId: string, nodeId?: string): AgentRuntimeError {
+  return new AgentRuntimeError('NODE_LOST', 'The runtime node running this turn was lost; another node took the session over. Send the message again to retry it.', {
+    details: nodeId === undefined ? { turnId } : { turnId, nodeId },
+  });
+}
