@@ -21,7 +21,7 @@ function logger(): Logger & { lines: [string, string, Record<string, unknown>][]
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-const turnEnd = (seq: number, sessionId = 's-1'): BusEvent => ({ event: 'session:turn:end', data: { sessionId, turnId: `t${seq}`, outcome: 'success' }, sessionId, seq });
+const turnEnd = (seq: number, sessionId = 's-1'): BusEvent => ({ event: 'session:turn:end', data: { sessionId, turnId: `t${seq}`, outcome: 'completed' }, sessionId, seq });
 
 /** A fetch answering with the scripted statuses in order ('hang' never answers until aborted). */
 function scriptedFetch(statuses: (number | 'hang' | 'throw')[]) {

@@ -16,7 +16,7 @@ function dispatcherFor(url: string, options: { timeoutMs?: number } = {}): Webho
   return dispatcher;
 }
 
-const turnEnd: BusEvent = { event: 'session:turn:end', data: { sessionId: 's-1', turnId: 't1', outcome: 'success', durationMs: 12 }, sessionId: 's-1', seq: 3 };
+const turnEnd: BusEvent = { event: 'session:turn:end', data: { sessionId: 's-1', turnId: 't1', outcome: 'completed', durationMs: 12 }, sessionId: 's-1', seq: 3 };
 
 describe('webhooks against a local receiver', () => {
   it('the receiver verifies the signature over the raw body', async () => {
@@ -30,7 +30,7 @@ describe('webhooks against a local receiver', () => {
     expect(verifyWebhookSignature(secret, delivery!.headers['x-agent-runtime-signature'] as string, delivery!.body)).toBe(true);
     expect(verifyWebhookSignature('not-the-secret-at-all', delivery!.headers['x-agent-runtime-signature'] as string, delivery!.body)).toBe(false);
     const payload = JSON.parse(delivery!.body) as WebhookPayload;
-    expect(payload).toMatchObject({ id: 's-1:3', type: 'turn.ended', sessionId: 's-1', data: { outcome: 'success' } });
+    expect(payload).toMatchObject({ id: 's-1:3', type: 'turn.ended', sessionId: 's-1', data: { outcome: 'completed' } });
     expect(delivery!.headers['content-type']).toBe('application/json');
     expect(dispatcher.stats).toEqual({ delivered: 1, failed: 0, retried: 0, dropped: 0 });
   });
