@@ -12,3 +12,12 @@ export { createPostgresPersistence } from '@agent-runtime/persistence-postgres';
 export { SessionManager, SessionEventBus, type SessionEngine, type BusEvent } from '@agent-runtime/session-engine';
 export { MemorySessionEventLog, MemoryTurnQueueStore, SecretRedactor } from '@agent-runtime/session-engine';
 export { agentRuntimePlugin, createAgentRuntimeServer, bearerTokenAuthenticator } from '@agent-runtime/transport-fastify';
+export {
+  checkWebhookSignature,
+  createWebhookDispatcher,
+  registerWebhookMetrics,
+  verifyWebhookSignature,
+  WebhookDispatcher,
+  type WebhookDeliveryOutcome,
+  type WebhookPayload,
+} from '@agent-runtime/webhooks';

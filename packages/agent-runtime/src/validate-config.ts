@@ -12,6 +12,7 @@ import {
   type PersistenceAdapter,
   type RuntimeConfig,
   type SandboxProvider,
+  type WebhookConfig,
 } from '@agent-runtime/core';
 
 const PERSISTENCE_METHODS = [
@@ -43,6 +44,8 @@ export interface ResolvedRuntimeConfig {
   secretValues: string[];
   websocketPort: number;
   logLevel: LogLevel;
+  /** Validated webhooks (empty: none). */
+  webhooks: WebhookConfig[];
 }
 
 function invalid(message: string, details: Record<string, unknown>): AgentRuntimeError {
@@ -98,5 +101,6 @@ export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeCon
     secretValues: parsed.data.secretValues ?? [],
     websocketPort: parsed.data.websocketPort ?? DEFAULT_WEBSOCKET_PORT,
     logLevel: parsed.data.logLevel ?? DEFAULT_LOG_LEVEL,
+    webhooks: parsed.data.webhooks ?? [],
   };
 }

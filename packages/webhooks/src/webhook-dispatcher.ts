@@ -219,9 +219,13 @@ export class WebhookDispatcher {
       this.record('delivered', delivery, detail);
       return;
     }
+    if (this.closed) {
+      this.record('dropped', delivery, { durationMs, error: 'the runtime stopped' });
+      return;
+    }
     if (status !== undefined && error === undefined) error = `answered ${status}`;
     const retryable = status === undefined || status >= 500 || RETRYABLE_STATUSES.has(status);
-    if (this.closed || !retryable || delivery.attempt >= delivery.webhook.maxAttempts) {
+    if (!retryable || delivery.attempt >= delivery.webhook.maxAttempts) {
       this.record('failed', delivery, { ...detail, error: error ?? 'failed' });
       return;
     }
