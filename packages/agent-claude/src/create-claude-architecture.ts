@@ -1,3 +1,4 @@
+import { claudeApprovalOptions, ClaudeApprovalRoutes } from './claude-approvals.js';
 import { dirname } from 'node:path';
 import {
   AgentRuntimeError,
@@ -89,6 +90,7 @@ export const defaultClaudeExecutablePath = claudeCodeExecutablePath;
 export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}): ClaudeArchitecture {
   const logger = options.logger ?? noopLogger;
   let executablePath = options.executablePath;
+  const approvalRoutes = new ClaudeApprovalRoutes();
   const executable = () => (executablePath ??= defaultClaudeExecutablePath());
 
   const hostEnv = (): Record<string, string> => {
@@ -156,17 +158,25 @@ export function createClaudeArchitecture(options: ClaudeArchitectureOptions = {}
         yield { type: 'turn:end', outcome: 'error', error: { code: 'SANDBOX_ERROR', message: `Could not set up the model endpoint: ${String(error)}` } };
         return;
       }
+      approvalRoutes.set(context.sessionId, context.approvals);
       const settings = {
         executablePath: executable(),
         env,
-        options: claudeProfileOptions(context.profile, options.model),
+        options: {
+          ...claudeProfileOptions(context.profile, options.model),
+          ...(context.approvals ? claudeApprovalOptions(() => approvalRoutes.get(context.sessionId)) : {}),
+        },
         logger,
         subagentPollMs: options.subagentPollMs ?? 250,
         interruptGraceMs: options.interruptGraceMs ?? 3000,
         onSdkMessage: options.onSdkMessage,
       };
-      if (processMode === 'warm') yield* warm.runTurn(context, settings);
-      else yield* runClaudeTurn(context, settings);
+      try {
+        if (processMode === 'warm') yield* warm.runTurn(context, settings);
+        else yield* runClaudeTurn(context, settings);
+      } finally {
+        approvalRoutes.set(context.sessionId, undefined);
+      }
     },
 
     async readTranscripts(sandbox: Sandbox, sessionId: string): Promise<AgentTranscripts> {

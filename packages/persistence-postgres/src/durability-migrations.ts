@@ -57,4 +57,21 @@ export const postgresDurabilityMigrations: readonly PostgresMigration[] = [
       CREATE INDEX transcript_chunks_by_transcript ON ${s}.transcript_chunks (session_id, subagent_id, chunk_id);
     `,
   },
+  {
+    version: 4,
+    name: 'approval requests',
+    sql: (s) => `
+      -- Permission requests and agent questions (ApprovalRequestStore); resolution NULL = pending.
+      CREATE TABLE ${s}.approval_requests (
+        sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        session_id text NOT NULL,
+        request_id text NOT NULL,
+        created_at bigint NOT NULL,
+        request text NOT NULL,
+        resolution text
+      );
+      CREATE UNIQUE INDEX approval_requests_by_id ON ${s}.approval_requests (session_id, request_id);
+      CREATE INDEX approval_requests_pending ON ${s}.approval_requests (session_id) WHERE resolution IS NULL;
+    `,
+  },
 ];

@@ -1,4 +1,4 @@
-import { eventLogContract, turnQueueContract } from '@agent-runtime/testkit/contracts';
+import { approvalRequestStoreContract, eventLogContract, turnQueueContract } from '@agent-runtime/testkit/contracts';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresPersistence, type PostgresPersistence } from './index.js';
@@ -40,6 +40,7 @@ function durableSubject<Store>(pick: (adapter: PostgresPersistence) => Store, ev
 eventLogContract('postgres', durableSubject((adapter) => adapter.sessionEventLog()));
 eventLogContract('postgres, asynchronous commit', durableSubject((adapter) => adapter.sessionEventLog(), 'asynchronous'));
 turnQueueContract('postgres', durableSubject((adapter) => adapter.turnQueueStore()));
+approvalRequestStoreContract('postgres', durableSubject((adapter) => adapter.approvalRequestStore()));
 
 describe('postgres durability', () => {
   it('serialises appenders from two pools (two nodes) on the session head row', async () => {

@@ -34,9 +34,9 @@ describe('createPostgresPersistence', () => {
     const schema = testSchemaName('migrations');
     schemas.push(schema);
     const applied = await Promise.all([migrate(pool, { schema }), migrate(pool, { schema }), migrate(pool, { schema })]);
-    expect(applied.sort()).toEqual([0, 0, 3]);
+    expect(applied.sort()).toEqual([0, 0, 4]);
     const rows = await pool.query(`SELECT version, name FROM "${schema}".schema_migrations`);
-    expect(rows.rows.map((row) => row.version)).toEqual([1, 2, 3]);
+    expect(rows.rows.map((row) => row.version)).toEqual([1, 2, 3, 4]);
   });
 
   it('refuses a schema written by a newer version of the package', async () => {

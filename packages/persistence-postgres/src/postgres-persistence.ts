@@ -29,6 +29,7 @@ import { migrate } from './migrate.js';
 import { createPostgresEventLog, type PostgresEventLogOptions } from './postgres-event-log.js';
 import type { PostgresContext } from './postgres-runner.js';
 import { appendedChunks, createPostgresTranscriptAppend, dropAppendedChunks } from './postgres-transcript-chunks.js';
+import { createPostgresApprovalRequests } from './postgres-approval-requests.js';
 import { createPostgresTurnQueue } from './postgres-turn-queue.js';
 import { quotedSchema } from './schema-name.js';
 
@@ -50,7 +51,7 @@ export interface PostgresPersistenceOptions {
  * The PostgreSQL adapter: the nine methods, the durability extensions (event log, turn queue,
  * `appendTranscript`, all in the same schema), plus seeding, explicit migration and `close()`.
  */
-export interface PostgresPersistence extends PersistenceAdapter, Required<Omit<PersistenceExtensions, 'approvalRequestStore'>> {
+export interface PostgresPersistence extends PersistenceAdapter, Required<PersistenceExtensions> {
   /** Creates the schema and applies pending migrations. Every method does this on first use. */
   migrate(): Promise<void>;
   /** Upserts profiles by id in one transaction; the batch is validated first. */
@@ -126,6 +127,7 @@ export function createPostgresPersistence(options: PostgresPersistenceOptions): 
   const context: PostgresContext = { pool, s, run, transaction };
   const eventLog = createPostgresEventLog(context, { commit: options.eventLogCommit ?? 'synchronous' });
   const turnQueue = createPostgresTurnQueue(context);
+  const approvalRequests = createPostgresApprovalRequests(context);
 
   return {
     async migrate() {
@@ -134,6 +136,7 @@ export function createPostgresPersistence(options: PostgresPersistenceOptions): 
 
     sessionEventLog: () => eventLog,
     turnQueueStore: () => turnQueue,
+    approvalRequestStore: () => approvalRequests,
     appendTranscript: createPostgresTranscriptAppend(context),
 
     listAllSessions: () =>

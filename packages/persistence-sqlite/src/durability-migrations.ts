@@ -49,4 +49,21 @@ export const sqliteDurabilityMigrations: readonly SqliteMigration[] = [
       CREATE INDEX transcript_chunks_by_transcript ON transcript_chunks (session_id, subagent_id, chunk_id);
     `,
   },
+  {
+    version: 3,
+    name: 'approval requests',
+    sql: `
+      -- Permission requests and agent questions (ApprovalRequestStore); resolution NULL = pending.
+      CREATE TABLE approval_requests (
+        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        request TEXT NOT NULL,
+        resolution TEXT
+      ) STRICT;
+      CREATE UNIQUE INDEX approval_requests_by_id ON approval_requests (session_id, request_id);
+      CREATE INDEX approval_requests_pending ON approval_requests (session_id) WHERE resolution IS NULL;
+    `,
+  },
 ];

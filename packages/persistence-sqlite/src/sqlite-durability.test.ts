@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventLogContract, turnQueueContract } from '@agent-runtime/testkit/contracts';
+import { approvalRequestStoreContract, eventLogContract, turnQueueContract } from '@agent-runtime/testkit/contracts';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqlitePersistence, type SqlitePersistence } from './index.js';
@@ -35,6 +35,7 @@ function durableSubject<Store>(pick: (adapter: SqlitePersistence) => Store) {
 
 eventLogContract('sqlite', durableSubject((adapter) => adapter.sessionEventLog()));
 turnQueueContract('sqlite', durableSubject((adapter) => adapter.turnQueueStore()));
+approvalRequestStoreContract('sqlite', durableSubject((adapter) => adapter.approvalRequestStore()));
 
 describe('sqlite durability', () => {
   it('never hands out a seq twice when two processes (two connections) append to one file', async () => {

@@ -36,6 +36,7 @@ describe('createSqlitePersistence', () => {
     expect(raw.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
       { version: 1, name: 'sessions, transcripts, workspace files, agent profiles' },
       { version: 2, name: 'session event log, turn queue, appended transcript chunks' },
+      { version: 3, name: 'approval requests' },
     ]);
     raw.close();
   });

@@ -29,6 +29,7 @@ import { applySqliteMigrations } from './migrate.js';
 import { createSqliteEventLog } from './sqlite-event-log.js';
 import type { SqliteRunner } from './sqlite-runner.js';
 import { appendedChunks, createSqliteTranscriptAppend, dropAppendedChunks } from './sqlite-transcript-chunks.js';
+import { createSqliteApprovalRequests } from './sqlite-approval-requests.js';
 import { createSqliteTurnQueue } from './sqlite-turn-queue.js';
 
 export interface SqlitePersistenceOptions {
@@ -49,7 +50,7 @@ export interface SqlitePersistenceOptions {
  * The SQLite adapter: the nine methods, the durability extensions (event log, turn queue,
  * `appendTranscript`, all in the same file), plus seeding, explicit migration and `close()`.
  */
-export interface SqlitePersistence extends PersistenceAdapter, Required<Omit<PersistenceExtensions, 'approvalRequestStore'>> {
+export interface SqlitePersistence extends PersistenceAdapter, Required<PersistenceExtensions> {
   /** Opens the file and applies pending migrations. Every method does this on first use. */
   migrate(): Promise<void>;
   /** Upserts profiles by id in one transaction; the batch is validated first. */
@@ -107,6 +108,7 @@ export function createSqlitePersistence(options: SqlitePersistenceOptions): Sqli
 
   const eventLog = createSqliteEventLog(run);
   const turnQueue = createSqliteTurnQueue(run);
+  const approvalRequests = createSqliteApprovalRequests(run);
 
   return {
     async migrate() {
@@ -115,6 +117,7 @@ export function createSqlitePersistence(options: SqlitePersistenceOptions): Sqli
 
     sessionEventLog: () => eventLog,
     turnQueueStore: () => turnQueue,
+    approvalRequestStore: () => approvalRequests,
     appendTranscript: createSqliteTranscriptAppend(run),
 
     listAllSessions: () =>

@@ -7,7 +7,13 @@ import {
   type AgentArchitecture,
   type AgentEvent,
   type AgentProfile,
+  type AnswerPermissionRequest,
+  type AnswerQuestionRequest,
+  type AnswerRequestResponse,
   type AnyServerEvent,
+  type ApprovalRequestStore,
+  type PermissionResolution,
+  type QuestionResolution,
   type Logger,
   type PersistenceAdapter,
   type QueuedTurn,
@@ -23,6 +29,8 @@ import {
   type WorkspaceFile,
   type WorkspaceUpload,
 } from '@agent-runtime/core';
+import { continuationMessage, mergeApprovalBlocks } from './approvals/approval-blocks.js';
+import { SessionApprovals } from './approvals/session-approvals.js';
 import type { Clock } from './clock.js';
 import { errorInfo } from './error-info.js';
 import type { SessionEventBus } from './event-bus.js';
@@ -47,6 +55,7 @@ export interface AgentSessionDependencies {
   architecture: AgentArchitecture;
   bus: SessionEventBus;
   turnQueueStore: TurnQueueStore;
+  approvalRequestStore: ApprovalRequestStore;
   redactor: SecretRedactor;
   clock: Clock;
   logger: Logger;
@@ -70,6 +79,7 @@ export class AgentSession {
   private readonly idle: IdleTimer;
   private readonly sync: SyncScheduler;
   private readonly log: Logger;
+  private readonly approvals: SessionApprovals;
   private hydration: Promise<void> | undefined;
   private profile: AgentProfile | undefined;
   private terminated: boolean;
@@ -140,6 +150,17 @@ export class AgentSession {
       onWarning: (idleAt) => this.publish({ event: 'session:idle:warning', data: { sessionId: this.id, idleAt } }),
       onIdle: () => this.stopWhenIdle(),
     });
+    this.approvals = new SessionApprovals({
+      sessionId: record.sessionId,
+      store: deps.approvalRequestStore,
+      clock,
+      logger: this.log,
+      publish: (event) => this.publish(event),
+      continueAfter: async (request, resolution) => {
+        if (this.terminated) return;
+        await this.sendMessage({ content: continuationMessage(request, resolution), clientMessageId: `approval-${request.requestId}` });
+      },
+    });
     this.sync = new SyncScheduler({
       clock,
       logger: this.log,
@@ -206,12 +227,16 @@ export class AgentSession {
 
   async getData(): Promise<RuntimeSessionData> {
     await this.hydrate();
+    const approvals = await this.approvals.blocks();
+    const pendingRequests = approvals.filter((block) => block.status === 'pending').map((block) => block.request);
+    const inConversation = (conversationId: string) => approvals.filter((block) => block.request.conversationId === conversationId);
     return {
       ...this.record,
-      blocks: this.conversations.mainBlocks(),
+      blocks: mergeApprovalBlocks(this.conversations.mainBlocks(), inConversation('main')),
       workspaceFiles: this.mirror.list(),
-      subagents: this.conversations.subagentData(),
+      subagents: this.conversations.subagentData().map((subagent) => ({ ...subagent, blocks: mergeApprovalBlocks(subagent.blocks, inConversation(subagent.id)) })),
       lastEventSeq: this.deps.bus.latestSeq(this.id),
+      ...(pendingRequests.length > 0 ? { pendingRequests } : {}),
     };
   }
 
@@ -230,6 +255,22 @@ export class AgentSession {
     const response = await this.turns.accept(request);
     this.touch();
     return response;
+  }
+
+  /** Answer a permission request (first answer wins; a second one gets it back with `alreadyResolved`). */
+  async answerPermission(requestId: string, answer: AnswerPermissionRequest, by: string): Promise<AnswerRequestResponse<PermissionResolution>> {
+    return this.approvals.answerPermission(requestId, answer, by);
+  }
+
+  /** Answer an agent question (first answer wins). */
+  async answerQuestion(requestId: string, answer: AnswerQuestionRequest, by: string): Promise<AnswerRequestResponse<QuestionResolution>> {
+    return this.approvals.answerQuestion(requestId, answer, by);
+  }
+
+  /** After a restart: present the pending requests again and arm their timeouts. */
+  async recoverApprovals(): Promise<void> {
+    if (this.terminated) return;
+    await this.approvals.recover();
   }
 
   /** Abort the running turn. */
@@ -252,6 +293,7 @@ export class AgentSession {
     if (this.terminated && !this.sandbox.current) return;
     this.terminated = true;
     this.idle.cancel();
+    await this.approvals.terminate().catch((error) => this.log.error({ error: errorInfo(error) }, 'answering pending requests at terminate failed'));
     await this.turns.clear();
     await this.sandbox.stop('completed');
     await this.deps.bus.forget(this.id);
@@ -260,6 +302,7 @@ export class AgentSession {
   /** Runtime shutdown: interrupt and persist the running turn, stop the sandbox; queued messages stay stored. */
   async shutdown(): Promise<void> {
     this.idle.cancel();
+    this.approvals.detach();
     await this.turns.stop();
     await this.sandbox.stop(this.terminated ? 'completed' : 'inactive');
     await this.deps.bus.flushed(this.id);
@@ -331,7 +374,8 @@ export class AgentSession {
     this.sync.start();
     let end: TurnEnd | undefined;
     try {
-      const events = this.deps.architecture.runTurn({ sessionId: this.id, sandbox, profile, message: turn.request.content, turnId, signal });
+      const approvals = profile.toolPolicy ? this.approvals.forTurn(profile.toolPolicy, signal) : undefined;
+      const events = this.deps.architecture.runTurn({ sessionId: this.id, sandbox, profile, message: turn.request.content, turnId, signal, ...(approvals ? { approvals } : {}) });
       for await (const event of events) {
         if (event.type === 'turn:end') end ??= event;
         else this.handleAgentEvent(event);

@@ -10,3 +10,6 @@ export { MemoryTurnQueueStore, type MemoryTurnQueueStoreOptions } from './durabi
 export { SecretRedactor, REDACTED } from './secret-redactor.js';
 export { workspaceFileBytes, workspaceFileFromBytes } from './workspace-content.js';
 export { checkGitUrl, cloneGitSource, type GitSource, type GitCloneLimits } from './git-source.js';
+export { MemoryApprovalRequestStore } from './durability/memory-approval-request-store.js';
+export { SessionApprovals, approvalBlock, type SessionApprovalsDependencies } from './approvals/session-approvals.js';
+export { mergeApprovalBlocks, continuationMessage } from './approvals/approval-blocks.js';

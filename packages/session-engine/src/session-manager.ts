@@ -23,6 +23,14 @@ import {
   type SessionEngine,
   type SessionEventLog,
   type TurnQueueStore,
+  type AnswerPermissionRequest,
+  type AnswerQuestionRequest,
+  type AnswerRequestResponse,
+  type ApprovalRequestStore,
+  type PermissionResolution,
+  type QuestionResolution,
+  answerPermissionRequestSchema,
+  answerQuestionRequestSchema,
   type RuntimeSessionData,
   type SandboxProvider,
   type SendMessageRequest,
@@ -32,6 +40,7 @@ import {
 } from '@agent-runtime/core';
 import { AgentSession, type AgentSessionDependencies } from './agent-session.js';
 import { systemClock, type Clock } from './clock.js';
+import { MemoryApprovalRequestStore } from './durability/memory-approval-request-store.js';
 import { MemoryTurnQueueStore } from './durability/memory-turn-queue-store.js';
 import { errorInfo } from './error-info.js';
 import { SessionEventBus } from './event-bus.js';
@@ -56,6 +65,8 @@ export interface SessionManagerOptions extends Partial<SessionEngineSettings> {
   eventLog?: SessionEventLog;
   /** Where accepted messages wait: default the adapter's `turnQueueStore()`, else in memory. */
   turnQueueStore?: TurnQueueStore;
+  /** Where permission requests and questions wait: default the adapter's `approvalRequestStore()`, else in memory. */
+  approvalRequestStore?: ApprovalRequestStore;
   /**
    * Known secret values (model API keys the runtime holds): replaced by `[REDACTED]` in blocks
    * before they are published and in transcripts before they are stored.
@@ -78,6 +89,7 @@ export class SessionManager implements SessionEngine {
   private readonly settings: SessionEngineSettings;
   private readonly logger: Logger;
   private readonly turnQueueStore: TurnQueueStore;
+  private readonly approvalRequestStore: ApprovalRequestStore;
   private readonly redactor: SecretRedactor;
   private readonly clock: Clock;
   private started = false;
@@ -89,6 +101,7 @@ export class SessionManager implements SessionEngine {
     const eventLog = options.eventLog ?? persistence.sessionEventLog?.();
     this.events = options.events ?? new SessionEventBus({ ...(eventLog ? { log: eventLog } : {}), logger: this.logger });
     this.turnQueueStore = options.turnQueueStore ?? persistence.turnQueueStore?.() ?? new MemoryTurnQueueStore();
+    this.approvalRequestStore = options.approvalRequestStore ?? persistence.approvalRequestStore?.() ?? new MemoryApprovalRequestStore();
     this.redactor = new SecretRedactor(options.secretValues ?? []);
     this.clock = options.clock ?? systemClock;
     for (const architecture of options.architectures) this.architectures.set(architecture.type, architecture);
@@ -126,6 +139,7 @@ export class SessionManager implements SessionEngine {
     }
     await this.reapOrphanSandboxes();
     await this.recoverQueuedTurns();
+    await this.recoverApprovals();
     this.started = true;
     this.stopping = false;
     this.logger.info({ sessions: this.sessions.size }, 'session manager started');
@@ -199,6 +213,23 @@ export class SessionManager implements SessionEngine {
     return this.session(sessionId).interrupt();
   }
 
+  /**
+   * Answer a permission request: INVALID_INPUT for a bad body, REQUEST_NOT_FOUND for an unknown
+   * request. `by` names who answered (a principal id). A second answer changes nothing.
+   */
+  async answerPermission(sessionId: string, requestId: string, answer: AnswerPermissionRequest, by: string): Promise<AnswerRequestResponse<PermissionResolution>> {
+    const parsed = answerPermissionRequestSchema.safeParse(answer);
+    if (!parsed.success) throw invalidInputError(parsed.error.issues);
+    return this.session(sessionId).answerPermission(String(requestId), parsed.data, by);
+  }
+
+  /** Answer an agent question (same rules as `answerPermission`). */
+  async answerQuestion(sessionId: string, requestId: string, answer: AnswerQuestionRequest, by: string): Promise<AnswerRequestResponse<QuestionResolution>> {
+    const parsed = answerQuestionRequestSchema.safeParse(answer);
+    if (!parsed.success) throw invalidInputError(parsed.error.issues);
+    return this.session(sessionId).answerQuestion(String(requestId), parsed.data, by);
+  }
+
   async terminateSession(sessionId: string): Promise<void> {
     await this.session(sessionId).terminate();
   }
@@ -251,6 +282,7 @@ export class SessionManager implements SessionEngine {
       architecture,
       bus: this.events,
       turnQueueStore: this.turnQueueStore,
+      approvalRequestStore: this.approvalRequestStore,
       redactor: this.redactor,
       clock: this.clock,
       logger: this.logger,
@@ -277,6 +309,22 @@ export class SessionManager implements SessionEngine {
       if (!session) continue;
       await session.recoverTurns().catch((error) =>
         this.logger.error({ sessionId, error: errorInfo(error) }, 'recovering the turn queue of a session failed'),
+      );
+    }
+  }
+
+  /** Sessions with requests still pending after a restart: present them again, arm their timeouts. */
+  private async recoverApprovals(): Promise<void> {
+    let sessionIds: string[];
+    try {
+      sessionIds = await this.approvalRequestStore.sessionsWithPending();
+    } catch (error) {
+      this.logger.error({ error: errorInfo(error) }, 'could not read the pending approval requests');
+      return;
+    }
+    for (const sessionId of sessionIds) {
+      await this.sessions.get(sessionId)?.recoverApprovals().catch((error) =>
+        this.logger.error({ sessionId, error: errorInfo(error) }, 'recovering the approval requests of a session failed'),
       );
     }
   }

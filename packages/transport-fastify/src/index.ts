@@ -12,6 +12,7 @@ export { bearerTokenAuthenticator, type BearerTokenAuthenticatorOptions } from '
 export { ERROR_STATUS, mapError, type MappedError } from './http/error-status.js';
 export { agentRuntimeErrorHandler, agentRuntimeNotFoundHandler } from './http/error-handler.js';
 export { buildOpenApiDocument } from './http/openapi-document.js';
+export { answerRequest, answeredBy, type AnswerRequestOptions } from './http/approval-answers.js';
 export { parseTar, tarStream } from './http/workspace-tar.js';
 export { buildAsyncApiDocument, SERVER_EVENT_PAYLOADS } from './http/asyncapi-document.js';
 export { WebSocketHub, type JoinResult } from './websocket/websocket-hub.js';

@@ -7,7 +7,8 @@ import type { Registry } from 'prom-client';
 export type Principal = unknown;
 
 /** What a request or a `session:join` wants to do with one session. */
-export type SessionAction = 'read' | 'join' | 'message' | 'interrupt' | 'terminate' | 'read-file' | 'write-file';
+/** What a principal does to a session; `answer`: answer its permission requests and questions. */
+export type SessionAction = 'read' | 'join' | 'message' | 'interrupt' | 'terminate' | 'read-file' | 'write-file' | 'answer';
 
 /**
  * Decides who the caller is. Return `false` (or `undefined`) to refuse with 401, or an object with

@@ -1,6 +1,6 @@
 import { AgentRuntimeError, type Logger, type SessionListData } from '@agent-runtime/core';
 import type { BusEvent, ReplayResult, SessionEngine } from '@agent-runtime/session-engine';
-import type { Principal } from '@agent-runtime/transport-fastify';
+import { answerRequest, type Principal } from '@agent-runtime/transport-fastify';
 import type { Server, Socket } from 'socket.io';
 import { parseClientArguments, type Acknowledge } from './client-arguments.js';
 import type { ResolvedSocketIoOptions } from './options.js';
@@ -76,6 +76,8 @@ export class SocketIoBridge {
     this.clients.set(socket.id, client);
     socket.on('session:join', (...args: unknown[]) => this.onJoin(client, args));
     socket.on('session:leave', (...args: unknown[]) => this.onLeave(client, args));
+    socket.on('session:permission:respond', (...args: unknown[]) => this.onRespond(client, 'permission', args));
+    socket.on('session:question:respond', (...args: unknown[]) => this.onRespond(client, 'question', args));
     socket.on('disconnect', () => this.remove(client));
   }
 
@@ -84,6 +86,19 @@ export class SocketIoBridge {
     if (!parsed.ok) return this.refuse(client, parsed.error, parsed.acknowledge);
     this.unsubscribeFrom(client, parsed.sessionId);
     parsed.acknowledge?.({ success: true });
+  }
+
+  /** `(sessionId, requestId, answer, callback?)`: answered as `POST /sessions/:id/permissions|questions/:requestId`. */
+  private onRespond(client: ClientState, kind: 'permission' | 'question', args: unknown[]): void {
+    const acknowledge = typeof args.at(-1) === 'function' ? (args.at(-1) as Acknowledge) : undefined;
+    const [sessionId, requestId, answer] = acknowledge ? args.slice(0, -1) : args;
+    answerRequest({ engine: this.engine, authorizeSession: this.options.authorizeSession }, client.principal, kind, sessionId, requestId, answer)
+      .then((result) => acknowledge?.({ ...result }))
+      .catch((error: unknown) => {
+        const coded = AgentRuntimeError.isInstance(error) ? error : new AgentRuntimeError('INTERNAL_ERROR', 'Internal server error.', { cause: error });
+        if (!AgentRuntimeError.isInstance(error)) this.log.error({ err: error }, 'Socket.IO answer failed');
+        this.refuse(client, coded, acknowledge, typeof sessionId === 'string' ? sessionId : undefined);
+      });
   }
 
   private onJoin(client: ClientState, args: unknown[]): void {

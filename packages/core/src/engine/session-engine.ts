@@ -1,3 +1,5 @@
+import type { AnswerPermissionRequest, AnswerQuestionRequest, AnswerRequestResponse } from '../approvals/approval-rest.js';
+import type { PermissionResolution, QuestionResolution } from '../approvals/approval-request.js';
 import type { AgentProfileListData } from '../profiles/index.js';
 import type { CreateSessionRequest, SendMessageRequest, SendMessageResponse } from '../protocol/rest.js';
 import type { RuntimeSessionData, SessionListData, WorkspaceFile } from '../sessions/index.js';
@@ -40,6 +42,15 @@ export interface SessionEngine {
    * Optional: engines without it answer UNSUPPORTED_OPERATION over HTTP.
    */
   writeWorkspaceFiles?(sessionId: string, files: readonly WorkspaceUpload[]): Promise<WorkspaceFile[]>;
+  /**
+   * Answer a pending permission request (`by`: who answered, e.g. the principal's id):
+   * INVALID_INPUT for a bad answer, REQUEST_NOT_FOUND for an unknown request. The first answer
+   * wins; a second one changes nothing and gets the first back with `alreadyResolved: true`.
+   * Optional: engines without it answer UNSUPPORTED_OPERATION over HTTP.
+   */
+  answerPermission?(sessionId: string, requestId: string, answer: AnswerPermissionRequest, by: string): Promise<AnswerRequestResponse<PermissionResolution>>;
+  /** Answer a pending agent question (same rules as `answerPermission`). */
+  answerQuestion?(sessionId: string, requestId: string, answer: AnswerQuestionRequest, by: string): Promise<AnswerRequestResponse<QuestionResolution>>;
   listAgentProfiles(): Promise<AgentProfileListData[]>;
   /** True once started and not stopping (for readiness probes). */
   isReady(): boolean;

@@ -2,6 +2,11 @@ import {
   MAX_METADATA_BYTES,
   MAX_METADATA_DEPTH,
   agentProfileListDataSchema,
+  answerPermissionRequestSchema,
+  answerQuestionRequestSchema,
+  pendingRequestSchema,
+  permissionResolutionSchema,
+  questionResolutionSchema,
   createSessionRequestSchema,
   ERROR_CODES,
   runtimeSessionDataSchema,
@@ -27,6 +32,14 @@ const ok = (description: string, schema: Json): Json => ({ description, content:
 const error = (description: string): Json => ({ description, content: json(ref('ErrorResponse')) });
 
 const sessionIdParameter = { name: 'sessionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[\\w.:@-]{1,200}$' } };
+
+const requestIdParameter = { name: 'requestId', in: 'path', required: true, schema: { type: 'string', pattern: '^[\\w.:@-]{1,200}$' } };
+
+const answerResponse = (resolution: string): Json => ({
+  type: 'object',
+  required: ['success', 'sessionId', 'requestId', 'resolution', 'alreadyResolved'],
+  properties: { success: { const: true }, sessionId: { type: 'string' }, requestId: { type: 'string' }, resolution: ref(resolution), alreadyResolved: { type: 'boolean' } },
+});
 
 const successResponse = (extra: Json = {}): Json => ({
   type: 'object',
@@ -144,6 +157,39 @@ export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
           responses: { '200': ok('Interrupted (or nothing ran)', successResponse({ interrupted: { type: 'boolean' } })), ...sessionErrors, ...jsonOnly },
         },
       },
+      '/sessions/{sessionId}/permissions/{requestId}': {
+        post: {
+          operationId: 'answerPermission',
+          description:
+            'Answer a pending permission request (`session:permission:request`; also in GET /sessions/{sessionId} `pendingRequests`). ' +
+            '`authorizeSession` is asked for `answer`. The first answer wins: a second one changes nothing and gets the first ' +
+            'resolution back with `alreadyResolved: true`. Same as the socket event `session:permission:respond`.',
+          parameters: [sessionIdParameter, requestIdParameter],
+          requestBody: { required: true, content: json(ref('AnswerPermissionRequest')) },
+          responses: {
+            '200': ok('The resolution (the first one when already answered)', answerResponse('PermissionResolution')),
+            ...sessionErrors,
+            '404': error('SESSION_NOT_FOUND / REQUEST_NOT_FOUND'),
+            ...jsonOnly,
+          },
+        },
+      },
+      '/sessions/{sessionId}/questions/{requestId}': {
+        post: {
+          operationId: 'answerQuestion',
+          description:
+            'Answer a pending agent question (`session:question:request`) with `answers` (question text -> chosen label), or decline it ' +
+            'with `decline: true`. Same rules as the permission route; same as the socket event `session:question:respond`.',
+          parameters: [sessionIdParameter, requestIdParameter],
+          requestBody: { required: true, content: json(ref('AnswerQuestionRequest')) },
+          responses: {
+            '200': ok('The resolution (the first one when already answered)', answerResponse('QuestionResolution')),
+            ...sessionErrors,
+            '404': error('SESSION_NOT_FOUND / REQUEST_NOT_FOUND'),
+            ...jsonOnly,
+          },
+        },
+      },
       '/sessions/{sessionId}/files/{path}': {
         get: {
           operationId: 'readFile',
@@ -258,6 +304,11 @@ export function buildOpenApiDocument(options: ResolvedPluginOptions): Json {
         RuntimeSessionData: schemaOf(runtimeSessionDataSchema),
         WorkspaceFile: schemaOf(workspaceFileSchema),
         AgentProfileListData: schemaOf(agentProfileListDataSchema),
+        PendingRequest: schemaOf(pendingRequestSchema),
+        AnswerPermissionRequest: schemaOf(answerPermissionRequestSchema, 'input'),
+        AnswerQuestionRequest: schemaOf(answerQuestionRequestSchema, 'input'),
+        PermissionResolution: schemaOf(permissionResolutionSchema),
+        QuestionResolution: schemaOf(questionResolutionSchema),
         ErrorResponse: {
           type: 'object',
           required: ['error'],

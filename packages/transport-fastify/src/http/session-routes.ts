@@ -1,6 +1,7 @@
 import { createSessionRequestSchema, sendMessageRequestSchema, type CreateSessionResponse, type SessionListData } from '@agent-runtime/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authorize } from '../auth.js';
+import { answerRequest } from './approval-answers.js';
 import type { ResolvedPluginOptions, SessionAction } from '../options.js';
 import { principalKeyOf } from '../limits/principal-key.js';
 import { SessionQuota } from '../limits/session-quota.js';
@@ -91,6 +92,16 @@ export function registerSessionRoutes(app: FastifyInstance, options: ResolvedPlu
     const sessionId = await sessionFor(request, 'read-file');
     const path = checkWorkspacePath((request.params as Record<string, unknown>)['*']);
     return engine.readWorkspaceFile(sessionId, path);
+  });
+
+  app.post('/sessions/:sessionId/permissions/:requestId', async (request) => {
+    const params = request.params as { sessionId?: unknown; requestId?: unknown };
+    return answerRequest(options, request.agentRuntimePrincipal, 'permission', params.sessionId, params.requestId, request.body);
+  });
+
+  app.post('/sessions/:sessionId/questions/:requestId', async (request) => {
+    const params = request.params as { sessionId?: unknown; requestId?: unknown };
+    return answerRequest(options, request.agentRuntimePrincipal, 'question', params.sessionId, params.requestId, request.body);
   });
 
   registerWorkspaceRoutes(app, options, sessionFor);

@@ -56,15 +56,16 @@ export interface SessionManagerServer {
 export async function startSessionManagerServer(
   script: ScriptedTurn,
   options: Partial<CreateAgentRuntimeServerOptions> = {},
-  engineOptions: { maxMirroredFileBytes?: number } = {},
+  engineOptions: { maxMirroredFileBytes?: number; profiles?: AgentProfile[] } = {},
 ): Promise<SessionManagerServer> {
+  const { profiles = [], ...settings } = engineOptions;
   const manager = new SessionManager({
-    persistence: createMemoryPersistence({ profiles: [profile] }),
+    persistence: createMemoryPersistence({ profiles: [profile, ...profiles] }),
     sandboxProvider: createFakeSandboxProvider(),
     architectures: [createScriptedArchitecture(script)],
     idleTimeoutMs: 600_000,
     syncIntervalMs: 600_000,
-    ...engineOptions,
+    ...settings,
   });
   const events: BusEvent[] = [];
   const waiters: { predicate: (event: BusEvent) => boolean; resolve: (event: BusEvent) => void }[] = [];

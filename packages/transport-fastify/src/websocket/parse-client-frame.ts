@@ -2,7 +2,8 @@ import { AgentRuntimeError, clientFrameSchema, invalidInputError, joinArgumentsS
 
 export type ClientCommand =
   | { event: 'session:join'; sessionId: string; since: number | undefined; ack: number | undefined }
-  | { event: 'session:leave'; sessionId: string; ack: number | undefined };
+  | { event: 'session:leave'; sessionId: string; ack: number | undefined }
+  | { event: 'session:permission:respond' | 'session:question:respond'; sessionId: string; requestId: unknown; answer: unknown; ack: number | undefined };
 
 export type ParsedFrame = { ok: true; command: ClientCommand } | { ok: false; error: AgentRuntimeError; ack: number | undefined };
 
@@ -59,5 +60,17 @@ export function parseClientFrame(raw: Buffer | ArrayBuffer | Buffer[], isBinary:
     }
     return { ok: true, command: { event, sessionId: parsed.data[0], ack: frame.data.ack } };
   }
-  return invalid(`event: unknown event "${event.slice(0, 100)}"; expected session:join or session:leave.`, 'event', ack);
+  if (event === 'session:permission:respond' || event === 'session:question:respond') {
+    // The ids and the answer are checked as the REST routes check them (answerRequest).
+    const [sessionId, requestId, answer] = args;
+    if (typeof sessionId !== 'string' || sessionId.length === 0 || sessionId.length > 200) {
+      return invalid('args.0: expected the session id (["<sessionId>", "<requestId>", {answer}])', 'args.0', ack);
+    }
+    return { ok: true, command: { event, sessionId, requestId, answer, ack: frame.data.ack } };
+  }
+  return invalid(
+    `event: unknown event "${event.slice(0, 100)}"; expected session:join, session:leave, session:permission:respond or session:question:respond.`,
+    'event',
+    ack,
+  );
 }

@@ -3,6 +3,7 @@ import type { BusEvent } from '@agent-runtime/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { authorize } from '../auth.js';
+import { answerRequest } from '../http/approval-answers.js';
 import { boundedSession } from '../http/bounded-session.js';
 import type { RuntimeMetrics } from '../observability/metrics.js';
 import type { Principal, ResolvedPluginOptions } from '../options.js';
@@ -125,6 +126,12 @@ export class WebSocketHub {
     if (command.event === 'session:leave') {
       this.unsubscribeFrom(connection, command.sessionId);
       if (command.ack !== undefined) connection.send(ackFrame(command.ack, { success: true }));
+      return;
+    }
+    if (command.event !== 'session:join') {
+      const kind = command.event === 'session:permission:respond' ? 'permission' : 'question';
+      const result = await answerRequest(this.options, connection.principal, kind, command.sessionId, command.requestId, command.answer);
+      if (command.ack !== undefined) connection.send(ackFrame(command.ack, { ...result }));
       return;
     }
     await authorize(this.options.authorizeSession, connection.principal, command.sessionId, 'join');

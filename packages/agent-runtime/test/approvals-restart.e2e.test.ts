@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PendingRequest } from '@agent-runtime/core';
+import { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
+import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startRuntimeProcess } from './runtime-process.js';
+
+/**
+ * A pending approval survives a runtime crash: a real runtime process (SQLite, the real Claude
+ * Code CLI) is SIGKILLed while Claude waits for a person's answer; after the restart the request
+ * is presented again (same id, in GET /sessions/:id), and approving it runs a continuation turn
+ * in which the tool runs — exactly once.
+ */
+const COMMAND = 'echo ran >> restarted.txt && cat restarted.txt';
+
+describe('approvals across a runtime restart (SIGKILL)', () => {
+  let server: ModelServer;
+  const dataDir = mkdtempSync(join(tmpdir(), 'approvals-restart-'));
+  const database = join(dataDir, 'runtime.db');
+  let port: number;
+  let running: Awaited<ReturnType<typeof startRuntimeProcess>> | undefined;
+  const start = async () => {
+    running = await startRuntimeProcess({ database, dataDir, modelServerUrl: server.url, port });
+    return running;
+  };
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${running!.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+  };
+  const poll = async <T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (value !== undefined) return value;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  const pendingOf = (sessionId: string) => poll(async () => ((await call('GET', `/sessions/${sessionId}`)).body?.pendingRequests as PendingRequest[] | undefined)?.[0], 'a pending request');
+
+  beforeAll(async () => {
+    server = await startModelServer({
+      turns: [
+        { id: 'ask', match: { lastUserText: /restart scenario/i }, reply: { toolCalls: [{ name: 'Bash', input: { command: COMMAND, description: 'record a run' } }] }, times: 'always' },
+        { id: 'again', match: { lastUserText: /It is now approved: make the same call again/ }, reply: { toolCalls: [{ name: 'Bash', input: { command: COMMAND, description: 'record a run' } }] }, times: 'always' },
+        { id: 'done', match: { lastToolResult: true }, reply: { text: 'Done.' }, times: 'always' },
+      ],
+      fallback: { text: 'ok' },
+    });
+    const seed = createSqlitePersistence({ filename: database });
+    await seed.seedProfiles([{ id: 'careful', name: 'Careful', toolPolicy: { ask: ['Bash'] } }]);
+    await seed.close();
+    port = await freePort();
+    await start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await running?.kill('SIGTERM');
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('ask -> SIGKILL -> restart -> presented again -> approve -> the tool runs exactly once', async () => {
+    const created = await call('POST', '/sessions/create', { agentProfileRef: 'careful', architecture: 'claude-agent-sdk' });
+    const sessionId = created.body!.sessionId as string;
+    await call('POST', `/sessions/${sessionId}/message`, { content: 'restart scenario' });
+    const before = await pendingOf(sessionId);
+    expect(before).toMatchObject({ kind: 'permission', toolName: 'Bash', input: { command: COMMAND } });
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // let the transcript sync (250 ms debounce)
+    await running!.kill('SIGKILL');
+
+    await start();
+    const after = await pendingOf(sessionId);
+    expect(after).toEqual(before);
+    const answered = await call('POST', `/sessions/${sessionId}/permissions/${before.requestId}`, { decision: 'allow' });
+    expect(answered.body).toMatchObject({ alreadyResolved: false, resolution: { decision: 'allow' } });
+    expect((await call('POST', `/sessions/${sessionId}/permissions/${before.requestId}`, { decision: 'allow' })).body).toMatchObject({ alreadyResolved: true });
+
+    const text = await poll(async () => {
+      const file = await call('GET', `/sessions/${sessionId}/files/restarted.txt`);
+      return file.status === 200 ? (file.body!.content as string) : undefined;
+    }, 'the tool to run');
+    // Let the continuation turn finish and anything that could run it again happen.
+    await poll(async () => {
+      const session = await call('GET', `/sessions/${sessionId}`);
+      const blocks = session.body!.blocks as { type: string; content?: unknown }[];
+      return blocks.at(-1)?.type === 'assistant_text' && blocks.at(-1)?.content === 'Done.' ? true : undefined;
+    }, 'the continuation turn to end');
+    expect(text).toBe('ran\n');
+    const final = await call('GET', `/sessions/${sessionId}/files/restarted.txt`);
+    expect(final.body!.content).toBe('ran\n');
+    expect((await call('GET', `/sessions/${sessionId}`)).body!.pendingRequests).toBeUndefined();
+  }, 300_000);
+});
