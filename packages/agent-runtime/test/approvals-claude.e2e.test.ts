@@ -40,7 +40,7 @@ function scenario(): Scenario {
 
 const TOKENS: Record<string, string> = { alice: 'token-alice', mallory: 'token-mallory' };
 
-describe('approvals with the real Claude Code CLI', () => {
+describe.each(['warm', 'per-turn'] as const)('approvals with the real Claude Code CLI (%s process)', (claudeProcessMode) => {
   let server: ModelServer;
   let dataDir: string;
   let runtime: AgentRuntime;
@@ -98,6 +98,7 @@ describe('approvals with the real Claude Code CLI', () => {
       dataDir,
       modelServerUrl: server.url,
       agents: ['claude-agent-sdk'],
+      claudeProcessMode,
       server: {
         authenticate: async (request) => {
           const who = Object.entries(TOKENS).find(([, token]) => request.headers.authorization === `Bearer ${token}`);

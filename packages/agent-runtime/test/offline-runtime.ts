@@ -11,6 +11,8 @@ export function offlineRuntime(options: {
   agents?: AgentArchitectureType[];
   /** Server options (auth, limits, allowed hosts...). */
   server?: AgentRuntimeOptions['server'];
+  /** Claude's process mode (default: the architecture's, `warm` unless AGENT_RUNTIME_CLAUDE_PROCESS says otherwise). */
+  claudeProcessMode?: 'warm' | 'per-turn';
 }) {
   const persistence = createSqlitePersistence({ filename: options.database });
   const agents = options.agents ?? ['claude-agent-sdk', 'gemini-cli'];
@@ -26,6 +28,7 @@ export function offlineRuntime(options: {
         ? createClaudeArchitecture({
             env: { ANTHROPIC_BASE_URL: options.modelServerUrl, ANTHROPIC_API_KEY: 'sk-test', CLAUDE_CODE_MAX_RETRIES: '0' },
             model: 'claude-sonnet-4-5',
+            ...(options.claudeProcessMode ? { processMode: options.claudeProcessMode } : {}),
           })
         : createGeminiArchitecture({ env: { GEMINI_API_KEY: 'test', GOOGLE_GEMINI_BASE_URL: options.modelServerUrl }, model: 'gemini-2.5-flash' }),
     ),

@@ -156,6 +156,7 @@ export class AgentSession {
       clock,
       logger: this.log,
       publish: (event) => this.publish(event),
+      redact: (value) => deps.redactor.value(value),
       continueAfter: async (request, resolution) => {
         if (this.terminated) return;
         await this.sendMessage({ content: continuationMessage(request, resolution), clientMessageId: `approval-${request.requestId}` });

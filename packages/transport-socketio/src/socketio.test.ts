@@ -168,6 +168,28 @@ describe('socket.io-client as the reference shows it', () => {
     }
   });
 
+  it('session:permission:respond / session:question:respond answer through the engine and ack its result', async () => {
+    const sessionId = await createSession(server.engine);
+    const { socket } = connect(server.url);
+    await connected(socket);
+    expect(await emitWithAck(socket, 'session:permission:respond', sessionId, 'r1', { decision: 'allow' })).toMatchObject({ success: false, error: { code: 'UNSUPPORTED_OPERATION' } });
+    const calls: unknown[][] = [];
+    const engine = server.engine as FakeSessionEngine & { answerPermission?: unknown };
+    engine.answerPermission = async (...args: unknown[]) => {
+      calls.push(args);
+      return { success: true, sessionId, requestId: 'r1', resolution: { decision: 'allow', by: 'user', resolvedAt: 1 }, alreadyResolved: false };
+    };
+    try {
+      expect(await emitWithAck(socket, 'session:permission:respond', sessionId, 'r1', { decision: 'maybe' })).toMatchObject({ success: false, error: { code: 'INVALID_INPUT' } });
+      expect(await emitWithAck(socket, 'session:permission:respond', sessionId, 'r1', { decision: 'allow', message: 'ok' })).toEqual({
+        success: true, sessionId, requestId: 'r1', resolution: { decision: 'allow', by: 'user', resolvedAt: 1 }, alreadyResolved: false,
+      });
+      expect(calls).toEqual([[sessionId, 'r1', { decision: 'allow', message: 'ok' }, 'user']]);
+    } finally {
+      delete engine.answerPermission;
+    }
+  });
+
   it('sessions:list reaches every client', async () => {
     const { socket, received } = connect(server.url);
     await connected(socket);

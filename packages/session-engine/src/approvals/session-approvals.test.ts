@@ -15,6 +15,7 @@ function setup() {
     clock: systemClock,
     logger: noopLogger,
     publish: async (event) => events.push(event),
+    redact: (value) => value,
     continueAfter: async (request) => {
       continued.push(request);
     },
@@ -94,7 +95,7 @@ describe('SessionApprovals', () => {
     await flush();
     const events: AnyServerEvent[] = [];
     const continued: PendingRequest[] = [];
-    const restarted = new SessionApprovals({ sessionId: 's1', store: first.store, clock: systemClock, logger: noopLogger, publish: async (event) => events.push(event), continueAfter: async (request) => { continued.push(request); } });
+    const restarted = new SessionApprovals({ sessionId: 's1', store: first.store, clock: systemClock, logger: noopLogger, publish: async (event) => events.push(event), redact: (value) => value, continueAfter: async (request) => { continued.push(request); } });
     await restarted.recover();
     expect(names(events)).toEqual(['session:permission:request']);
     const requestId = (events[0]!.data as PendingRequest).requestId;

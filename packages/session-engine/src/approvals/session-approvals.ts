@@ -37,6 +37,8 @@ export interface SessionApprovalsDependencies {
   clock: Clock;
   logger: Logger;
   publish(event: AnyServerEvent): Promise<unknown>;
+  /** Known secrets out of a tool input or a question before it is stored or published. */
+  redact<T>(value: T): T;
   /**
    * A person answered a request no running turn waits for (its turn was cut by a runtime restart):
    * run a turn that tells the agent, so that it goes on (see docs/approvals.md).
@@ -158,7 +160,8 @@ export class SessionApprovals {
     if (decision !== 'deny') {
       const rule = this.remembered.find((candidate) => matchesToolPattern(candidate.pattern, toolName, input));
       if (rule) return { decision: rule.decision, by: 'policy', ...(rule.decision === 'deny' ? { message: 'Denied earlier in this session.' } : {}) };
-      const grantIndex = this.grants.findIndex((grant) => grant.toolName === toolName && grant.input === JSON.stringify(input ?? null));
+      const redacted = JSON.stringify(this.deps.redact(input ?? null));
+      const grantIndex = this.grants.findIndex((grant) => grant.toolName === toolName && grant.input === redacted);
       const grant = this.grants[grantIndex];
       if (grant) {
         this.grants.splice(grantIndex, 1);
@@ -175,7 +178,7 @@ export class SessionApprovals {
       requestId: randomUUID(),
       toolName,
       toolUseId: query.toolUseId,
-      input: input ?? null,
+      input: this.deps.redact(input ?? null),
       createdAt: now,
       expiresAt: now + (policy.requestTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS),
     };
@@ -195,7 +198,7 @@ export class SessionApprovals {
       conversationId: query.conversationId ?? MAIN_CONVERSATION_ID,
       requestId: randomUUID(),
       toolUseId: query.toolUseId,
-      questions: query.questions,
+      questions: this.deps.redact(query.questions),
       createdAt: now,
       expiresAt: now + (policy.requestTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS),
     };

@@ -87,6 +87,10 @@ describe('approval routes', () => {
     const request = await pendingRequest(sessionId);
     const socket = await FrameSocket.connect(server.websocketUrl, { headers: { authorization: `Bearer ${tokens.alice}` } });
     try {
+      // A client joining after the request was made gets it (replayed from the event log).
+      await socket.join(sessionId, 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(socket.events.find((frame) => frame.event === 'session:permission:request')?.data).toEqual(request);
       const bad = await socket.request('session:permission:respond', [sessionId, request.requestId, { decision: 'perhaps' }]);
       expect(bad).toMatchObject({ success: false, error: { code: 'INVALID_INPUT' } });
       const acked = await socket.request('session:permission:respond', [sessionId, request.requestId, { decision: 'deny', message: 'not today' }]);

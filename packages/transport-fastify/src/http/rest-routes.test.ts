@@ -146,6 +146,8 @@ describe('REST routes beyond the reference', () => {
         '/sessions/{sessionId}/files',
         '/sessions/{sessionId}/files/{path}',
         '/sessions/{sessionId}/interrupt',
+        '/sessions/{sessionId}/permissions/{requestId}',
+        '/sessions/{sessionId}/questions/{requestId}',
         '/sessions/{sessionId}/workspace.tar',
         '/sessions/{sessionId}/message',
       ].sort(),
