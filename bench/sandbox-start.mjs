@@ -5,6 +5,9 @@
 // Then the Modal driver (real modal@0.11.1 SDK) against the fake Modal server with 80 ms injected
 // per RPC: restoring a 200-file workspace the old way (one writeFile exec per file) vs the new way
 // (one batched writeFiles exec), counting the execs the fake received and timing each.
+// And the Modal change feed's workspace listings (one exec each) in an idle sandbox over
+// MODAL_WATCH_SECONDS (default 40): always every second as before (watchIdleIntervalMs = the 1 s
+// interval) vs the default back-off to 30 s, both watchers at once.
 // Run `pnpm turbo run build --filter=@agent-runtime/sandbox-modal...` first.
 // Usage: node bench/sandbox-start.mjs [iterations=20] [restoreFiles=200] [latencyMs=80]
 // The last line is JSON; "ratio" = sandbox median / bare spawn median (create to first byte);
@@ -90,6 +93,29 @@ async function modalRestore() {
   }
 }
 
+/** Workspace listings of an open change feed in an idle sandbox: polling every second (before) vs backing off (after). */
+async function modalWatchIdle(seconds) {
+  const harness = await startFakeModalHarness({ latencyMs });
+  try {
+    const count = async (label, watchIdleIntervalMs) => {
+      const provider = createModalSandboxProvider({ client: harness.modal, appName: 'bench-watch', deployment: 'bench', ...(watchIdleIntervalMs ? { watchIdleIntervalMs } : {}) });
+      const sandbox = await provider.create({ sessionId: `bench-watch-${label}` });
+      const state = harness.fake.state.sandboxes.get(sandbox.id);
+      const watcher = await sandbox.watch(() => undefined);
+      const before = state.execs.length;
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      const execs = state.execs.length - before;
+      await watcher.close();
+      await sandbox.terminate();
+      return execs;
+    };
+    const [before, after] = await Promise.all([count('before', 1000), count('after', undefined)]);
+    return { before, after };
+  } finally {
+    await harness.close();
+  }
+}
+
 try {
   await sandboxFirstByte(-1); // warm-up: finds and probes bwrap once, loads the page cache
   await bareFirstByte();
@@ -105,6 +131,8 @@ try {
   const totalMedian = median(sandboxed.map((sample) => sample.total));
   const round = (value) => Math.round(value * 100) / 100;
   const restore = await modalRestore();
+  const watchSeconds = Number(process.env.MODAL_WATCH_SECONDS ?? 40);
+  const watch = await modalWatchIdle(watchSeconds);
   console.log(`iterations: ${iterations}`);
   console.log(`bare spawn('echo hi') -> first byte:        median ${round(bareMedian)} ms`);
   console.log(`sandbox create:                              median ${round(createMedian)} ms`);
@@ -112,6 +140,7 @@ try {
   console.log(`sandbox create -> first byte -> terminated:  median ${round(totalMedian)} ms`);
   console.log(`modal (fake, ${latencyMs} ms/RPC) restore ${restoreFiles} files, one exec per file (before): ${restore.before.execs} execs, ${round(restore.before.ms)} ms`);
   console.log(`modal (fake, ${latencyMs} ms/RPC) restore ${restoreFiles} files, batched writeFiles (after):  ${restore.after.execs} execs, ${round(restore.after.ms)} ms`);
+  console.log(`modal (fake, ${latencyMs} ms/RPC) change feed, idle ${watchSeconds} s: ${watch.before} listings polling every second (before), ${watch.after} backing off to 30 s (after)`);
   console.log(
     JSON.stringify({
       bench: 'sandbox-start',
@@ -128,6 +157,9 @@ try {
       modalRestoreMsBefore: round(restore.before.ms),
       modalRestoreMs: round(restore.after.ms),
       modalRestoreRatio: round(restore.after.ms / restore.before.ms),
+      modalWatchIdleSeconds: watchSeconds,
+      modalWatchIdleExecsBefore: watch.before,
+      modalWatchIdleExecs: watch.after,
     }),
   );
 } finally {

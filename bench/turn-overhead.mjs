@@ -8,13 +8,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { query } from '@anthropic-ai/claude-agent-sdk';
-import { claudeCodeEnv, claudeCodeExecutablePath, createClaudeArchitecture, prepareClaudeCodeDirs } from '@agent-runtime/agent-claude';
+import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
 import { createGeminiArchitecture, geminiCliArgs, geminiCliEntryPath, geminiCliEnv, geminiSettings } from '@agent-runtime/agent-gemini';
-import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { SessionManager } from '@agent-runtime/session-engine';
 import { startModelServer } from '@agent-runtime/testkit';
+import { bareClaudeTurn } from './lib/bare-claude.mjs';
+import { startBenchEngine } from './lib/bench-engine.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = (claude) => ({
@@ -35,33 +33,6 @@ const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 };
-
-async function bareClaude(server) {
-  const root = mkdtempSync(join(tmpdir(), 'bench-bare-claude-'));
-  const home = join(root, 'home');
-  const cwd = join(root, 'ws');
-  mkdirSync(cwd, { recursive: true });
-  prepareClaudeCodeDirs({ home });
-  const started = performance.now();
-  let first;
-  const run = query({
-    prompt: 'please write the file',
-    options: {
-      cwd,
-      env: claudeCodeEnv({ home, path: process.env.PATH, variables: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-bench', CLAUDE_CODE_MAX_RETRIES: '1' } }),
-      pathToClaudeCodeExecutable: claudeCodeExecutablePath(),
-      permissionMode: 'bypassPermissions',
-      includePartialMessages: true,
-      model: 'claude-sonnet-4-5',
-    },
-  });
-  for await (const message of run) {
-    if (first === undefined && (message.type === 'stream_event' || message.type === 'assistant')) first = performance.now() - started;
-  }
-  const end = performance.now() - started;
-  rmSync(root, { recursive: true, force: true });
-  return { first, end };
-}
 
 function bareGemini(server) {
   const root = mkdtempSync(join(tmpdir(), 'bench-bare-gemini-'));
@@ -93,20 +64,12 @@ function bareGemini(server) {
 }
 
 async function engineTurns(type, server, rounds) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
   const architecture =
     type === 'claude-agent-sdk'
       ? createClaudeArchitecture({ env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-bench' }, model: 'claude-sonnet-4-5' })
       : createGeminiArchitecture({ env: { GEMINI_API_KEY: 'bench', GOOGLE_GEMINI_BASE_URL: server.url }, model: 'gemini-2.5-flash' });
-  const manager = new SessionManager({
-    persistence: createMemoryPersistence({ profiles: [{ id: 'bench', name: 'Bench' }] }),
-    // The default: own network namespace, the model reached only through the egress proxy (which adds the key).
-    sandboxProvider: createLocalSandboxProvider({ dataDir, network: 'none' }),
-    architectures: [architecture],
-    idleTimeoutMs: 600_000,
-    syncIntervalMs: 30_000,
-  });
-  await manager.start();
+  const engine = await startBenchEngine(architecture);
+  const { manager } = engine;
   const results = [];
   for (let round = 0; round < rounds; round++) {
     // A fresh session each round (like the bare run), its sandbox warm as after create.
@@ -139,8 +102,7 @@ async function engineTurns(type, server, rounds) {
     results.push(result);
     await manager.terminateSession(sessionId);
   }
-  await manager.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await engine.close();
   return results;
 }
 
@@ -150,9 +112,9 @@ async function measure(type) {
   const bare = [];
   const engine = [];
   // Warm the page cache for the CLI binaries once.
-  await (claude ? bareClaude(server) : bareGemini(server));
+  await (claude ? bareClaudeTurn(server, 'please write the file') : bareGemini(server));
   for (let round = 0; round < ROUNDS; round++) {
-    bare.push(await (claude ? bareClaude(server) : bareGemini(server)));
+    bare.push(await (claude ? bareClaudeTurn(server, 'please write the file') : bareGemini(server)));
     engine.push(...(await engineTurns(type, server, 1)));
   }
   await server.close();

@@ -3,45 +3,15 @@
 // fresh CLI per turn ('per-turn', which resumes the session), against the bare CLI's cold first
 // block, all in the same run; and the RSS of a warm idle Claude process (its process tree).
 // Last line: {"bench":"warm-turn","warmTurnRatio":<warm second turn first block / bare cold first block>, ...}
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { query } from '@anthropic-ai/claude-agent-sdk';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createClaudeArchitecture } from '@agent-runtime/agent-claude';
-import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { SessionManager } from '@agent-runtime/session-engine';
-import { claudeCodeEnv, claudeCodeExecutablePath, prepareClaudeCodeDirs, startModelServer } from '@agent-runtime/testkit';
+import { startModelServer } from '@agent-runtime/testkit';
+import { bareClaudeTurn } from './lib/bare-claude.mjs';
+import { startBenchEngine } from './lib/bench-engine.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = { turns: [{ match: {}, reply: { text: ['Hello ', 'there.'] }, times: 'always' }] };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function bareClaude(server) {
-  const root = mkdtempSync(join(tmpdir(), 'bench-bare-claude-'));
-  const home = join(root, 'home');
-  const cwd = join(root, 'ws');
-  mkdirSync(cwd, { recursive: true });
-  prepareClaudeCodeDirs({ home });
-  const started = performance.now();
-  let first;
-  const run = query({
-    prompt: 'hello',
-    options: {
-      cwd,
-      env: claudeCodeEnv({ modelServerUrl: server.url, home }),
-      pathToClaudeCodeExecutable: claudeCodeExecutablePath(),
-      permissionMode: 'bypassPermissions',
-      includePartialMessages: true,
-      model: 'claude-sonnet-4-5',
-    },
-  });
-  for await (const message of run) {
-    if (first === undefined && (message.type === 'stream_event' || message.type === 'assistant')) first = performance.now() - started;
-  }
-  rmSync(root, { recursive: true, force: true });
-  return first;
-}
 
 /** RSS (kB) of every process running the Claude binary, with its descendants. */
 function claudeTreesRssKb(executable) {
@@ -63,16 +33,9 @@ function claudeTreesRssKb(executable) {
 }
 
 async function secondTurns(mode, server) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-warm-'));
   const architecture = createClaudeArchitecture({ processMode: mode, env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-bench' }, model: 'claude-sonnet-4-5' });
-  const manager = new SessionManager({
-    persistence: createMemoryPersistence({ profiles: [{ id: 'bench', name: 'Bench' }] }),
-    sandboxProvider: createLocalSandboxProvider({ dataDir, network: 'none' }),
-    architectures: [architecture],
-    idleTimeoutMs: 600_000,
-    syncIntervalMs: 30_000,
-  });
-  await manager.start();
+  const engine = await startBenchEngine(architecture);
+  const { manager } = engine;
   const turn = (sessionId, content) =>
     new Promise((resolve) => {
       let first;
@@ -99,15 +62,14 @@ async function secondTurns(mode, server) {
     if (mode === 'warm') rss.push(...claudeTreesRssKb(architecture.sandboxReadOnlyPaths()[0] + '/claude'));
     await manager.terminateSession(sessionId);
   }
-  await manager.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await engine.close();
   return { firsts, rss };
 }
 
 const server = await startModelServer(scenario);
-await bareClaude(server); // page cache
+await bareClaudeTurn(server, 'hello'); // page cache
 const bare = [];
-for (let round = 0; round < ROUNDS; round++) bare.push(await bareClaude(server));
+for (let round = 0; round < ROUNDS; round++) bare.push((await bareClaudeTurn(server, 'hello')).first);
 const perTurn = await secondTurns('per-turn', server);
 const warm = await secondTurns('warm', server);
 await server.close();

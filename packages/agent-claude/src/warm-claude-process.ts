@@ -1,6 +1,6 @@
 import type { AgentEvent, AgentTurnContext, Sandbox } from '@agent-runtime/core';
 import { query, type Query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
-import { AsyncInput } from './async-input.js';
+import { EventChannel } from './event-channel.js';
 import { claudeSessionIdFor, claudeTranscriptPaths, uuidFrom } from './claude-paths.js';
 import { claudeQueryOptions } from './claude-query-options.js';
 import type { ClaudeTurnSettings } from './run-claude-turn.js';
@@ -32,7 +32,7 @@ let nextProcessId = 1;
 export class WarmClaudeProcess {
   readonly processId = nextProcessId++;
   readonly startedAt = Date.now();
-  private readonly input = new AsyncInput<SDKUserMessage>();
+  private readonly input = new EventChannel<SDKUserMessage>();
   private readonly abortController = new AbortController();
   private readonly run: Query;
   private readonly paths: ReturnType<typeof claudeTranscriptPaths>;

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import {
+  AgentRuntimeError,
   noopLogger,
   type AgentArchitecture,
   type AgentTranscriptFile,
@@ -8,13 +9,17 @@ import {
   type ParsedConversations,
 } from '@agent-runtime/core';
 import { parseGeminiSession } from '@agent-runtime/transcript-gemini';
+import { WarmGeminiProcesses } from './acp/warm-gemini-processes.js';
+import type { WarmGeminiProcessInfo } from './acp/warm-gemini-process.js';
+import { turnApprovals } from './acp/acp-permission.js';
 import { findGeminiSessionFiles, geminiSessionUuid, geminiTranscriptFiles, isGeminiConfigPath } from './gemini-paths.js';
+import { GeminiSessionIds } from './gemini-session-id.js';
 import { GeminiModelAccess, withoutGeminiModelEnv } from './model-access.js';
 import { GEMINI_CLI_QUIET_ENV, geminiCliEntryPath, geminiCliEnv } from './launch/gemini-cli-launch.js';
 import { geminiProfileFiles } from './profile-files.js';
 import { restoreGeminiSession } from './restore-session.js';
 import { runGeminiTurn } from './run-gemini-turn.js';
-import { geminiSubagentLinks } from './subagent-links.js';
+import { geminiSubagentLinks, linkSubagentsByPrompt } from './subagent-links.js';
 
 export interface GeminiArchitectureOptions {
   /** `bundle/gemini.js` of `@google/gemini-cli` as the sandbox sees it; default: the installed package. */
@@ -32,8 +37,43 @@ export interface GeminiArchitectureOptions {
   /** Extra top-level settings.json entries, merged over ours. */
   settings?: Record<string, unknown>;
   logger?: Logger;
-  /** How long an interrupted CLI gets after SIGTERM before SIGKILL; default 2000 ms. */
+  /** How long an interrupted CLI gets after SIGTERM (per-turn) or `session/cancel` (warm) before it is killed; default 2000 ms. */
   interruptGraceMs?: number;
+  /**
+   * `'per-turn'` (default): a fresh `gemini -o stream-json` per turn, resuming the session file.
+   * `'warm'`: one `gemini --acp` process per session, kept between turns (a turn after the first
+   * starts in tens of milliseconds instead of ~1.3 s); a process that died or was stopped is
+   * started again and loads the session. Default from `AGENT_RUNTIME_GEMINI_PROCESS` when set.
+   */
+  processMode?: GeminiProcessMode;
+  /**
+   * Most warm processes this architecture keeps at once; starting one more stops the least
+   * recently used idle one (its session is loaded again on its next turn). A warm idle
+   * `gemini --acp` takes about 230 MiB RSS. Default: no cap.
+   */
+  maxWarmProcesses?: number;
+  /** Called when a warm process has ended, for whatever reason (metrics, tests). */
+  onWarmProcessExit?: (process: WarmGeminiProcessInfo) => void;
+}
+
+export type GeminiProcessMode = 'warm' | 'per-turn';
+
+/** The architecture, plus what its warm processes are doing. */
+export interface GeminiArchitecture extends AgentArchitecture {
+  readonly processMode: GeminiProcessMode;
+  /** The sessions' warm CLI processes (empty in `'per-turn'` mode). */
+  warmProcesses(): WarmGeminiProcessInfo[];
+  /** Stop a session's warm process; `{ kill: true }` kills it abruptly, as a crash would. */
+  stopWarmProcess(sessionId: string, options?: { kill?: boolean }): boolean;
+  /** Stop every warm process (runtime shutdown). */
+  dispose(): Promise<void>;
+}
+
+function processModeFromEnv(): GeminiProcessMode {
+  const value = process.env.AGENT_RUNTIME_GEMINI_PROCESS;
+  if (value === undefined || value === '' || value === 'per-turn') return 'per-turn';
+  if (value === 'warm') return 'warm';
+  throw new AgentRuntimeError('INVALID_CONFIG', `AGENT_RUNTIME_GEMINI_PROCESS must be 'warm' or 'per-turn', not '${value}'.`);
 }
 
 const HOST_ENV_KEYS = [
@@ -54,7 +94,7 @@ export const defaultGeminiCliEntryPath = geminiCliEntryPath;
  * The `gemini-cli` architecture: the Gemini CLI, run headless (`-p ... -o stream-json --yolo`)
  * inside the session's sandbox. Synchronous and I/O-free; the CLI path is resolved on first use.
  */
-export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}): AgentArchitecture {
+export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}): GeminiArchitecture {
   const logger = options.logger ?? noopLogger;
   let cliEntryPath = options.cliEntryPath;
   const cliEntry = () => (cliEntryPath ??= defaultGeminiCliEntryPath());
@@ -73,9 +113,20 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
   /** What every process of the sandbox may see: switches, never the model endpoint or key. */
   const sandboxEnv = (): Record<string, string> => withoutGeminiModelEnv(hostEnv());
   const modelAccess = new GeminiModelAccess(hostEnv);
+  const sessionIds = new GeminiSessionIds();
+  const processMode = options.processMode ?? processModeFromEnv();
+  if (options.maxWarmProcesses !== undefined && !(Number.isInteger(options.maxWarmProcesses) && options.maxWarmProcesses >= 1)) {
+    throw new AgentRuntimeError('INVALID_CONFIG', `maxWarmProcesses must be a whole number >= 1, not ${options.maxWarmProcesses}.`);
+  }
+  const warm = new WarmGeminiProcesses(logger, options.onWarmProcessExit, options.maxWarmProcesses);
+  const interruptGraceMs = options.interruptGraceMs ?? 2000;
 
   return {
     type: 'gemini-cli',
+    processMode,
+    warmProcesses: () => warm.list(),
+    stopWarmProcess: (sessionId, stopOptions) => warm.stop(sessionId, stopOptions?.kill === true),
+    dispose: async () => warm.stopAll(),
 
     sandboxReadOnlyPaths() {
       // The bundle is self-contained: its package folder and the node binary are all it needs.
@@ -92,7 +143,8 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       }
       await sandbox.writeFile('tmp/.keep', '', { root: 'home' });
       if (context.transcripts?.main) {
-        await restoreGeminiSession(sandbox, geminiSessionUuid(context.sessionId), context.transcripts);
+        const restoredId = await restoreGeminiSession(sandbox, geminiSessionUuid(context.sessionId), context.transcripts);
+        if (restoredId) await sessionIds.record(sandbox, restoredId);
         logger.debug({ sessionId: context.sessionId }, 'gemini-cli: restored the stored session');
       }
     },
@@ -112,18 +164,26 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
         tmpDir: `${sandbox.homePath}/tmp`,
         variables: { ...sandboxEnv(), ...profile.environmentVariables, ...modelEnv },
       });
-      yield* runGeminiTurn(context, {
-        nodePath,
-        cliEntryPath: cliEntry(),
-        env,
-        model: profile.model ?? options.model,
-        logger,
-        interruptGraceMs: options.interruptGraceMs ?? 2000,
-      });
+      const model = profile.model ?? options.model;
+      const perTurn = async function* (turnContext: typeof context) {
+        const geminiSessionId = await sessionIds.resolve(sandbox, turnContext.sessionId);
+        yield* runGeminiTurn(turnContext, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, geminiSessionId });
+      };
+      // With an approvals hook the CLI must ask before tools that change something: only ACP can
+      // (mode `default`, `session/request_permission`); stream-json runs `--yolo`. In per-turn mode
+      // such a turn runs in an ACP process that stops after it.
+      const asks = turnApprovals(context) !== undefined;
+      if (processMode === 'warm' || asks) {
+        const approvalMode = asks ? 'default' : 'yolo';
+        yield* warm.runTurn(context, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, sessionIds, approvalMode }, perTurn);
+        if (processMode !== 'warm') warm.stop(context.sessionId, false);
+        return;
+      }
+      yield* perTurn(context);
     },
 
     async readTranscripts(sandbox, sessionId): Promise<AgentTranscripts> {
-      const files = await findGeminiSessionFiles(sandbox, geminiSessionUuid(sessionId));
+      const files = await findGeminiSessionFiles(sandbox, await sessionIds.resolve(sandbox, sessionId));
       if (!files) return { subagents: [] };
       const read = async (path: string) => new TextDecoder().decode(await sandbox.readFile(path, { root: 'home' }));
       const subagents = [];
@@ -134,7 +194,7 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
     // The session file only grows (updates and the resume's `$set` are appended lines), so the
     // engine reads just what each file gained; a new or rewritten file is detected and stored whole.
     async transcriptFiles(sandbox, sessionId): Promise<AgentTranscriptFile[]> {
-      return geminiTranscriptFiles(await findGeminiSessionFiles(sandbox, geminiSessionUuid(sessionId)));
+      return geminiTranscriptFiles(await findGeminiSessionFiles(sandbox, await sessionIds.resolve(sandbox, sessionId)));
     },
 
     parseTranscripts(transcripts): ParsedConversations {
@@ -143,16 +203,13 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
         if (skipped.length > 0) logger.warn({ conversation, skipped: skipped.length, reasons: skipped.slice(0, 5) }, 'gemini-cli: skipped transcript lines');
         return blocks;
       };
-      // Each subagent conversation is linked to the parent's invoke_agent call (its tool_use id).
+      // Each subagent conversation is linked to the parent's invoke_agent call (its tool_use id):
+      // by the agentId the CLI records on the call, else (ACP mode) by the call's prompt.
       const links = transcripts.main ? geminiSubagentLinks(transcripts.main) : new Map();
-      return {
-        main: transcripts.main ? parse(transcripts.main, 'main') : [],
-        subagents: transcripts.subagents.map((subagent) => ({
-          id: subagent.id,
-          ...links.get(subagent.id),
-          blocks: parse(subagent.rawTranscript, subagent.id),
-        })),
-      };
+      const main = transcripts.main ? parse(transcripts.main, 'main') : [];
+      const subagents = transcripts.subagents.map((subagent) => ({ id: subagent.id, blocks: parse(subagent.rawTranscript, subagent.id) }));
+      linkSubagentsByPrompt(main, subagents, links);
+      return { main, subagents: subagents.map((subagent) => ({ id: subagent.id, ...links.get(subagent.id), blocks: subagent.blocks })) };
     },
 
     isAgentConfigPath: isGeminiConfigPath,

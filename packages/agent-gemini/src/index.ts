@@ -14,3 +14,5 @@ export {
   type GeminiCliEnvOptions,
 } from './launch/gemini-cli-launch.js';
 export { runGeminiCli, type GeminiCliRun, type RunGeminiCliOptions } from './launch/run-gemini-cli.js';
+export type { GeminiArchitecture, GeminiProcessMode } from './create-gemini-architecture.js';
+export type { WarmGeminiProcessInfo } from './acp/warm-gemini-process.js';

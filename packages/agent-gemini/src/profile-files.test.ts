@@ -9,7 +9,8 @@ describe('profile files', () => {
       security: { auth: { selectedType: 'gemini-api-key' } },
       telemetry: { enabled: false },
       privacy: { usageStatisticsEnabled: false },
-      general: { maxAttempts: 1 },
+      // The CLI's own session cleanup could delete the stored session (see geminiSettings).
+      general: { maxAttempts: 1, sessionRetention: { enabled: false } },
     });
   });
 

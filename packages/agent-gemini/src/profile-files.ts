@@ -1,6 +1,21 @@
 import { AgentRuntimeError, normalizeWorkspacePath, type AgentProfile, type McpServerConfig, type SubagentDefinition } from '@agent-runtime/core';
 import { GEMINI_DIR } from './gemini-paths.js';
 
+/**
+ * With a profile `toolPolicy`, every tool call must reach the runtime's policy before it runs. In
+ * ACP mode `default` the CLI only asks for tools it thinks risky (edits, most shell commands);
+ * this user-level CLI policy makes it ask (`session/request_permission`) for every tool, in that
+ * mode only. (Shell commands the CLI itself deems read-only, such as `echo`, still run unasked.)
+ */
+export const ASK_POLICY_PATH = `${GEMINI_DIR}/policies/agent-runtime-ask.toml`;
+const ASK_POLICY = `# Written by agent-runtime for a profile with a toolPolicy: ask before every tool.
+[[rule]]
+toolName = "*"
+decision = "ask_user"
+priority = 999
+modes = ["default"]
+`;
+
 /** A file `prepare` writes: relative to the sandbox home or workspace. */
 export interface ProfileFile {
   root: 'home' | 'workspace';
@@ -18,7 +33,10 @@ export function geminiSettings(profile: AgentProfile, extra: Record<string, unkn
     security: { auth: { selectedType: 'gemini-api-key' } },
     telemetry: { enabled: false },
     privacy: { usageStatisticsEnabled: false },
-    general: { maxAttempts: 1 },
+    // The CLI's own session cleanup (on by default, 30 days) runs at every start and deletes
+    // sessions it does not think current — for an ACP process, which starts with its own id,
+    // that can be the stored session; the runtime keeps sessions, so the CLI must not.
+    general: { maxAttempts: 1, sessionRetention: { enabled: false } },
   };
   if (profile.tools) settings['tools'] = { core: [...profile.tools] };
   if (profile.mcpServers && Object.keys(profile.mcpServers).length > 0) {
@@ -68,6 +86,7 @@ export function geminiProfileFiles(profile: AgentProfile, settingsExtra?: Record
     files.push({ root: 'home', path: `${GEMINI_DIR}/commands/${safeName(command.name)}.toml`, content: `prompt = ${tomlString(command.prompt)}\n` });
   }
   files.push(...geminiSubagentFiles(profile.subagents ?? []));
+  if (profile.toolPolicy) files.push({ root: 'home', path: ASK_POLICY_PATH, content: ASK_POLICY });
   return files;
 }
 

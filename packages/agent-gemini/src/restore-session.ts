@@ -26,10 +26,11 @@ export function sessionHeader(text: string): { sessionId?: string; startTime?: s
  * Puts a stored session back where the CLI looks for it in a new sandbox, so `--resume <uuid>`
  * continues it: the file goes to `~/.gemini/tmp/<slug>/chats/`, and `~/.gemini/projects.json`
  * plus the `.project_root` marker map the sandbox's workspace path to `<slug>`. Subagent files
- * go to `chats/<uuid>/`.
+ * go to `chats/<uuid>/`. Returns the session's id (the file header's: an ACP session has the
+ * CLI's own id, see gemini-session-id.ts).
  */
-export async function restoreGeminiSession(sandbox: Sandbox, uuid: string, transcripts: AgentTranscripts): Promise<void> {
-  if (!transcripts.main) return;
+export async function restoreGeminiSession(sandbox: Sandbox, uuid: string, transcripts: AgentTranscripts): Promise<string | undefined> {
+  if (!transcripts.main) return undefined;
   const slug = projectSlug(sandbox.workspacePath);
   const chats = `${GEMINI_TMP_DIR}/${slug}/chats`;
   const header = sessionHeader(transcripts.main);
@@ -41,4 +42,5 @@ export async function restoreGeminiSession(sandbox: Sandbox, uuid: string, trans
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(subagent.id)) continue;
     await sandbox.writeFile(`${chats}/${fileUuid}/${subagent.id}.jsonl`, subagent.rawTranscript, { root: 'home' });
   }
+  return fileUuid;
 }

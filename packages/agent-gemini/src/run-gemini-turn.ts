@@ -11,6 +11,8 @@ export interface GeminiTurnSettings {
   model: string | undefined;
   logger: Logger;
   interruptGraceMs: number;
+  /** The CLI's session id (`--session-id` / `--resume`); default: {@link geminiSessionUuid} of our id. */
+  geminiSessionId?: string;
 }
 
 /** Exit codes the CLI uses before or instead of a `result` event. */
@@ -57,7 +59,7 @@ export function imagesOnlyPrompt(images: number): string {
 export async function* runGeminiTurn(context: AgentTurnContext, settings: GeminiTurnSettings): AsyncGenerator<AgentEvent> {
   const { sandbox, signal } = context;
   const logger = settings.logger;
-  const uuid = geminiSessionUuid(context.sessionId);
+  const uuid = settings.geminiSessionId ?? geminiSessionUuid(context.sessionId);
   const reducer = createGeminiStreamReducer();
   let process: SandboxProcess | undefined;
   let turnEnd: Extract<AgentEvent, { type: 'turn:end' }> | undefined;

@@ -1,3 +1,4 @@
+import type { ConversationBlock, ToolUseBlock } from '@agent-runtime/core';
 /** Where a subagent conversation came from: the parent's `invoke_agent` call. */
 export interface GeminiSubagentLink {
   /** The `invoke_agent` tool call id in the main conversation (the `tool_use` block's id). */
@@ -39,4 +40,29 @@ export function geminiSubagentLinks(mainTranscript: string): Map<string, GeminiS
     }
   }
   return links;
+}
+
+/**
+ * Links the subagent conversations {@link geminiSubagentLinks} could not: the ACP mode of Gemini
+ * CLI 0.61.0 records the `invoke_agent` call without the subagent's `agentId`. A subagent's first
+ * user message is the call's `prompt`, so calls and conversations are paired by prompt (in order,
+ * each call once).
+ */
+export function linkSubagentsByPrompt(
+  main: readonly ConversationBlock[],
+  subagents: readonly { id: string; blocks: readonly ConversationBlock[] }[],
+  links: Map<string, GeminiSubagentLink>,
+): void {
+  const taken = new Set([...links.values()].map((link) => link.toolUseId));
+  const calls = main.filter((block): block is ToolUseBlock => block.type === 'tool_use' && block.toolName === 'invoke_agent');
+  for (const subagent of subagents) {
+    if (links.has(subagent.id)) continue;
+    const first = subagent.blocks.find((block) => block.type === 'user_message');
+    const prompt = first?.type === 'user_message' && typeof first.content === 'string' ? first.content : undefined;
+    const call = calls.find((candidate) => !taken.has(candidate.toolUseId) && prompt !== undefined && (candidate.input as { prompt?: unknown }).prompt === prompt);
+    if (!call) continue;
+    taken.add(call.toolUseId);
+    const name = (call.input as { agent_name?: unknown }).agent_name;
+    links.set(subagent.id, { toolUseId: call.toolUseId, ...(typeof name === 'string' ? { name } : {}) });
+  }
 }

@@ -75,6 +75,18 @@ describe('applySessionEvent (block folding)', () => {
     }
   });
 
+  it('keeps the progress message of a status until a status without one', () => {
+    const building = applySessionEvent(createSessionState(snapshot()), {
+      event: 'session:status',
+      data: { sessionId, status: 'building-sandbox', message: 'building image (15 s)' },
+      seq: 1,
+    });
+    expect(building).toMatchObject({ status: 'building-sandbox', statusMessage: 'building image (15 s)' });
+    const active = applySessionEvent(building, { event: 'session:status', data: { sessionId, status: 'active' }, seq: 2 });
+    expect(active.status).toBe('active');
+    expect(active.statusMessage).toBeUndefined();
+  });
+
   it('is pure: earlier states are unchanged, and one state folded two ways gives two right answers', () => {
     let base = createSessionState(snapshot());
     base = applySessionEvent(base, { event: 'session:block:start', data: { sessionId, conversationId: 'main', block: text('a') }, seq: 1 });

@@ -26,6 +26,8 @@ export interface SessionState {
   /** The session record (without blocks). */
   record: SessionListData;
   status: SessionStatus;
+  /** Progress while the status holds (e.g. the sandbox's image build); cleared by the next status without one. */
+  statusMessage?: string;
   /** Blocks per conversation: `'main'` and one entry per subagent id. */
   conversations: Record<string, ConversationBlock[]>;
   subagents: Record<string, SubagentState>;
@@ -141,8 +143,11 @@ function applyEvent(state: SessionState, frame: SessionEventFrame): SessionState
       const path = frame.data.path ?? frame.data.file?.path;
       return path === undefined ? state : { ...state, files: state.files.filter((file) => file.path !== path) };
     }
-    case 'session:status':
-      return { ...state, status: frame.data.status, record: { ...state.record, status: frame.data.status } };
+    case 'session:status': {
+      const { statusMessage: _previous, ...rest } = state;
+      const { status, message } = frame.data;
+      return { ...rest, status, record: { ...state.record, status }, ...(message === undefined ? {} : { statusMessage: message }) };
+    }
     case 'session:metadata:update':
       return { ...state, metadata: { ...state.metadata, ...frame.data.metadata } };
     case 'session:subagent:discovered': {

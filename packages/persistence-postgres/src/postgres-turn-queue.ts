@@ -1,32 +1,6 @@
-import { AgentRuntimeError, type QueuedTurn, type QueuedTurnState, type SendMessageRequest, type TurnQueueStore } from '@agent-runtime/core';
+import type { QueuedTurn, TurnQueueStore } from '@agent-runtime/core';
+import { TURN_COLUMNS as COLUMNS, turnFromRow, unknownTurnError, type TurnRow } from '@agent-runtime/persistence-sql';
 import type { PostgresContext } from './postgres-runner.js';
-
-interface TurnRow {
-  session_id: string;
-  position: string;
-  client_message_id: string | null;
-  request: string;
-  state: QueuedTurnState;
-  turn_id: string | null;
-  accepted_at: string;
-  outcome: string | null;
-}
-
-const COLUMNS = 'session_id, position, client_message_id, request, state, turn_id, accepted_at, outcome';
-
-function turnFromRow(row: TurnRow): QueuedTurn {
-  const turn: QueuedTurn = {
-    sessionId: row.session_id,
-    position: Number(row.position),
-    request: JSON.parse(row.request) as SendMessageRequest,
-    state: row.state,
-    acceptedAt: row.accepted_at,
-  };
-  if (row.client_message_id !== null) turn.clientMessageId = row.client_message_id;
-  if (row.turn_id !== null) turn.turnId = row.turn_id;
-  if (row.outcome !== null) turn.outcome = row.outcome;
-  return turn;
-}
 
 /**
  * The durable `TurnQueueStore` on PostgreSQL. `enqueue` is one transaction that first locks the
@@ -38,9 +12,7 @@ export function createPostgresTurnQueue({ pool, s, run, transaction }: PostgresC
   const update = (operation: string, sessionId: string, position: number, assignments: string, value: string) =>
     run(operation, async () => {
       const result = await pool.query(`UPDATE ${s}.turn_queue SET ${assignments} WHERE session_id = $1 AND position = $2`, [sessionId, position, value]);
-      if (result.rowCount === 0) {
-        throw new AgentRuntimeError('NOT_FOUND', `Session "${sessionId}" has no queued turn at position ${position}.`, { details: { sessionId, position } });
-      }
+      if (result.rowCount === 0) throw unknownTurnError(sessionId, position);
     });
 
   return {

@@ -1,19 +1,7 @@
-import { AgentRuntimeError, type QueuedTurn, type QueuedTurnState, type SendMessageRequest, type TurnQueueStore } from '@agent-runtime/core';
+import type { QueuedTurn, TurnQueueStore } from '@agent-runtime/core';
+import { TURN_COLUMNS as COLUMNS, turnFromRow, unknownTurnError, type TurnRow } from '@agent-runtime/persistence-sql';
 import type { Database } from 'better-sqlite3';
 import { statementCache, type SqliteRunner } from './sqlite-runner.js';
-
-interface TurnRow {
-  session_id: string;
-  position: number;
-  client_message_id: string | null;
-  request: string;
-  state: QueuedTurnState;
-  turn_id: string | null;
-  accepted_at: string;
-  outcome: string | null;
-}
-
-const COLUMNS = 'session_id, position, client_message_id, request, state, turn_id, accepted_at, outcome';
 
 const statements = statementCache((db: Database) => ({
   byClientMessage: db.prepare<[string, string], TurnRow>(`SELECT ${COLUMNS} FROM turn_queue WHERE session_id = ? AND client_message_id = ?`),
@@ -29,24 +17,6 @@ const statements = statementCache((db: Database) => ({
   sessionsWithPending: db.prepare<[], { session_id: string }>(`SELECT DISTINCT session_id FROM turn_queue WHERE state <> 'done' ORDER BY session_id`),
   forget: db.prepare<[string]>('DELETE FROM turn_queue WHERE session_id = ?'),
 }));
-
-export function turnFromRow(row: TurnRow): QueuedTurn {
-  const turn: QueuedTurn = {
-    sessionId: row.session_id,
-    position: Number(row.position),
-    request: JSON.parse(row.request) as SendMessageRequest,
-    state: row.state,
-    acceptedAt: row.accepted_at,
-  };
-  if (row.client_message_id !== null) turn.clientMessageId = row.client_message_id;
-  if (row.turn_id !== null) turn.turnId = row.turn_id;
-  if (row.outcome !== null) turn.outcome = row.outcome;
-  return turn;
-}
-
-export function unknownTurnError(sessionId: string, position: number): AgentRuntimeError {
-  return new AgentRuntimeError('NOT_FOUND', `Session "${sessionId}" has no queued turn at position ${position}.`, { details: { sessionId, position } });
-}
 
 /**
  * The durable `TurnQueueStore` over the SQLite adapter's file. `enqueue` runs in one

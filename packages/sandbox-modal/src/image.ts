@@ -1,7 +1,7 @@
 import { AgentRuntimeError, type Logger } from '@agent-runtime/core';
 import type { App, Image, ModalClient } from 'modal';
 import { mapModalError } from './errors.js';
-import { DEFAULT_MODAL_DOCKERFILE_COMMANDS, DEFAULT_MODAL_IMAGE } from './modal-sandbox-options.js';
+import { DEFAULT_IMAGE_PROGRESS_INTERVAL_MS, DEFAULT_MODAL_DOCKERFILE_COMMANDS, DEFAULT_MODAL_IMAGE } from './modal-sandbox-options.js';
 
 export interface ImageChoice {
   /** Registry tag (`image`), or a published name (`imageName`). */
@@ -17,6 +17,31 @@ export function imageCommands(choice: ImageChoice): readonly string[] {
   return tag === DEFAULT_MODAL_IMAGE && choice.tag === undefined ? [...DEFAULT_MODAL_DOCKERFILE_COMMANDS, ...custom] : custom;
 }
 
+/** Where one image build is: everyone waiting for it (`start()`, creates) hears its progress. */
+export interface ImageBuild {
+  image: Promise<Image>;
+  describe: string;
+  startedAt: number;
+  ready: boolean;
+  listeners: Set<(message: string) => void>;
+}
+
+/** Calls every listener, shielding the build from one that throws. */
+export function tellListeners(listeners: Iterable<(message: string) => void>, message: string, logger: Logger): void {
+  for (const listener of listeners) {
+    try {
+      listener(message);
+    } catch (error) {
+      logger.warn({ error: String(error) }, 'sandbox-modal: a progress listener threw');
+    }
+  }
+}
+
+/** A short description of the image for progress messages. */
+export function describeImage(choice: ImageChoice): string {
+  return choice.imageName ?? `${choice.tag ?? DEFAULT_MODAL_IMAGE}${imageCommands(choice).length > 0 ? ' + agent CLI layers' : ''}`;
+}
+
 /** A stable key for caching one built image per choice. */
 export function imageKey(choice: ImageChoice): string {
   return JSON.stringify([choice.imageName ?? null, choice.tag ?? DEFAULT_MODAL_IMAGE, imageCommands(choice)]);
@@ -25,8 +50,9 @@ export function imageKey(choice: ImageChoice): string {
 export interface BuildImageOptions {
   timeoutMs: number;
   logger: Logger;
-  /** Progress for whoever waits (e.g. a session's status message), every `progressEveryMs`. */
+  /** Progress for whoever waits (e.g. a session's status message), every `progressEveryMs`; the log lines carry a `sandbox-modal: ` prefix. */
   onProgress?: (message: string) => void;
+  /** Default `DEFAULT_IMAGE_PROGRESS_INTERVAL_MS` (15 s). */
   progressEveryMs?: number;
 }
 
@@ -36,16 +62,16 @@ export interface BuildImageOptions {
  * after `timeoutMs`. Build failures carry Modal's build output as the message.
  */
 export async function buildImage(modal: ModalClient, app: App, choice: ImageChoice, options: BuildImageOptions): Promise<Image> {
-  const describe = choice.imageName ?? `${choice.tag ?? DEFAULT_MODAL_IMAGE}${imageCommands(choice).length > 0 ? ' + agent CLI layers' : ''}`;
+  const describe = describeImage(choice);
   const started = Date.now();
   const progress = (message: string) => {
-    options.logger.info({ image: describe, elapsedMs: Date.now() - started }, message);
+    options.logger.info({ image: describe, elapsedMs: Date.now() - started }, `sandbox-modal: ${message}`);
     options.onProgress?.(message);
   };
-  progress(`sandbox-modal: preparing image ${describe}`);
+  progress(`preparing image ${describe}`);
   const ticker = setInterval(
-    () => progress(`sandbox-modal: still building image ${describe} (${Math.round((Date.now() - started) / 1000)} s)`),
-    options.progressEveryMs ?? 15_000,
+    () => progress(`still building image ${describe} (${Math.round((Date.now() - started) / 1000)} s)`),
+    options.progressEveryMs ?? DEFAULT_IMAGE_PROGRESS_INTERVAL_MS,
   );
   ticker.unref();
   let timer: NodeJS.Timeout | undefined;
@@ -73,7 +99,7 @@ export async function buildImage(modal: ModalClient, app: App, choice: ImageChoi
       return image.build(app);
     };
     const image = await Promise.race([build(), timedOut]);
-    progress(`sandbox-modal: image ${describe} ready (${image.imageId})`);
+    progress(`image ${describe} ready (${image.imageId})`);
     return image;
   } catch (error) {
     if (AgentRuntimeError.isInstance(error)) throw error;

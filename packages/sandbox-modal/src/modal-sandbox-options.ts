@@ -25,6 +25,8 @@ export interface ModalSandboxProviderOptions {
   imageName?: string;
   /** How long `start()` / the first `create` waits for the image build. Default 30 min. */
   imageBuildTimeoutMs?: number;
+  /** How often progress is logged (and told to `onProgress` listeners) while the image builds. Default 15 s. */
+  imageProgressIntervalMs?: number;
   /**
    * Which runtime deployment the sandboxes belong to: every sandbox is tagged
    * `agent-runtime.deployment=<deployment>`, named after it and the session, and `list` (orphan
@@ -81,8 +83,16 @@ export interface ModalSandboxProviderOptions {
    * crashed runtime left behind: nothing runs in them any more, so Modal stops them.
    */
   defaultIdleTimeoutMs?: number;
-  /** How often `watch` lists the workspace while a watcher is open. Default 1000 ms. */
+  /**
+   * How often `watch` lists the workspace (one short exec) while a process started with `exec`
+   * runs, and once right after the last one ends. Default 1000 ms.
+   */
   watchIntervalMs?: number;
+  /**
+   * While no process runs, `watch` backs off: the gap doubles after each listing that saw no
+   * change, up to this. Default 30000 ms; 0 = no listings while nothing runs.
+   */
+  watchIdleIntervalMs?: number;
   /** How long `kill('SIGTERM')` waits before sending `SIGKILL`. Default 5000 ms. */
   killGraceMs?: number;
   logger?: Logger;
@@ -112,6 +122,9 @@ export const DEFAULT_TIMEOUT_MS = MAX_TIMEOUT_MS;
 export const DEFAULT_CPU = 1;
 export const DEFAULT_MEMORY_MIB = 2048;
 export const DEFAULT_IMAGE_BUILD_TIMEOUT_MS = 30 * 60 * 1000;
+export const DEFAULT_IMAGE_PROGRESS_INTERVAL_MS = 15_000;
+export const DEFAULT_WATCH_INTERVAL_MS = 1000;
+export const DEFAULT_WATCH_IDLE_INTERVAL_MS = 30_000;
 export const DEFAULT_ORPHAN_TIMEOUT_MS = 120_000;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
 export const DEFAULT_STATE_CHECK_INTERVAL_MS = 2000;

@@ -3,7 +3,7 @@ import { AgentRuntimeError, noopLogger, type SandboxCreateOptions, type SandboxI
 import type { App, Image, ModalClient, Sandbox as ModalSandboxHandle, SandboxCreateParams } from 'modal';
 import { modalConfigHasToken, modalConfigPath } from './credentials.js';
 import { invalidConfigError, invalidInputError, isNotFound, mapModalError, sandboxNotFoundError, sandboxTerminatedError } from './errors.js';
-import { buildImage, imageKey, type ImageChoice } from './image.js';
+import { buildImage, describeImage, imageKey, tellListeners, type ImageBuild, type ImageChoice } from './image.js';
 import { labelsToTags, tagsToLabels } from './labels.js';
 import { limitParams } from './limits.js';
 import { assertReachableModelUrls, MODEL_KEYS, withoutModelKeys } from './model-env.js';
@@ -18,6 +18,8 @@ import {
   DEFAULT_ORPHAN_TIMEOUT_MS,
   DEFAULT_STATE_CHECK_INTERVAL_MS,
   DEFAULT_TIMEOUT_MS,
+  DEFAULT_WATCH_IDLE_INTERVAL_MS,
+  DEFAULT_WATCH_INTERVAL_MS,
   DEFAULT_WORKSPACE_PATH,
   DEPLOYMENT_TAG,
   SESSION_TAG,
@@ -94,7 +96,8 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
     ...(options.memoryLimitMiB === undefined ? {} : { memoryLimitMiB: options.memoryLimitMiB }),
   };
   const sandboxSettings = {
-    watchIntervalMs: options.watchIntervalMs ?? 1000,
+    watchIntervalMs: options.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS,
+    watchIdleIntervalMs: options.watchIdleIntervalMs ?? DEFAULT_WATCH_IDLE_INTERVAL_MS,
     killGraceMs: options.killGraceMs ?? 5000,
     orphanTimeoutMs: options.orphanTimeoutMs ?? DEFAULT_ORPHAN_TIMEOUT_MS,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -110,7 +113,7 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
 
   let client: Promise<ModalClient> | undefined;
   let app: Promise<App> | undefined;
-  const images = new Map<string, Promise<Image>>();
+  const images = new Map<string, ImageBuild>();
 
   const getClient = (): Promise<ModalClient> =>
     (client ??= options.client
@@ -137,13 +140,35 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
       dockerfileCommands: options.dockerfileCommands,
     };
     const key = imageKey(choice);
-    let image = images.get(key);
-    if (!image) {
-      image = buildImage(modal, modalApp, choice, { timeoutMs: imageBuildTimeoutMs, logger, ...(onProgress ? { onProgress } : {}) });
-      images.set(key, image);
-      image.catch(() => images.delete(key));
+    let build = images.get(key);
+    if (build && onProgress && !build.ready) {
+      // Joining a build under way (e.g. the one start() began): say so now, not at the next tick.
+      tellListeners([onProgress], `waiting for image ${build.describe} (${Math.round((Date.now() - build.startedAt) / 1000)} s so far)`, logger);
     }
-    return image;
+    if (!build) {
+      // The first listener is in before the build's first message.
+      const listeners = new Set<(message: string) => void>(onProgress ? [onProgress] : []);
+      const image = buildImage(modal, modalApp, choice, {
+        timeoutMs: imageBuildTimeoutMs,
+        logger,
+        onProgress: (message) => tellListeners(listeners, message, logger),
+        ...(options.imageProgressIntervalMs === undefined ? {} : { progressEveryMs: options.imageProgressIntervalMs }),
+      });
+      const started: ImageBuild = { image, describe: describeImage(choice), startedAt: Date.now(), ready: false, listeners };
+      image.then(
+        () => (started.ready = true),
+        () => images.delete(key),
+      );
+      images.set(key, started);
+      build = started;
+    }
+    if (onProgress && !build.ready) {
+      const { listeners } = build;
+      listeners.add(onProgress);
+      const forget = () => listeners.delete(onProgress);
+      build.image.then(forget, forget);
+    }
+    return build.image;
   };
 
   const outboundPolicy = async (modal: ModalClient): Promise<Pick<SandboxCreateParams, 'experimentalOutboundPolicy'>> => {
@@ -203,11 +228,15 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
     const env = sandboxSettings.stripModelKeys ? withoutModelKeys(createOptions.env) : { ...createOptions.env };
     const tags = { ...labelsToTags(createOptions.labels), [SESSION_TAG]: sessionId, [DEPLOYMENT_TAG]: deployment };
     const name = sandboxName(deployment, sessionId);
+    const progress = (message: string) => {
+      if (createOptions.onProgress) tellListeners([createOptions.onProgress], message, logger);
+    };
     const modal = await getClient();
     const modalApp = await getApp();
-    const image = await getImage(modal, modalApp, createOptions.image);
+    const image = await getImage(modal, modalApp, createOptions.image, createOptions.onProgress);
     let handle: ModalSandboxHandle;
     try {
+      progress('scheduling the sandbox on Modal');
       handle = await modal.sandboxes.create(modalApp, image, {
         command: KEEP_ALIVE_COMMAND,
         workdir: workspacePath,
@@ -236,6 +265,7 @@ export function createModalSandboxProvider(options: ModalSandboxProviderOptions)
       throw mapModalError(error, 'create a sandbox');
     }
     try {
+      progress('preparing the sandbox');
       const sandbox = await prepare(handle, sessionId, env);
       logger.debug({ sandboxId: sandbox.id, sessionId }, 'sandbox-modal: created');
       return sandbox;

@@ -28,7 +28,7 @@ import {
   READ_SCRIPT,
   WRITE_SCRIPT,
 } from './process/scripts.js';
-import { startPollingWatcher } from './watch/polling-watcher.js';
+import { startPollingWatcher, type PollingWatcher } from './watch/polling-watcher.js';
 
 /** Where things are, as Modal's API names them (`api*`) and as processes see them. */
 export interface ModalSandboxLayout {
@@ -47,6 +47,8 @@ export interface ModalSandboxSettings {
   layout: ModalSandboxLayout;
   env: Record<string, string>;
   watchIntervalMs: number;
+  /** See `ModalSandboxProviderOptions.watchIdleIntervalMs`. */
+  watchIdleIntervalMs: number;
   killGraceMs: number;
   /** See `ModalSandboxProviderOptions` (`orphanTimeoutMs`, `heartbeatIntervalMs`, `stateCheckIntervalMs`). */
   orphanTimeoutMs: number;
@@ -70,7 +72,9 @@ export class ModalSandbox implements Sandbox {
   readonly homePath: string;
   private readonly handle: ModalSandboxHandle;
   private readonly layout: ModalSandboxLayout;
-  private readonly watchers = new Set<SandboxWatcher>();
+  private readonly watchers = new Set<PollingWatcher>();
+  /** Processes started with `exec` that have not exited (file calls and kills are not counted). */
+  private runningProcesses = 0;
   private stopped = false;
   private terminating: Promise<void> | undefined;
   private execCount = 0;
@@ -124,9 +128,16 @@ export class ModalSandbox implements Sandbox {
       throw sandboxTerminatedError(this.id);
     });
     const release = this.liveness.hold();
+    this.processActivity(1);
+    let exited = false;
     return new ModalProcess(process, {
       died: this.liveness.died,
-      onExit: release,
+      onExit: () => {
+        release();
+        if (exited) return;
+        exited = true;
+        this.processActivity(-1);
+      },
       pipeStdin: options.stdin === 'pipe',
       sendSignal: (signal) => this.signal(pidFile, signal),
       onWaitError: async (error) => {
@@ -151,6 +162,7 @@ export class ModalSandbox implements Sandbox {
     const relative = checkedPath(path);
     const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
     const result = await this.script(WRITE_SCRIPT, [relative], options, 'write a file', bytes);
+    this.nudgeWatchers();
     this.fileResult(result, path, 'write');
   }
 
@@ -165,6 +177,7 @@ export class ModalSandbox implements Sandbox {
     if (batch.entries.length > 0) {
       const input = [...batch.entries.flatMap((entry) => [entry.header, entry.bytes]), BATCH_END];
       const result = await this.script(BATCH_WRITE_SCRIPT, [this.layout.workspacePath, this.layout.homePath], {}, 'write files', input);
+      this.nudgeWatchers();
       if (result.code !== 0) {
         throw mapModalError(new Error(`exit ${result.code}: ${result.stderr.trim().slice(-ERROR_TAIL) || 'no output'}`), 'write files', { sandboxId: this.id });
       }
@@ -200,6 +213,7 @@ export class ModalSandbox implements Sandbox {
   async deleteFile(path: string, options: SandboxFileOptions = {}): Promise<void> {
     const relative = checkedPath(path);
     const result = await this.script(DELETE_SCRIPT, [relative], options, 'delete a file');
+    this.nudgeWatchers();
     this.fileResult(result, path, 'delete');
   }
 
@@ -208,7 +222,9 @@ export class ModalSandbox implements Sandbox {
     const watcher = await startPollingWatcher(listener, {
       list: () => this.listFiles(),
       alive: () => !this.stopped,
+      busy: () => this.runningProcesses > 0,
       intervalMs: this.settings.watchIntervalMs,
+      idleIntervalMs: this.settings.watchIdleIntervalMs,
       logger: this.settings.logger,
     });
     this.watchers.add(watcher);
@@ -240,6 +256,17 @@ export class ModalSandbox implements Sandbox {
       this.settings.logger.debug({ sandboxId: this.id, sessionId: this.sessionId }, 'sandbox-modal: terminated');
     })();
     return this.terminating;
+  }
+
+  /** A process started (+1) or ended (-1): the change feeds poll faster around it. */
+  private processActivity(delta: 1 | -1): void {
+    this.runningProcesses += delta;
+    this.nudgeWatchers();
+  }
+
+  /** Something may have changed files (a process, or a write of ours): the change feeds look soon. */
+  private nudgeWatchers(): void {
+    for (const watcher of this.watchers) watcher.activity();
   }
 
   /** True once Modal reports the sandbox finished (or forgot it). Remembers the answer. */

@@ -67,6 +67,34 @@ describe('item 5: image, model URLs, credentials', () => {
     }
   });
 
+  it("create's onProgress hears a slow image build (and a create joining it mid-way), then scheduling", async () => {
+    harness.fake.imageBuilds.durationMs = 700;
+    try {
+      const provider = providerWith({ dockerfileCommands: ['RUN echo progress-layer'], imageProgressIntervalMs: 150 });
+      const first: string[] = [];
+      const second: string[] = [];
+      const creating = provider.create({ sessionId: 'progress-1', onProgress: (message) => first.push(message) });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const joining = provider.create({ sessionId: 'progress-2', onProgress: (message) => second.push(message) });
+      const sandboxes = await Promise.all([creating, joining]);
+      await Promise.all(sandboxes.map((sandbox) => sandbox.terminate()));
+      expect(first[0]).toMatch(/^preparing image node:20-bookworm-slim \+ agent CLI layers$/);
+      expect(first.some((message) => /^still building image .* \(\d+ s\)$/.test(message))).toBe(true);
+      expect(first.slice(-3)).toEqual([expect.stringMatching(/^image .* ready \(im-/), 'scheduling the sandbox on Modal', 'preparing the sandbox']);
+      expect(second[0]).toMatch(/^waiting for image .* \(\d+ s so far\)$/);
+      expect(second.slice(-2)).toEqual(['scheduling the sandbox on Modal', 'preparing the sandbox']);
+      // One build for both.
+      expect(harness.fake.state.sandboxes.get(sandboxes[0]!.id)!.options.imageId).toBe(harness.fake.state.sandboxes.get(sandboxes[1]!.id)!.options.imageId);
+      // A cached image: only the scheduling steps.
+      const third: string[] = [];
+      const cached = await provider.create({ sessionId: 'progress-3', onProgress: (message) => third.push(message) });
+      await cached.terminate();
+      expect(third).toEqual(['scheduling the sandbox on Modal', 'preparing the sandbox']);
+    } finally {
+      harness.fake.imageBuilds.durationMs = 0;
+    }
+  });
+
   it('a failed build and a build over its timeout give clear errors', async () => {
     harness.fake.imageBuilds.failWith = 'npm ERR! code E404';
     try {

@@ -39,7 +39,7 @@ import { mergeMetadata } from './metadata.js';
 import type { SecretRedactor } from './secret-redactor.js';
 import { SessionConversations } from './session-conversations.js';
 import { restoreCompleted, SessionSandbox } from './session-sandbox.js';
-import { DEFAULT_MAX_MIRRORED_FILE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES, type SessionEngineSettings } from './settings.js';
+import { DEFAULT_MAX_MIRRORED_FILE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_TURN_TIMEOUT_MS, type SessionEngineSettings } from './settings.js';
 import { SyncScheduler } from './sync-scheduler.js';
 import { TranscriptSync } from './transcript-sync.js';
 import { TurnQueue, type TurnContext, type TurnEnd } from './turn-queue.js';
@@ -124,6 +124,7 @@ export class AgentSession {
       logger: this.log,
       loadProfile: () => this.loadProfile(),
       setStatus: (status) => this.setStatus(status),
+      reportProgress: (message) => void this.publish({ event: 'session:status', data: { sessionId: this.id, status: this.record.status, message } }),
       syncNow: (sandbox) => this.syncNow(sandbox),
       onSyncFailure: (error) => {
         const { code, message } = errorInfo(error, 'PERSISTENCE_ERROR');
@@ -137,7 +138,7 @@ export class AgentSession {
       clock,
       logger: this.log,
       maxQueuedMessages: settings.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES,
-      ...(settings.turnTimeoutMs === undefined ? {} : { turnTimeoutMs: settings.turnTimeoutMs }),
+      turnTimeoutMs: settings.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS,
       begin: (turn, turnId) => this.beginTurn(turn, turnId),
       execute: (turn, context) => this.executeTurn(turn, context),
       finish: (_turn, turnId, end, durationMs) => this.finishTurn(turnId, end, durationMs),

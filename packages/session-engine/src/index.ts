@@ -3,7 +3,7 @@ export * from './session-engine-api.js';
 export * from './session-manager.js';
 export { AgentSession, type AgentSessionDependencies } from './agent-session.js';
 export type { SessionEngineSettings } from './settings.js';
-export { DEFAULT_MAX_QUEUED_MESSAGES } from './settings.js';
+export { DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_TURN_TIMEOUT_MS } from './settings.js';
 export { systemClock, type Clock } from './clock.js';
 export { MemorySessionEventLog, type MemorySessionEventLogOptions } from './durability/memory-session-event-log.js';
 export { MemoryTurnQueueStore, type MemoryTurnQueueStoreOptions } from './durability/memory-turn-queue-store.js';

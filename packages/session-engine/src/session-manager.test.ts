@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { hasErrorCode, type AgentEvent, type AgentProfile, type ConversationBlock } from '@agent-runtime/core';
+import { describe, expect, it, vi } from 'vitest';
+import { hasErrorCode, type AgentEvent, type AgentProfile, type ConversationBlock, type SandboxProvider } from '@agent-runtime/core';
 import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
 import { createFakeSandboxProvider, createScriptedArchitecture, type ScriptedTurn } from '@agent-runtime/testkit';
 import type { BusEvent } from './event-bus.js';
 import { SessionManager, type SessionManagerOptions } from './session-manager.js';
+import { DEFAULT_TURN_TIMEOUT_MS } from './settings.js';
 
 const profile: AgentProfile = {
   id: 'helper',
@@ -308,7 +309,68 @@ describe('SessionManager settings', () => {
   });
 });
 
+describe('sandbox progress', () => {
+  it("a provider's create progress becomes session:status events with a message, while building only", async () => {
+    const inner = createFakeSandboxProvider();
+    let late: ((message: string) => void) | undefined;
+    const sandboxProvider: SandboxProvider = {
+      name: 'slow',
+      async create(options) {
+        options.onProgress?.('building image node:20 (15 s)');
+        options.onProgress?.('scheduling the sandbox');
+        late = options.onProgress;
+        return inner.create(options);
+      },
+    };
+    const { manager, events } = setup(echoTurn, { sandboxProvider });
+    await manager.start();
+    const { sessionId } = await manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    await manager.sendMessage(sessionId, { content: 'hi' });
+    await waitFor(events, (event) => event.event === 'session:turn:end');
+    late?.('too late');
+    const statuses = events.filter((event) => event.event === 'session:status').map((event) => event.data);
+    expect(statuses).toEqual([
+      { sessionId, status: 'building-sandbox' },
+      { sessionId, status: 'building-sandbox', message: 'building image node:20 (15 s)' },
+      { sessionId, status: 'building-sandbox', message: 'scheduling the sandbox' },
+      { sessionId, status: 'active' },
+    ]);
+    await manager.stop();
+  });
+});
+
 describe('turn timeout', () => {
+  it('without turnTimeoutMs a hung turn still ends, with outcome timeout after the 30 min default (fake timers)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    try {
+      expect(DEFAULT_TURN_TIMEOUT_MS).toBe(30 * 60 * 1000);
+      const { manager, events } = setup(
+        async function* (context) {
+          // Hangs until aborted, like a CLI whose sandbox stopped answering.
+          await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve()));
+          yield { type: 'turn:end', outcome: 'interrupted' };
+        },
+        { idleTimeoutMs: 24 * 60 * 60 * 1000, syncIntervalMs: 10 * 60 * 1000 },
+      );
+      await manager.start();
+      const { sessionId } = await manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+      await manager.sendMessage(sessionId, { content: 'hang' });
+      for (let round = 0; round < 100 && !events.some((event) => event.event === 'session:turn:start'); round++) await vi.advanceTimersByTimeAsync(0);
+      expect(events.some((event) => event.event === 'session:turn:start')).toBe(true);
+      await vi.advanceTimersByTimeAsync(DEFAULT_TURN_TIMEOUT_MS - 1_000);
+      expect(turnEnds(events)).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1_000);
+      for (let round = 0; round < 100 && turnEnds(events).length === 0; round++) await vi.advanceTimersByTimeAsync(0);
+      expect(turnEnds(events)).toHaveLength(1);
+      expect(turnEnds(events)[0]!.data).toMatchObject({ outcome: 'timeout', error: { code: 'TURN_TIMEOUT' } });
+      const stopping = manager.stop();
+      await vi.advanceTimersByTimeAsync(1_000);
+      await stopping;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a turn longer than turnTimeoutMs is stopped with outcome timeout and an error event', async () => {
     const { manager, events } = setup(
       async function* (context) {

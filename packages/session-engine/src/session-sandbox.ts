@@ -33,12 +33,17 @@ export interface SessionSandboxOptions {
   logger: Logger;
   loadProfile(): Promise<AgentProfile>;
   setStatus(status: SessionStatus): Promise<void>;
+  /** Progress from the provider while it creates the sandbox (a `session:status` with `message`). */
+  reportProgress?(message: string): void;
   /** Store what the sandbox holds (transcripts, files); rejects when storing failed. */
   syncNow(sandbox: Sandbox): Promise<void>;
   /** The final sync failed every attempt; the sandbox is kept. */
   onSyncFailure(error: unknown): void;
   isTerminated(): boolean;
 }
+
+/** Longest progress message passed on to clients. */
+const MAX_PROGRESS_MESSAGE_LENGTH = 500;
 
 /** Final-sync attempts before a stop gives up and keeps the sandbox. */
 const FINAL_SYNC_ATTEMPTS = 3;
@@ -102,6 +107,15 @@ export class SessionSandbox {
         readOnlyPaths: options.architecture.sandboxReadOnlyPaths(),
         labels: { 'agent-runtime-architecture': options.architectureType },
         ...(options.settings.sandboxLimits ? { limits: options.settings.sandboxLimits } : {}),
+        onProgress: (message) => {
+          // Only while this build waits for create; a provider's late call is dropped.
+          if (this.stateValue !== 'building' || this.sandbox || typeof message !== 'string') return;
+          try {
+            options.reportProgress?.(message.slice(0, MAX_PROGRESS_MESSAGE_LENGTH));
+          } catch (error) {
+            options.logger.warn({ error: errorInfo(error) }, 'reporting sandbox progress failed');
+          }
+        },
       });
       await options.mirror.restoreInto(sandbox);
       const saved = await options.persistence.loadSession(options.sessionId);

@@ -14,7 +14,10 @@ export interface SessionEngineSettings {
   maxMirroredFileBytes?: number;
   /** Delay before syncing after the agent reports a transcript change (default 250 ms). */
   transcriptSyncDelayMs?: number;
-  /** Stop a turn that runs longer than this; it ends with outcome `timeout` (default: no limit). */
+  /**
+   * Stop a turn that runs longer than this; it ends with outcome `timeout`. Default
+   * `DEFAULT_TURN_TIMEOUT_MS` (30 min), so a hung agent or sandbox never holds a session for good.
+   */
   turnTimeoutMs?: number;
   /** Client message ids remembered per session for idempotent retries (default 1000). */
   rememberedMessageIds?: number;
@@ -23,5 +26,8 @@ export interface SessionEngineSettings {
 }
 
 export const DEFAULT_MAX_QUEUED_MESSAGES = 20;
+
+/** A turn running longer than this ends with outcome `timeout` unless `turnTimeoutMs` says otherwise. */
+export const DEFAULT_TURN_TIMEOUT_MS = 30 * 60 * 1000;
 
 export const DEFAULT_MAX_MIRRORED_FILE_BYTES = 10 * 1024 * 1024;

@@ -16,6 +16,21 @@ export async function authenticateRequest(authenticate: Authenticate | undefined
   return result.principal;
 }
 
+/** True when `authorizeSession` (if any) allows `action`; a throwing hook counts as no. */
+export async function isSessionActionAllowed(
+  authorizeSession: AuthorizeSession | undefined,
+  principal: Principal,
+  sessionId: string,
+  action: SessionAction,
+): Promise<boolean> {
+  if (!authorizeSession) return true;
+  try {
+    return (await authorizeSession(principal, sessionId, action)) === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs `authorizeSession`; throws FORBIDDEN when it says no. */
 export async function authorize(
   authorizeSession: AuthorizeSession | undefined,
@@ -23,14 +38,7 @@ export async function authorize(
   sessionId: string,
   action: SessionAction,
 ): Promise<void> {
-  if (!authorizeSession) return;
-  let allowed: boolean;
-  try {
-    allowed = (await authorizeSession(principal, sessionId, action)) === true;
-  } catch {
-    allowed = false;
-  }
-  if (!allowed) {
+  if (!(await isSessionActionAllowed(authorizeSession, principal, sessionId, action))) {
     throw new AgentRuntimeError('FORBIDDEN', `Not allowed to ${action} session "${sessionId}".`, { details: { sessionId, action } });
   }
 }

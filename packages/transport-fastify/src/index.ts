@@ -9,6 +9,10 @@ export type {
   SessionAction,
 } from './options.js';
 export { bearerTokenAuthenticator, type BearerTokenAuthenticatorOptions } from './auth.js';
+// The request guards and auth hooks' semantics, for other transports on the same engine (Socket.IO).
+export { authenticateRequest, isSessionActionAllowed } from './auth.js';
+export { hostName, isHostAllowed } from './security/host-check.js';
+export { isOriginAllowed } from './security/origin-check.js';
 export { ERROR_STATUS, mapError, type MappedError } from './http/error-status.js';
 export { agentRuntimeErrorHandler, agentRuntimeNotFoundHandler } from './http/error-handler.js';
 export { buildOpenApiDocument } from './http/openapi-document.js';

@@ -1,5 +1,6 @@
 import { AgentRuntimeError, noopLogger, type Logger } from '@agent-runtime/core';
 import type { SessionEngine } from '@agent-runtime/session-engine';
+import { authenticateRequest } from '@agent-runtime/transport-fastify';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
@@ -8,7 +9,6 @@ import { registerClientGauge } from './metrics.js';
 import { resolveSocketIoOptions, type SocketIoPluginOptions } from './options.js';
 import { refusal } from './request-guard.js';
 import { routeUpgrades } from './route-upgrades.js';
-import { authenticateHandshake } from './session-authorization.js';
 import { SocketIoBridge } from './socketio-bridge.js';
 
 /** What the plugin adds to the Fastify instance as `fastify.agentRuntimeSocketIo`. */
@@ -53,7 +53,7 @@ const plugin: FastifyPluginAsync<SocketIoPluginOptions> = async (fastify, rawOpt
 
   io.use((socket, next) => {
     const request = handshakeRequest(socket.handshake as never, socket.request);
-    authenticateHandshake(options.authenticate, request).then(
+    authenticateRequest(options.authenticate, request).then(
       (principal) => {
         socket.data.principal = principal;
         next();

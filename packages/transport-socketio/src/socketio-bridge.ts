@@ -1,10 +1,9 @@
 import { AgentRuntimeError, type Logger, type SessionListData } from '@agent-runtime/core';
 import type { BusEvent, ReplayResult, SessionEngine } from '@agent-runtime/session-engine';
-import { answerRequest, type Principal } from '@agent-runtime/transport-fastify';
+import { answerRequest, isSessionActionAllowed, type Principal } from '@agent-runtime/transport-fastify';
 import type { Server, Socket } from 'socket.io';
 import { parseClientArguments, type Acknowledge } from './client-arguments.js';
 import type { ResolvedSocketIoOptions } from './options.js';
-import { isAllowed } from './session-authorization.js';
 
 /** The `session:join` acknowledgement (the raw WebSocket's, field for field). */
 export interface SocketIoJoinResult {
@@ -121,7 +120,7 @@ export class SocketIoBridge {
   }
 
   private async checkJoin(client: ClientState, sessionId: string): Promise<void> {
-    if (!(await isAllowed(this.options.authorizeSession, client.principal, sessionId, 'join'))) {
+    if (!(await isSessionActionAllowed(this.options.authorizeSession, client.principal, sessionId, 'join'))) {
       throw new AgentRuntimeError('FORBIDDEN', `Not allowed to join session "${sessionId}".`, { details: { sessionId, action: 'join' } });
     }
     if (this.engine.listSessions().some((session) => session.sessionId === sessionId)) return;
@@ -259,7 +258,7 @@ export class SocketIoBridge {
     for (const client of this.clients.values()) {
       const filtered = Promise.all(
         sessions.map(async (session) =>
-          (await isAllowed(this.options.authorizeSession, client.principal, session.sessionId, 'read')) ? session : undefined,
+          (await isSessionActionAllowed(this.options.authorizeSession, client.principal, session.sessionId, 'read')) ? session : undefined,
         ),
       );
       client.lists = client.lists.then(async () => {

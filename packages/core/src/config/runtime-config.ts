@@ -74,7 +74,7 @@ export interface RuntimeConfig {
   idleTimeoutMs?: number;
   /** Flush transcripts and files at least this often while a turn runs. Default 30000. */
   syncIntervalMs?: number;
-  /** Stop a turn that runs longer than this (outcome `timeout`). Default: no limit. */
+  /** Stop a turn that runs longer than this (outcome `timeout`, code `TURN_TIMEOUT`). Default 1800000 (30 min). */
   turnTimeoutMs?: number;
   /** Accepted messages that may wait behind a session's running turn; more are refused with 429 TOO_MANY_QUEUED_MESSAGES. Default 20. */
   maxQueuedMessages?: number;

@@ -14,6 +14,13 @@ describe('serverEventPayloadSchemas', () => {
     expect(serverEventPayloadSchemas['session:status'].safeParse({ sessionId: 's', status: 'sleepy' }).success).toBe(false);
   });
 
+  it('session:status takes an optional progress message', () => {
+    const status = serverEventPayloadSchemas['session:status'];
+    expect(status.safeParse({ sessionId: 's', status: 'building-sandbox' }).success).toBe(true);
+    expect(status.safeParse({ sessionId: 's', status: 'building-sandbox', message: 'building image (15 s)' }).success).toBe(true);
+    expect(status.safeParse({ sessionId: 's', status: 'building-sandbox', message: 42 }).success).toBe(false);
+  });
+
   it('isServerEventName', () => {
     expect(isServerEventName('session:turn:end')).toBe(true);
     expect(isServerEventName('toString')).toBe(false);

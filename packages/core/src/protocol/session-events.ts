@@ -12,8 +12,17 @@ export const fileEventSchema = z.object({
   path: z.string().optional(),
 });
 
-/** The session's status changed. */
-export const statusEventSchema = z.object({ sessionId: z.string(), status: sessionStatusSchema });
+/**
+ * The session's status changed, or (with `message`) progress while it stays in a status: e.g.
+ * `building-sandbox` with "building image node:20-bookworm-slim + agent CLI layers (45 s)" while a
+ * sandbox provider builds an image or schedules the sandbox. `message` is additive and optional;
+ * a status event without it says nothing about progress.
+ */
+export const statusEventSchema = z.object({
+  sessionId: z.string(),
+  status: sessionStatusSchema,
+  message: z.string().optional().describe('Human-readable progress while the status holds (e.g. image build or sandbox scheduling).'),
+});
 
 /** Something went wrong; `sessionId` is set when it concerns one session. */
 export const errorEventSchema = z.object({

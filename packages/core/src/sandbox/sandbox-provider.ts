@@ -38,6 +38,12 @@ export interface SandboxCreateOptions {
    * Providers whose sandboxes run elsewhere ignore them: their image must carry the tools.
    */
   readOnlyPaths?: string[];
+  /**
+   * Optional: called with human-readable progress while `create` waits (an image build, the
+   * sandbox being scheduled), so the caller can show it, e.g. in the session's status message.
+   * Providers whose `create` is quick (local) never call it. It must not throw.
+   */
+  onProgress?: (message: string) => void;
 }
 
 export interface SandboxLimits {

@@ -35,4 +35,10 @@ describe('isOriginAllowed', () => {
     expect(isOriginAllowed('not a url', 'localhost:3003', [], undefined)).toBe(false);
     expect(isOriginAllowed('https://evil.example', 'localhost:3003', 'any', undefined)).toBe(true);
   });
+
+  it('matches configured hosts and origins case-insensitively (as the Socket.IO transport did)', () => {
+    expect(isHostAllowed('api.example.com', undefined, ['*.Example.COM'])).toBe(true);
+    expect(isHostAllowed('API.example.com:443', undefined, ['Api.Example.com'])).toBe(true);
+    expect(isOriginAllowed('https://ui.example.com', 'api.example.com', ['https://UI.Example.com'], undefined)).toBe(true);
+  });
 });

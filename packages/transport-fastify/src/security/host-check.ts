@@ -36,5 +36,8 @@ export function isHostAllowed(hostHeader: string | undefined, localAddress: stri
     const local = localAddress.toLowerCase().replace(/^::ffff:/, '');
     if (name === local || name === `::ffff:${local}`) return true;
   }
-  return allowedHosts.some((allowed) => withoutBrackets(allowed) === name || (allowed.startsWith('*.') && name.endsWith(allowed.slice(1))));
+  return allowedHosts.some((configured) => {
+    const allowed = configured.toLowerCase();
+    return withoutBrackets(allowed) === name || (allowed.startsWith('*.') && name.endsWith(allowed.slice(1)));
+  });
 }

@@ -31,5 +31,5 @@ export function isOriginAllowed(
     return false;
   }
   if (hostHeader !== undefined && authority === hostHeader.trim().toLowerCase()) return true;
-  return allowedOrigins.includes(origin) || corsAllows(cors, origin);
+  return allowedOrigins.some((allowed) => allowed.toLowerCase() === origin) || corsAllows(cors, origin);
 }

@@ -1,12 +1,12 @@
-/** An async iterable fed by `push` until `close`: the streaming input of a long-lived SDK query. */
-export class AsyncInput<T> implements AsyncIterable<T> {
+/** A tiny single-consumer async queue: producers push, the turn generator pulls. */
+export class EventChannel<T> {
   private readonly items: T[] = [];
   private waiter: (() => void) | undefined;
   private closed = false;
 
-  push(item: T): void {
-    if (this.closed) return;
-    this.items.push(item);
+  push(...items: T[]): void {
+    if (items.length === 0) return;
+    this.items.push(...items);
     this.wake();
   }
 
@@ -15,7 +15,7 @@ export class AsyncInput<T> implements AsyncIterable<T> {
     this.wake();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+  async *drain(): AsyncGenerator<T> {
     for (;;) {
       while (this.items.length > 0) yield this.items.shift() as T;
       if (this.closed) return;

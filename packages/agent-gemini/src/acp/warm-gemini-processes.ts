@@ -1,0 +1,121 @@
+import type { AgentEvent, AgentTurnContext, Logger } from '@agent-runtime/core';
+import { findGeminiSessionFiles } from '../gemini-paths.js';
+import { WarmGeminiProcess, type WarmGeminiProcessInfo, type WarmGeminiSettings } from './warm-gemini-process.js';
+
+/**
+ * The warm `gemini --acp` processes of one architecture, one per session. A turn reuses the
+ * session's process when it runs in the same sandbox with the same settings; otherwise (a new
+ * sandbox, changed settings, a process that died or was stopped) a new one starts and loads the
+ * session (`session/load`).
+ *
+ * A session's first turn has no file to load. Gemini CLI 0.61.0 records a `session/new`
+ * session's tool calls through a second recorder (its ACP `Session` gets a chat the client does
+ * not use), so every tool call after the first lands in the first tool record: the file no longer
+ * says in which response a call was made, and a later load sends the model a scrambled history.
+ * A loaded session records correctly. So the first turn runs as a stream-json turn (as in
+ * per-turn mode; it is a cold start either way) while a process starts beside it and loads the
+ * session when the turn is over, ready for the next turn. When the session must ask before tools
+ * (`approvalMode: 'default'`), the first turn needs ACP's permission requests: it runs through
+ * `session/new`, and that process is replaced by a loading one after the turn.
+ */
+export class WarmGeminiProcesses {
+  private readonly bySession = new Map<string, WarmGeminiProcess>();
+
+  /**
+   * @param maxProcesses most warm processes at once; starting one more first stops the least
+   *   recently used idle one (its session is loaded again on its next turn).
+   */
+  constructor(
+    private readonly logger: Logger,
+    private readonly onExit?: (process: WarmGeminiProcessInfo) => void,
+    private readonly maxProcesses = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /**
+   * @param firstTurn runs a turn the stream-json way (a session with no file yet).
+   */
+  async *runTurn(context: AgentTurnContext, settings: WarmGeminiSettings, firstTurn: (context: AgentTurnContext) => AsyncIterable<AgentEvent>): AsyncGenerator<AgentEvent> {
+    const fingerprint = JSON.stringify([settings.nodePath, settings.cliEntryPath, settings.env, settings.model, settings.approvalMode]);
+    let process = this.bySession.get(context.sessionId);
+    if (process && (!process.alive || process.sandbox !== context.sandbox || (process.fingerprint !== fingerprint && !process.busy))) {
+      this.logger.info({ sessionId: context.sessionId, processId: process.processId }, 'gemini-cli: replacing the warm process');
+      process.stop();
+      this.bySession.delete(context.sessionId);
+      process = undefined;
+    }
+    if (!process) {
+      const stored = await findGeminiSessionFiles(context.sandbox, await settings.sessionIds.resolve(context.sandbox, context.sessionId));
+      if (!stored && settings.approvalMode === 'yolo') {
+        // The process starts alongside the first turn and loads the session once the turn is over.
+        let release = () => {};
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        this.startProcess(context, fingerprint, settings, gate);
+        try {
+          yield* firstTurn(context);
+        } finally {
+          release();
+        }
+        return;
+      }
+      process = this.startProcess(context, fingerprint, settings);
+    }
+    yield* process.runTurn(context);
+    if (process.newSession && this.bySession.get(context.sessionId) === process) {
+      // Replace the session/new process by one that loads the session (see above).
+      process.stop();
+      this.bySession.delete(context.sessionId);
+      this.startProcess(context, fingerprint, settings);
+    }
+  }
+
+  private startProcess(context: AgentTurnContext, fingerprint: string, settings: WarmGeminiSettings, sessionGate?: Promise<void>): WarmGeminiProcess {
+    this.makeRoom();
+    const process = new WarmGeminiProcess(
+      context.sandbox,
+      context.sessionId,
+      fingerprint,
+      settings,
+      (ended) => {
+        if (this.bySession.get(ended.sessionId) === ended) this.bySession.delete(ended.sessionId);
+        this.logger.info({ sessionId: ended.sessionId, processId: ended.processId }, 'gemini-cli: warm process ended');
+        this.onExit?.(ended.info());
+      },
+      sessionGate,
+    );
+    this.bySession.set(context.sessionId, process);
+    this.logger.info({ sessionId: context.sessionId, processId: process.processId }, 'gemini-cli: warm process started');
+    return process;
+  }
+
+  /** Below the cap, stop least recently used idle processes (busy ones are never stopped). */
+  private makeRoom(): void {
+    const idle = [...this.bySession.values()].filter((process) => process.alive && !process.busy);
+    idle.sort((a, b) => a.info().lastUsedAt - b.info().lastUsedAt);
+    let count = [...this.bySession.values()].filter((process) => process.alive).length;
+    for (const process of idle) {
+      if (count < this.maxProcesses) return;
+      this.logger.info({ sessionId: process.sessionId, processId: process.processId, maxProcesses: this.maxProcesses }, 'gemini-cli: stopping the least recently used warm process');
+      process.stop();
+      this.bySession.delete(process.sessionId);
+      count--;
+    }
+  }
+
+  list(): WarmGeminiProcessInfo[] {
+    return [...this.bySession.values()].filter((process) => process.alive).map((process) => process.info());
+  }
+
+  /** Stop a session's process; `kill` ends it abruptly, as a crash would. */
+  stop(sessionId: string, kill: boolean): boolean {
+    const process = this.bySession.get(sessionId);
+    if (!process) return false;
+    if (kill) process.kill();
+    else process.stop();
+    return true;
+  }
+
+  stopAll(): void {
+    for (const process of this.bySession.values()) process.stop();
+    this.bySession.clear();
+  }
+}

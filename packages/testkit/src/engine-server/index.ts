@@ -1,0 +1,2 @@
+export * from './echo-turn.js';
+export * from './real-engine-server.js';
