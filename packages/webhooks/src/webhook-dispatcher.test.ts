@@ -118,9 +118,8 @@ describe('WebhookDispatcher', () => {
   it('a receiver that hangs is given up after timeoutMs and retried; handle() returns at once', async () => {
     const { fetch, requests } = scriptedFetch(['hang', 200]);
     const dispatcher = createWebhookDispatcher({ webhooks: [{ url, secret, timeoutMs: 5000 }], fetch, clock, initialRetryDelayMs: 100 });
-    const started = performance.now();
     dispatcher.handle(turnEnd(1));
-    expect(performance.now() - started).toBeLessThan(50);
+    expect(requests).toHaveLength(1); // sent, not awaited: handle() returned while the receiver hangs
     expect(dispatcher.pending).toBe(1);
     await vi.advanceTimersByTimeAsync(5000);
     expect(dispatcher.stats.retried).toBe(1);

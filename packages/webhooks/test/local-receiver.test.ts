@@ -52,9 +52,10 @@ describe('webhooks against a local receiver', () => {
     const receiver = await startReceiver(['hang', 200]);
     cleanups.push(receiver.close);
     const dispatcher = dispatcherFor(receiver.url, { timeoutMs: 300 });
-    const before = performance.now();
     dispatcher.handle(turnEnd);
-    expect(performance.now() - before).toBeLessThan(50);
+    // handle() returned before the request was even sent: it queues and goes on.
+    expect(receiver.received).toHaveLength(0);
+    expect(dispatcher.pending).toBe(1);
     await receiver.until(2);
     await dispatcher.drained();
     expect(dispatcher.stats).toEqual({ delivered: 1, failed: 0, retried: 1, dropped: 0 });
