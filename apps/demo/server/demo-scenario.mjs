@@ -31,6 +31,9 @@ const REPORT = `# What makes a good agent runtime
 `;
 
 const TEAM_LEAD = 'You lead a small team';
+const CAREFUL = 'You ask before you act';
+export const APPROVED_COMMAND = 'echo "hello from an approved command" > approved.txt && cat approved.txt';
+export const COLOUR_QUESTION = 'Which colour should the banner be?';
 const RESEARCH_PROMPT = 'Research for the team lead: what makes a good agent runtime?';
 const CHUNK_DELAY_MS = 40;
 
@@ -50,6 +53,61 @@ export function demoScenario() {
     maxRequests: 1_000_000,
     fallback: { text: 'This is the offline demo model: set ANTHROPIC_API_KEY or GEMINI_API_KEY for real answers.' },
     turns: [
+      // Claude, careful-assistant profile (toolPolicy ask: Bash, Write): a question with options
+      // when the message is about a colour, else a command that waits for the user's approval.
+      {
+        id: 'careful-question',
+        times: 'always',
+        match: { api: 'anthropic', system: CAREFUL, lastUserText: /colou?r/i },
+        reply: reply({
+          text: 'That is your call, so let me ask.',
+          toolCalls: [
+            {
+              name: 'AskUserQuestion',
+              input: {
+                questions: [
+                  {
+                    question: COLOUR_QUESTION,
+                    header: 'Colour',
+                    options: [
+                      { label: 'Green', description: 'Calm and friendly' },
+                      { label: 'Orange', description: 'Loud and urgent' },
+                    ],
+                    multiSelect: false,
+                  },
+                ],
+              },
+            },
+          ],
+        }),
+      },
+      {
+        id: 'careful-question-answered',
+        times: 'always',
+        match: { api: 'anthropic', system: CAREFUL, lastToolResult: { name: 'AskUserQuestion' } },
+        reply: reply({ text: 'Thanks, noted your choice for the banner.' }),
+      },
+      {
+        id: 'careful-command',
+        times: 'always',
+        match: { api: 'anthropic', system: CAREFUL, lastUserText: /\S/ },
+        reply: reply({
+          text: 'I need to run a command for that; it waits for your approval.',
+          toolCalls: [{ name: 'Bash', input: { command: APPROVED_COMMAND, description: 'Write and show approved.txt' } }],
+        }),
+      },
+      {
+        id: 'careful-command-denied',
+        times: 'always',
+        match: { api: 'anthropic', system: CAREFUL, lastToolResult: { name: 'Bash', isError: true } },
+        reply: reply({ text: 'Understood: I did not run the command.' }),
+      },
+      {
+        id: 'careful-command-done',
+        times: 'always',
+        match: { api: 'anthropic', system: CAREFUL, lastToolResult: { name: 'Bash' } },
+        reply: reply({ text: 'The approved command ran: approved.txt says hello.' }),
+      },
       // Claude, team-lead profile: the researcher subagent's own conversation.
       {
         id: 'research',

@@ -49,9 +49,9 @@ describe('demo server', () => {
     expect(status).toBe(403);
   });
 
-  it('seeds the three demo profiles', async () => {
+  it('seeds the four demo profiles', async () => {
     const { profiles } = await fetch(`${demo.url}/agent-profiles`).then((response) => response.json());
-    expect(profiles.map((profile: { id: string }) => profile.id).sort()).toEqual(['code-assistant', 'gemini-assistant', 'team-lead']);
+    expect(profiles.map((profile: { id: string }) => profile.id).sort()).toEqual(['careful-assistant', 'code-assistant', 'gemini-assistant', 'team-lead']);
   });
 
   it('stops cleanly on SIGTERM', async () => {

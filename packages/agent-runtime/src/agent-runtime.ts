@@ -8,6 +8,7 @@ import { createLocalSandboxProvider, type LocalSandboxProviderOptions } from '@a
 import { createModalSandboxProvider, MODAL_IMAGE_AGENT_PATHS, type ModalSandboxProvider } from '@agent-runtime/sandbox-modal';
 import { SessionManager } from '@agent-runtime/session-engine';
 import { createAgentRuntimeServer, traceSandboxProvider, type CreateAgentRuntimeServerOptions } from '@agent-runtime/transport-fastify';
+import { createWebhookDispatcher, registerWebhookMetrics, type WebhookDispatcher } from '@agent-runtime/webhooks';
 import { isLoopbackHost, resolveListenHost } from './listen-host.js';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -65,6 +66,9 @@ export class AgentRuntime {
   private readonly localSandbox: AgentRuntimeOptions['localSandbox'];
   /** The interface `start()` listens on. */
   readonly host: string;
+  /** Sends `webhooks` deliveries (absent without `webhooks`); `stats` counts them. */
+  readonly webhooks: WebhookDispatcher | undefined;
+  private stopWebhooks: (() => void) | undefined;
 
   constructor(config: AgentRuntimeOptions) {
     this.config = validateRuntimeConfig(config);
@@ -105,6 +109,10 @@ export class AgentRuntime {
         ? { warmPool: { sizes: this.config.warmPoolSizes, agentProcess: this.config.warmPoolAgentProcess } }
         : {}),
     });
+    this.webhooks =
+      this.config.webhooks.length === 0
+        ? undefined
+        : createWebhookDispatcher({ webhooks: this.config.webhooks, logger: this.logger.child?.({ component: 'webhooks' }) ?? this.logger });
   }
 
   /** The address the server listens on, once started. */
@@ -127,6 +135,12 @@ export class AgentRuntime {
     if (this.sandbox.name === 'modal' && !this.config.sandbox) {
       (this.sandbox as ModalSandboxProvider).start().catch((error: unknown) => this.logger.error({ error: String(error) }, 'Modal image not ready'));
     }
+    // Subscribed before the sessions start: a request re-presented after a restart is delivered too.
+    const unsubscribe = this.webhooks?.attach(this.sessions.events);
+    this.stopWebhooks = () => {
+      unsubscribe?.();
+      this.webhooks?.close();
+    };
     await this.sessions.start();
     const serverOptions = this.serverOptions ?? {};
     const allowedHosts =
@@ -149,11 +163,20 @@ export class AgentRuntime {
         'listening beyond loopback WITHOUT authentication: anyone who reaches this port can read and drive every session',
       );
     }
+    const webhooks = this.webhooks;
+    if (webhooks) {
+      // The plugin's decoration exists once it has loaded: count deliveries on its /metrics registry.
+      server.addHook('onReady', async () => {
+        const registry = server.agentRuntime.metrics?.registry;
+        if (registry) registerWebhookMetrics(webhooks, registry);
+      });
+    }
     try {
       await this.configureServer?.(server);
       await server.listen({ port: this.config.websocketPort, host: this.host });
     } catch (error) {
       await this.sessions.stop();
+      this.stopWebhooks?.();
       throw error;
     }
     this.server = server;
@@ -169,6 +192,10 @@ export class AgentRuntime {
     this.server = undefined;
     await server?.close();
     await this.sessions.stop();
+    // After the sessions stopped: their last turn ends and idle statuses are queued; deliveries
+    // still pending are abandoned (logged as dropped) rather than holding up the stop.
+    this.stopWebhooks?.();
+    this.stopWebhooks = undefined;
     this.logger.info({}, 'agent runtime stopped');
   }
 

@@ -14,3 +14,12 @@ export { MemorySessionEventLog, MemoryTurnQueueStore, SecretRedactor } from '@ag
 export { agentRuntimePlugin, createAgentRuntimeServer, bearerTokenAuthenticator } from '@agent-runtime/transport-fastify';
 export { ClusterCoordinator, DEPLOYMENT_LABEL, NODE_LABEL, type ClusterCoordinatorOptions } from './cluster/cluster-coordinator.js';
 export { resolveClusterSettings, type ClusterSettings } from './cluster/cluster-settings.js';
+export {
+  checkWebhookSignature,
+  createWebhookDispatcher,
+  registerWebhookMetrics,
+  verifyWebhookSignature,
+  WebhookDispatcher,
+  type WebhookDeliveryOutcome,
+  type WebhookPayload,
+} from '@agent-runtime/webhooks';

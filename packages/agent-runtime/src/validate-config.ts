@@ -15,6 +15,7 @@ import {
   type PersistenceAdapter,
   type RuntimeConfig,
   type SandboxProvider,
+  type WebhookConfig,
 } from '@agent-runtime/core';
 
 const PERSISTENCE_METHODS = [
@@ -53,6 +54,8 @@ export interface ResolvedRuntimeConfig {
   maxWarmProcesses: MaxWarmProcessesConfig | undefined;
   /** Cluster mode settings as given (`false`: forced off; undefined: from DATABASE_URL + NATS_URL). */
   cluster: ClusterConfig | false | undefined;
+  /** Validated webhooks (empty: none). */
+  webhooks: WebhookConfig[];
 }
 
 const ARCHITECTURE_TYPES: readonly AgentArchitectureType[] = ['claude-agent-sdk', 'gemini-cli'];
@@ -126,5 +129,6 @@ export function validateRuntimeConfig(config: RuntimeConfig): ResolvedRuntimeCon
     warmPoolAgentProcess: parsed.data.warmPool?.agentProcess ?? true,
     maxWarmProcesses: parsed.data.maxWarmProcesses,
     cluster: parsed.data.cluster,
+    webhooks: parsed.data.webhooks ?? [],
   };
 }

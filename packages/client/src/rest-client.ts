@@ -1,6 +1,11 @@
 import { normalizeWorkspacePath, workspacePathProblem } from '@agent-runtime/core';
 import type {
   AgentProfileListData,
+  AnswerPermissionRequest,
+  AnswerQuestionRequest,
+  AnswerRequestResponse,
+  PermissionResolution,
+  QuestionResolution,
   CreateSessionRequest,
   CreateSessionResponse,
   RuntimeSessionData,
@@ -113,6 +118,23 @@ export class RestClient {
 
   interrupt(sessionId: string): Promise<InterruptResponse> {
     return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/interrupt`);
+  }
+
+  /**
+   * Answers a permission request (`POST /sessions/:sessionId/permissions/:requestId`):
+   * `{ decision: 'allow' | 'deny', remember?, message? }`. A second answer changes nothing and
+   * resolves with the first resolution and `alreadyResolved: true`.
+   */
+  answerPermission(sessionId: string, requestId: string, answer: AnswerPermissionRequest): Promise<AnswerRequestResponse<PermissionResolution>> {
+    return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/permissions/${encodeURIComponent(requestId)}`, answer);
+  }
+
+  /**
+   * Answers an agent question (`POST /sessions/:sessionId/questions/:requestId`):
+   * `{ answers: { [questionText]: label } }` or `{ decline: true }`. Idempotent like `answerPermission`.
+   */
+  answerQuestion(sessionId: string, requestId: string, answer: AnswerQuestionRequest): Promise<AnswerRequestResponse<QuestionResolution>> {
+    return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/questions/${encodeURIComponent(requestId)}`, answer);
   }
 
   /**

@@ -1,6 +1,7 @@
 import {
   MAIN_CONVERSATION_ID,
   type AnyServerEvent,
+  type PendingRequest,
   type ConversationBlock,
   type ErrorEvent,
   type RuntimeSessionData,
@@ -9,7 +10,8 @@ import {
   type TurnEndEvent,
   type WorkspaceFile,
 } from '@agent-runtime/core';
-import { changeBlock, putBlock } from './conversation-blocks.js';
+import { approvalResolved, pendingFromBlocks, withPendingBlock, withPendingRequest } from './pending-requests.js';
+import { changeBlock, findBlock, putBlock } from './conversation-blocks.js';
 
 export interface SubagentState {
   id: string;
@@ -37,6 +39,13 @@ export interface SessionState {
   turn: { turnId: string; clientMessageId?: string } | undefined;
   lastTurn: TurnEndEvent | undefined;
   lastError: ErrorEvent | undefined;
+  /**
+   * Permission requests and agent questions waiting for an answer, oldest first: from the
+   * snapshot's `pendingRequests` (or its pending `approval` blocks), then every
+   * `session:permission:request` / `session:question:request` adds one and its `...:resolved`
+   * removes it. Each also has an `approval` block (id `approval:<requestId>`) in its conversation.
+   */
+  pendingRequests: PendingRequest[];
   /** Sequence number of the last event folded in (the `since` for a join). */
   lastSeq: number;
 }
@@ -46,7 +55,7 @@ export type SessionEventFrame = AnyServerEvent & { seq?: number };
 
 /** The state of a session loaded with `GET /sessions/:sessionId`. */
 export function createSessionState(data: RuntimeSessionData): SessionState {
-  const { blocks, workspaceFiles, subagents, lastEventSeq, ...record } = data;
+  const { blocks, workspaceFiles, subagents, lastEventSeq, pendingRequests, ...record } = data;
   const conversations: Record<string, ConversationBlock[]> = { [MAIN_CONVERSATION_ID]: blocks };
   const subagentStates: Record<string, SubagentState> = {};
   for (const subagent of subagents) {
@@ -69,6 +78,7 @@ export function createSessionState(data: RuntimeSessionData): SessionState {
     turn: undefined,
     lastTurn: undefined,
     lastError: undefined,
+    pendingRequests: pendingRequests ?? pendingFromBlocks(conversations),
     lastSeq: lastEventSeq ?? 0,
   };
 }
@@ -103,15 +113,24 @@ function applyEvent(state: SessionState, frame: SessionEventFrame): SessionState
     // Each costs a lookup by id and one copy of the conversation's array of references: no
     // rebuild of the block list per delta.
     case 'session:block:start':
-      return withBlocks(state, frame.data.conversationId, (blocks) => putBlock(blocks, frame.data.block));
+      return withPendingBlock(withBlocks(state, frame.data.conversationId, (blocks) => putBlock(blocks, frame.data.block)), frame.data.block);
     case 'session:block:delta':
       return withBlocks(state, frame.data.conversationId, (blocks) => changeBlock(blocks, frame.data.blockId, (block) => appendDelta(block, frame.data.delta)));
-    case 'session:block:update':
-      return withBlocks(state, frame.data.conversationId, (blocks) =>
+    case 'session:block:update': {
+      const next = withBlocks(state, frame.data.conversationId, (blocks) =>
         changeBlock(blocks, frame.data.blockId, (block) => ({ ...block, ...frame.data.updates, id: block.id, type: block.type }) as ConversationBlock),
       );
+      const updated = next === state ? undefined : findBlock(next.conversations[frame.data.conversationId] ?? [], frame.data.blockId);
+      return updated ? withPendingBlock(next, updated) : next;
+    }
     case 'session:block:complete':
-      return withBlocks(state, frame.data.conversationId, (blocks) => putBlock(blocks, frame.data.block));
+      return withPendingBlock(withBlocks(state, frame.data.conversationId, (blocks) => putBlock(blocks, frame.data.block)), frame.data.block);
+    case 'session:permission:request':
+    case 'session:question:request':
+      return withPendingRequest(state, frame.data);
+    case 'session:permission:resolved':
+    case 'session:question:resolved':
+      return approvalResolved(state, frame.data);
     case 'session:file:created':
     case 'session:file:modified': {
       const file = frame.data.file;

@@ -1,4 +1,11 @@
-import type { RuntimeSessionData } from '@agent-runtime/core';
+import type {
+  AnswerPermissionRequest,
+  AnswerQuestionRequest,
+  AnswerRequestResponse,
+  PermissionResolution,
+  QuestionResolution,
+  RuntimeSessionData,
+} from '@agent-runtime/core';
 import { AckTracker, type AckResult } from './ack-tracker.js';
 import { AgentRuntimeClientError } from './client-error.js';
 import { consoleLogger, EventHandlers } from './event-handlers.js';
@@ -112,6 +119,20 @@ export class AgentRuntimeSocket {
     return this.subscriptions.leave(sessionId);
   }
 
+  /**
+   * Answers a permission request over the socket (`session:permission:respond`, same body and
+   * result as `POST /sessions/:sessionId/permissions/:requestId`). Rejects with the server's code
+   * (REQUEST_NOT_FOUND, FORBIDDEN, VALIDATION_FAILED...) when the ack says it failed.
+   */
+  answerPermission(sessionId: string, requestId: string, answer: AnswerPermissionRequest): Promise<AnswerRequestResponse<PermissionResolution>> {
+    return this.respond('session:permission:respond', [sessionId, requestId, answer]);
+  }
+
+  /** Answers an agent question over the socket (`session:question:respond`). */
+  answerQuestion(sessionId: string, requestId: string, answer: AnswerQuestionRequest): Promise<AnswerRequestResponse<QuestionResolution>> {
+    return this.respond('session:question:respond', [sessionId, requestId, answer]);
+  }
+
   /** The last sequence number delivered for a session. */
   lastSeq(sessionId: string): number | undefined {
     return this.subscriptions.lastSeq(sessionId);
@@ -139,6 +160,15 @@ export class AgentRuntimeSocket {
   /** Drops the connection as a network failure would (reconnects). For tests and "retry now" buttons. */
   reconnectNow(): void {
     this.connection.drop();
+  }
+
+  private async respond<Result>(event: string, args: unknown[]): Promise<Result> {
+    const result = await this.emitWithAck(event, args);
+    if (result.success) return result as unknown as Result;
+    const error = result.error as { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
+    throw new AgentRuntimeClientError(error?.code ?? 'REQUEST_FAILED', error?.message ?? `${event} failed.`, {
+      ...(error?.details && typeof error.details === 'object' ? { details: error.details } : {}),
+    });
   }
 
   private emitWithAck(event: string, args: unknown[]): Promise<AckResult> {

@@ -6,7 +6,17 @@ import {
   type SessionEventFrame,
   type SessionState,
 } from '@agent-runtime/client';
-import type { ConversationBlock, SendMessageResponse, SessionStatus, UserMessageContent, WorkspaceFile } from '@agent-runtime/core';
+import type {
+  AnswerRequestResponse,
+  ConversationBlock,
+  PendingRequest,
+  PermissionResolution,
+  QuestionResolution,
+  SendMessageResponse,
+  SessionStatus,
+  UserMessageContent,
+  WorkspaceFile,
+} from '@agent-runtime/core';
 import { useCallback, useEffect, useState } from 'react';
 import { useAgentRuntimeClient } from './provider.js';
 
@@ -23,6 +33,20 @@ export interface UseSessionResult {
   running: boolean;
   sendMessage: (content: UserMessageContent, options?: { clientMessageId?: string }) => Promise<SendMessageResponse>;
   interrupt: () => Promise<InterruptResponse>;
+  /**
+   * Permission requests and agent questions waiting for an answer, oldest first (kept up to date
+   * from the events; a resolved one leaves the list). Each also has an `approval` block in its
+   * conversation.
+   */
+  pendingRequests: PendingRequest[];
+  /** Allows a pending tool call (`remember`: for the rest of the session; `message`: a note to the agent). */
+  approve: (requestId: string, options?: { remember?: boolean; message?: string }) => Promise<AnswerRequestResponse<PermissionResolution>>;
+  /** Denies a pending tool call; `message` tells the agent why. */
+  deny: (requestId: string, message?: string, options?: { remember?: boolean }) => Promise<AnswerRequestResponse<PermissionResolution>>;
+  /** Answers an agent question: question text -> the chosen option's label (labels joined with ", " for multi-select) or free text. */
+  answerQuestion: (requestId: string, answers: Record<string, string>) => Promise<AnswerRequestResponse<QuestionResolution>>;
+  /** Declines an agent question: the agent goes on without an answer. */
+  declineQuestion: (requestId: string, message?: string) => Promise<AnswerRequestResponse<QuestionResolution>>;
   error: Error | undefined;
   loading: boolean;
 }
@@ -30,6 +54,8 @@ export interface UseSessionResult {
 const EMPTY_BLOCKS: ConversationBlock[] = [];
 const EMPTY_CONVERSATIONS: Record<string, ConversationBlock[]> = {};
 const EMPTY_FILES: WorkspaceFile[] = [];
+const EMPTY_REQUESTS: PendingRequest[] = [];
+const noSession = () => Promise.reject(new Error('useSession: no sessionId'));
 
 /**
  * One session, live: loads `GET /sessions/:id`, joins it over the WebSocket from the snapshot's
@@ -113,6 +139,29 @@ export function useSession(sessionId: string | undefined): UseSessionResult {
     return client.interrupt(sessionId);
   }, [client, sessionId]);
 
+  // Answers go over REST: they need no open socket, and a second answer is idempotent on the server.
+  const approve = useCallback(
+    (requestId: string, options: { remember?: boolean; message?: string } = {}) =>
+      sessionId === undefined ? noSession() : client.answerPermission(sessionId, requestId, { decision: 'allow', ...options }),
+    [client, sessionId],
+  );
+  const deny = useCallback(
+    (requestId: string, message?: string, options: { remember?: boolean } = {}) =>
+      sessionId === undefined
+        ? noSession()
+        : client.answerPermission(sessionId, requestId, { decision: 'deny', ...(message === undefined ? {} : { message }), ...options }),
+    [client, sessionId],
+  );
+  const answerQuestion = useCallback(
+    (requestId: string, answers: Record<string, string>) => (sessionId === undefined ? noSession() : client.answerQuestion(sessionId, requestId, { answers })),
+    [client, sessionId],
+  );
+  const declineQuestion = useCallback(
+    (requestId: string, message?: string) =>
+      sessionId === undefined ? noSession() : client.answerQuestion(sessionId, requestId, { decline: true, ...(message === undefined ? {} : { message }) }),
+    [client, sessionId],
+  );
+
   return {
     session: state,
     blocks: state ? mainBlocks(state) : EMPTY_BLOCKS,
@@ -122,6 +171,11 @@ export function useSession(sessionId: string | undefined): UseSessionResult {
     running: state?.turn !== undefined,
     sendMessage,
     interrupt,
+    pendingRequests: state?.pendingRequests ?? EMPTY_REQUESTS,
+    approve,
+    deny,
+    answerQuestion,
+    declineQuestion,
     error,
     loading,
   };

@@ -1,5 +1,6 @@
 import type { ConversationBlock, SubagentBlock, ToolResultBlock, ToolUseBlock } from '@agent-runtime/core';
 import type { SubagentState } from '@agent-runtime/client';
+import { ApprovalCard, type ApprovalActions } from './ApprovalCard';
 import { ToolCall } from './ToolCall';
 
 export interface ConversationProps {
@@ -9,6 +10,8 @@ export interface ConversationProps {
   conversationId?: string;
   /** The last assistant text or thinking block streams while a turn runs. */
   streaming: boolean;
+  /** Answers for the approval cards (permission requests and questions). */
+  approvals?: ApprovalActions;
 }
 
 function userText(content: ConversationBlock & { type: 'user_message' }): string {
@@ -20,7 +23,7 @@ function userText(content: ConversationBlock & { type: 'user_message' }): string
  * One conversation as a list of blocks. Tool results are shown inside their tool call; a subagent
  * shows its own conversation nested under it (and replaces the tool call that started it).
  */
-export function Conversation({ conversations, subagents, conversationId = 'main', streaming }: ConversationProps) {
+export function Conversation({ conversations, subagents, conversationId = 'main', streaming, approvals }: ConversationProps) {
   const blocks = conversations[conversationId] ?? [];
   const results = new Map<string, ToolResultBlock>();
   const subagentToolUses = new Set<string>();
@@ -66,7 +69,9 @@ export function Conversation({ conversations, subagents, conversationId = 'main'
               </div>
             );
           case 'subagent':
-            return <Subagent key={block.id} block={block} conversations={conversations} subagents={subagents} streaming={streaming} />;
+            return <Subagent key={block.id} block={block} conversations={conversations} subagents={subagents} streaming={streaming} {...(approvals ? { approvals } : {})} />;
+          case 'approval':
+            return <ApprovalCard key={block.id} block={block} actions={approvals} />;
           case 'system':
             return (
               <div key={block.id} className={`msg msg-system system-${block.subtype}`} data-testid="system-block">
@@ -81,7 +86,7 @@ export function Conversation({ conversations, subagents, conversationId = 'main'
   );
 }
 
-function Subagent({ block, conversations, subagents, streaming }: { block: SubagentBlock } & Omit<ConversationProps, 'conversationId'>) {
+function Subagent({ block, conversations, subagents, streaming, approvals }: { block: SubagentBlock } & Omit<ConversationProps, 'conversationId'>) {
   const state = subagents[block.subagentId];
   const status = state?.status ?? block.status;
   return (
@@ -95,7 +100,7 @@ function Subagent({ block, conversations, subagents, streaming }: { block: Subag
         <span className={`tool-status tool-status-${status}`}>{status}</span>
       </summary>
       <div className="subagent-body">
-        <Conversation conversations={conversations} subagents={subagents} conversationId={block.subagentId} streaming={streaming && status === 'running'} />
+        <Conversation conversations={conversations} subagents={subagents} conversationId={block.subagentId} streaming={streaming && status === 'running'} {...(approvals ? { approvals } : {})} />
         {block.output && !(conversations[block.subagentId]?.length) && <div className="msg msg-assistant">{block.output}</div>}
       </div>
     </details>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { SessionListData } from '@agent-runtime/core';
 import { useSession } from '@agent-runtime/react';
 import { ARCHITECTURE_LABELS } from '../lib/format';
@@ -17,7 +17,8 @@ export interface SessionViewProps {
 
 /** One session: its conversation (live), the composer, and the workspace files. */
 export function SessionView({ sessionId, title, onDelete, onRecord }: SessionViewProps) {
-  const { session: state, running: working, error, sendMessage, interrupt } = useSession(sessionId);
+  const { session: state, running: working, error, sendMessage, interrupt, pendingRequests, approve, deny, answerQuestion, declineQuestion } = useSession(sessionId);
+  const approvals = useMemo(() => ({ approve, deny, answerQuestion, declineQuestion }), [approve, deny, answerQuestion, declineQuestion]);
   const scroller = useRef<HTMLDivElement>(null);
   const ended = state?.status === 'completed';
   const record = state?.record;
@@ -59,6 +60,11 @@ export function SessionView({ sessionId, title, onDelete, onRecord }: SessionVie
             <div className="session-sub">
               <span className={`arch arch-${state.record.type}`}>{ARCHITECTURE_LABELS[state.record.type] ?? state.record.type}</span>
               <StatusBadge status={state.status} working={working} />
+              {pendingRequests.length > 0 && (
+                <span className="badge badge-waiting" data-testid="pending-count">
+                  {pendingRequests.length} waiting for you
+                </span>
+              )}
               <span className="muted small mono">{sessionId}</span>
             </div>
           </div>
@@ -74,7 +80,7 @@ export function SessionView({ sessionId, title, onDelete, onRecord }: SessionVie
           </button>
         </div>
         <div className="scroller" ref={scroller}>
-          <Conversation conversations={state.conversations} subagents={state.subagents} streaming={working} />
+          <Conversation conversations={state.conversations} subagents={state.subagents} streaming={working} approvals={approvals} />
           {working && <div className="typing" data-testid="working">agent is working…</div>}
           {state.lastTurn?.outcome === 'interrupted' && !working && <div className="msg msg-system">Interrupted.</div>}
           {state.lastTurn?.outcome === 'error' && !working && (

@@ -1,2 +1,3 @@
 export * from './logger.js';
 export * from './runtime-config.js';
+export * from './webhook-config.js';

@@ -3,6 +3,7 @@ import type { PersistenceAdapter } from '../persistence/persistence-adapter.js';
 import type { AgentArchitecture } from '../agent/agent-architecture.js';
 import type { SandboxProvider } from '../sandbox/sandbox-provider.js';
 import type { Logger } from './logger.js';
+import { webhookConfigSchema, type WebhookConfig } from './webhook-config.js';
 
 export const logLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
 export type LogLevel = z.infer<typeof logLevelSchema>;
@@ -118,6 +119,7 @@ export const runtimeOptionsSchema = z.object({
   warmPool: warmPoolConfigSchema.optional(),
   maxWarmProcesses: maxWarmProcessesSchema.optional(),
   cluster: z.union([clusterConfigSchema, z.literal(false)]).optional(),
+  webhooks: z.array(webhookConfigSchema).max(50).optional(),
 });
 
 /**
@@ -179,6 +181,11 @@ export interface RuntimeConfig {
    * 190 MiB RSS. Default: no cap (the idle timeout bounds them).
    */
   maxWarmProcesses?: MaxWarmProcessesConfig;
+  /**
+   * URLs that receive a signed POST when a permission or a question is pending, a turn ends or a
+   * session goes idle (retried with backoff, never blocking a turn). See docs/webhooks.md.
+   */
+  webhooks?: WebhookConfig[];
   /** A logger to use instead of the pino logger the runtime creates at `logLevel`. */
   logger?: Logger;
 }
