@@ -4,51 +4,21 @@
 // the bare CLI's cold first block, all in the same run; and the RSS of a warm idle `gemini --acp`.
 // The second message is sent as soon as the first turn ends (the warm process started beside it).
 // Last line: {"bench":"gemini-warm-turn","ratio":<warm second turn first block / bare cold first block>, ...}
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGeminiArchitecture, geminiCliArgs, geminiCliEntryPath, geminiCliEnv, geminiSettings } from '@agent-runtime/agent-gemini';
+import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
 import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
 import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
 import { SessionManager } from '@agent-runtime/session-engine';
 import { startModelServer } from '@agent-runtime/testkit';
+import { bareGemini as bareGeminiTurn, median } from './lib/bare-cli.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MODEL = 'gemini-2.5-flash';
+/** The bare CLI, cold: spawn -> first assistant stream-json event (ms). */
+const bareGemini = async (server) => (await bareGeminiTurn(server, { prompt: 'hello', model: MODEL })).first;
 const scenario = { turns: [{ match: {}, reply: { text: ['Hello ', 'there.'] }, times: 'always' }] };
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/** The bare CLI, cold: spawn -> first assistant stream-json event. */
-function bareGemini(server) {
-  const root = mkdtempSync(join(tmpdir(), 'bench-bare-gemini-'));
-  const home = join(root, 'home');
-  const cwd = join(root, 'ws');
-  mkdirSync(cwd, { recursive: true });
-  mkdirSync(join(home, '.gemini'), { recursive: true });
-  mkdirSync(join(home, 'tmp'), { recursive: true });
-  writeFileSync(join(home, '.gemini', 'settings.json'), JSON.stringify(geminiSettings({ id: 'bench', name: 'Bench' })));
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    let first;
-    let buffer = '';
-    const child = spawn(process.execPath, [geminiCliEntryPath(), ...geminiCliArgs({ prompt: 'hello', model: MODEL, sessionId: randomUUID() })], {
-      cwd,
-      env: geminiCliEnv({ home, path: process.env.PATH, variables: { GEMINI_API_KEY: 'bench-key', GOOGLE_GEMINI_BASE_URL: server.url } }),
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk;
-      if (first === undefined && buffer.includes('"role":"assistant"')) first = performance.now() - started;
-    });
-    child.on('error', reject);
-    child.on('close', () => {
-      rmSync(root, { recursive: true, force: true });
-      resolve(first);
-    });
-  });
-}
 
 /** VmRSS (kB) of each `gemini --acp` process. */
 function acpRssKb() {
