@@ -35,8 +35,10 @@ export function warmProcessTests(context: ArchitectureContractContext): void {
     const second = await runTurn(architecture(), sandbox, profile, 'and now?');
     expect(expectSingleEnd(second)).toMatchObject({ outcome: 'completed' });
     expect(warm.processId(sandbox.sessionId), 'the next turn ran in the same process').toBe(process);
-    const text = second.map((event) => (event.type === 'block:delta' ? event.delta : '')).join('');
-    expect(text).toContain('Done quickly.');
+    // Text streams as deltas, or (a warm process may deliver a reply whole) in the completed block.
+    const streamed = second.map((event) => (event.type === 'block:delta' ? event.delta : '')).join('');
+    const completed = second.map((event) => (event.type === 'block:complete' && event.block.type === 'assistant_text' ? event.block.content : '')).join('');
+    expect(`${streamed}\n${completed}`).toContain('Done quickly.');
   }, timeout);
 
   it.skipIf(skips('warm-killed-between-turns'))('warm-killed-between-turns: a killed process is replaced and the next turn resumes the full history', async (test) => {
