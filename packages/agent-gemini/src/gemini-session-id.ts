@@ -4,6 +4,7 @@ import { GEMINI_DIR, geminiSessionUuid } from './gemini-paths.js';
 /** Where the Gemini session id of a sandbox's session is kept, relative to the sandbox home. */
 export const GEMINI_SESSION_MARKER = `${GEMINI_DIR}/agent-runtime-session-id`;
 
+const MAX_REMEMBERED = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -13,10 +14,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * file's header. One sandbox holds one session.
  */
 export class GeminiSessionIds {
-  private readonly known = new WeakMap<Sandbox, string>();
+  /** By sandbox id (not by object: callers may wrap a sandbox), oldest first; bounded. */
+  private readonly known = new Map<string, string>();
+
+  private remember(sandbox: Sandbox, id: string): void {
+    this.known.delete(sandbox.id);
+    this.known.set(sandbox.id, id);
+    if (this.known.size > MAX_REMEMBERED) this.known.delete(this.known.keys().next().value!);
+  }
 
   async resolve(sandbox: Sandbox, sessionId: string): Promise<string> {
-    const cached = this.known.get(sandbox);
+    const cached = this.known.get(sandbox.id);
     if (cached) return cached;
     let id = geminiSessionUuid(sessionId);
     try {
@@ -25,7 +33,7 @@ export class GeminiSessionIds {
     } catch {
       // no marker: a stream-json session (or none yet)
     }
-    this.known.set(sandbox, id);
+    this.remember(sandbox, id);
     return id;
   }
 
@@ -33,6 +41,6 @@ export class GeminiSessionIds {
   async record(sandbox: Sandbox, geminiSessionId: string): Promise<void> {
     if (!UUID.test(geminiSessionId)) return;
     await sandbox.writeFile(GEMINI_SESSION_MARKER, geminiSessionId, { root: 'home' });
-    this.known.set(sandbox, geminiSessionId);
+    this.remember(sandbox, geminiSessionId);
   }
 }
