@@ -44,6 +44,29 @@ describe('REST methods', () => {
     expect(await client.terminateSession(sessionId)).toEqual({ success: true, sessionId });
   });
 
+  it('warmSession over REST (POST /sessions/:id/warm) and over the socket (session:warm with ack)', async () => {
+    const { sessionId } = await client.createSession({ agentProfileRef: 'code-assistant', architecture: 'claude-agent-sdk' });
+    const socket = await client.connect();
+    const engine = server.engine as typeof server.engine & { warmSession?: (sessionId: string) => Promise<{ warming: boolean }> };
+    const original = engine.warmSession;
+    delete engine.warmSession;
+    await expect(client.warmSession(sessionId)).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION' });
+    await expect(socket.warmSession(sessionId)).rejects.toMatchObject({ code: 'UNSUPPORTED_OPERATION' });
+    const warmed: string[] = [];
+    engine.warmSession = async (id) => {
+      warmed.push(id);
+      return { warming: warmed.length === 1 };
+    };
+    try {
+      expect(await client.warmSession(sessionId)).toEqual({ success: true, sessionId, warming: true });
+      expect(await socket.warmSession(sessionId)).toEqual({ success: true, warming: false });
+      expect(warmed).toEqual([sessionId, sessionId]);
+    } finally {
+      if (original) engine.warmSession = original;
+      else delete engine.warmSession;
+    }
+  });
+
   it('throws AgentRuntimeClientError with code and status', async () => {
     const error = await client.getSession('missing').catch((caught: unknown) => caught);
     expect(AgentRuntimeClientError.isInstance(error)).toBe(true);

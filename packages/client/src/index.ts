@@ -1,5 +1,5 @@
 export { createAgentRuntimeClient, type AgentRuntimeClient, type AgentRuntimeClientOptions } from './client.js';
-export { RestClient, randomId, type FetchLike, type InterruptResponse, type RestClientOptions, type SendMessageOptions, type WorkspaceWriteResponse } from './rest-client.js';
+export { RestClient, randomId, type FetchLike, type InterruptResponse, type RestClientOptions, type SendMessageOptions, type WarmSessionResponse, type WorkspaceWriteResponse } from './rest-client.js';
 export {
   AgentRuntimeSocket,
   type AgentRuntimeSocketOptions,

@@ -45,6 +45,13 @@ export interface InterruptResponse {
   interrupted: boolean;
 }
 
+/** `POST /sessions/:sessionId/warm`: `warming: false` when there was nothing to warm (already warm or running). */
+export interface WarmSessionResponse {
+  success: true;
+  sessionId: string;
+  warming: boolean;
+}
+
 /** A random id without `node:crypto` (works in browsers, insecure contexts included). */
 export function randomId(): string {
   const cryptoObject = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
@@ -118,6 +125,14 @@ export class RestClient {
 
   interrupt(sessionId: string): Promise<InterruptResponse> {
     return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/interrupt`);
+  }
+
+  /**
+   * The user started typing: warm the session's sandbox and agent process ahead of the message
+   * (`POST /sessions/:sessionId/warm`, needs the `message` right). Resolves at once.
+   */
+  warmSession(sessionId: string): Promise<WarmSessionResponse> {
+    return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/warm`);
   }
 
   /**

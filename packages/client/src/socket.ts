@@ -120,6 +120,14 @@ export class AgentRuntimeSocket {
   }
 
   /**
+   * Warms a session over the socket (`session:warm`, acked `{ success, warming }`), as
+   * `POST /sessions/:sessionId/warm` does. Rejects with the server's code when the ack says it failed.
+   */
+  warmSession(sessionId: string): Promise<{ success: true; warming: boolean }> {
+    return this.respond('session:warm', [sessionId]);
+  }
+
+  /**
    * Answers a permission request over the socket (`session:permission:respond`, same body and
    * result as `POST /sessions/:sessionId/permissions/:requestId`). Rejects with the server's code
    * (REQUEST_NOT_FOUND, FORBIDDEN, VALIDATION_FAILED...) when the ack says it failed.

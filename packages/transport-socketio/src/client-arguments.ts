@@ -1,4 +1,4 @@
-import { AgentRuntimeError, joinArgumentsSchema, leaveArgumentsSchema } from '@agent-runtime/core';
+import { AgentRuntimeError, joinArgumentsSchema, leaveArgumentsSchema, warmArgumentsSchema } from '@agent-runtime/core';
 
 export type Acknowledge = (response: unknown) => void;
 
@@ -8,13 +8,13 @@ export type ParsedClientEvent =
 
 /**
  * The arguments of `session:join` (`sessionId, {since}?, callback?`) or `session:leave`
- * (`sessionId, callback?`) -> what to do, or a coded error naming the bad argument.
+ * or `session:warm` (`sessionId, callback?`) -> what to do, or a coded error naming the bad argument.
  */
-export function parseClientArguments(event: 'session:join' | 'session:leave', args: unknown[]): ParsedClientEvent {
+export function parseClientArguments(event: 'session:join' | 'session:leave' | 'session:warm', args: unknown[]): ParsedClientEvent {
   const last = args[args.length - 1];
   const acknowledge = typeof last === 'function' ? (last as Acknowledge) : undefined;
   const values = acknowledge ? args.slice(0, -1) : args;
-  const schema = event === 'session:join' ? joinArgumentsSchema : leaveArgumentsSchema;
+  const schema = event === 'session:join' ? joinArgumentsSchema : event === 'session:warm' ? warmArgumentsSchema : leaveArgumentsSchema;
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,4 +1,4 @@
-import { AgentRuntimeError, type Logger, type SessionListData } from '@agent-runtime/core';
+import { AgentRuntimeError, unsupportedOperationError, type Logger, type SessionListData } from '@agent-runtime/core';
 import type { BusEvent, ReplayResult, SessionEngine } from '@agent-runtime/session-engine';
 import { answerRequest, isSessionActionAllowed, type Principal } from '@agent-runtime/transport-fastify';
 import type { Server, Socket } from 'socket.io';
@@ -75,6 +75,7 @@ export class SocketIoBridge {
     this.clients.set(socket.id, client);
     socket.on('session:join', (...args: unknown[]) => this.onJoin(client, args));
     socket.on('session:leave', (...args: unknown[]) => this.onLeave(client, args));
+    socket.on('session:warm', (...args: unknown[]) => this.onWarm(client, args));
     socket.on('session:permission:respond', (...args: unknown[]) => this.onRespond(client, 'permission', args));
     socket.on('session:question:respond', (...args: unknown[]) => this.onRespond(client, 'question', args));
     socket.on('disconnect', () => this.remove(client));
@@ -85,6 +86,31 @@ export class SocketIoBridge {
     if (!parsed.ok) return this.refuse(client, parsed.error, parsed.acknowledge);
     this.unsubscribeFrom(client, parsed.sessionId);
     parsed.acknowledge?.({ success: true });
+  }
+
+  /** `(sessionId, callback?)`: the user started typing; acked `{ success, warming }` as the raw WebSocket's `session:warm`. */
+  private onWarm(client: ClientState, args: unknown[]): void {
+    const parsed = parseClientArguments('session:warm', args);
+    if (!parsed.ok) return this.refuse(client, parsed.error, parsed.acknowledge);
+    const { sessionId, acknowledge } = parsed;
+    this.warm(client, sessionId)
+      .then((warming) => acknowledge?.({ success: true, warming }))
+      .catch((error: unknown) => {
+        const coded = AgentRuntimeError.isInstance(error) ? error : new AgentRuntimeError('INTERNAL_ERROR', 'Internal server error.', { cause: error });
+        if (!AgentRuntimeError.isInstance(error)) this.log.error({ err: error }, 'Socket.IO warm failed');
+        this.refuse(client, coded, acknowledge, sessionId);
+      });
+  }
+
+  /** Warming is the first half of sending a message: it needs the `message` right. */
+  private async warm(client: ClientState, sessionId: string): Promise<boolean> {
+    if (!(await isSessionActionAllowed(this.options.authorizeSession, client.principal, sessionId, 'message'))) {
+      throw new AgentRuntimeError('FORBIDDEN', `Not allowed to warm session "${sessionId}".`, { details: { sessionId, action: 'message' } });
+    }
+    const warmSession = this.engine.warmSession?.bind(this.engine);
+    if (!warmSession) throw unsupportedOperationError('engine', 'warmSession');
+    const { warming } = await warmSession(sessionId);
+    return warming;
   }
 
   /** `(sessionId, requestId, answer, callback?)`: answered as `POST /sessions/:id/permissions|questions/:requestId`. */

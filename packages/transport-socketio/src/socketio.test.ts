@@ -190,6 +190,29 @@ describe('socket.io-client as the reference shows it', () => {
     }
   });
 
+  it('session:warm asks the engine to warm and acks { success, warming }; bad arguments fail the ack', async () => {
+    const sessionId = await createSession(server.engine);
+    const { socket } = connect(server.url);
+    await connected(socket);
+    const engine = server.engine as FakeSessionEngine & { warmSession?: unknown };
+    const original = engine.warmSession;
+    delete engine.warmSession;
+    expect(await emitWithAck(socket, 'session:warm', sessionId)).toMatchObject({ success: false, error: { code: 'UNSUPPORTED_OPERATION' } });
+    const calls: unknown[][] = [];
+    engine.warmSession = async (...args: unknown[]) => {
+      calls.push(args);
+      return { warming: true };
+    };
+    try {
+      expect(await emitWithAck(socket, 'session:warm', sessionId)).toEqual({ success: true, warming: true });
+      expect(await emitWithAck(socket, 'session:warm')).toMatchObject({ success: false, error: { code: 'INVALID_INPUT' } });
+      expect(calls).toEqual([[sessionId]]);
+    } finally {
+      if (original) engine.warmSession = original;
+      else delete engine.warmSession;
+    }
+  });
+
   it('sessions:list reaches every client', async () => {
     const { socket, received } = connect(server.url);
     await connected(socket);
@@ -253,6 +276,13 @@ describe('the same auth hooks as the raw WebSocket', () => {
       success: false,
       error: { code: 'FORBIDDEN', message: expect.any(String) },
     });
+  });
+
+  it('session:warm needs the message right (authorizeSession)', async () => {
+    const sessionId = await createSession(secured.engine);
+    const bob = connect(secured.url, { auth: { token: 'user-bob' } });
+    await connected(bob.socket);
+    expect(await emitWithAck(bob.socket, 'session:warm', sessionId)).toMatchObject({ success: false, error: { code: 'FORBIDDEN' } });
   });
 
   it('sessions:list shows each client only the sessions it may read', async () => {
