@@ -76,17 +76,6 @@ async function turn(sandbox: Sandbox, message: string, options: { signal?: Abort
   return { events, end: ends[0] as TurnRun['end'], streamed: foldAgentEvents(events, { strict: true }).get('main') ?? [], parsed: after.slice(before.length), deltaMs, endMs };
 }
 
-const processOf = (sandbox: Sandbox) => architecture.warmProcesses().find((process) => process.sessionId === sandbox.sessionId);
-
-async function readyProcess(sandbox: Sandbox): Promise<WarmGeminiProcessInfo> {
-  for (let waited = 0; waited < 60_000; waited += 50) {
-    const process = processOf(sandbox);
-    if (process?.ready) return process;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('no ready warm process');
-}
-
 const chunks = ['Alpha ', 'beta ', 'gamma ', 'delta ', 'epsilon.'];
 
 /** Several deltas, the first well before the end (the chunks are 400 ms apart). */
