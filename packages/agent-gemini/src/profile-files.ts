@@ -5,14 +5,24 @@ import { GEMINI_DIR } from './gemini-paths.js';
  * With a profile `toolPolicy`, every tool call must reach the runtime's policy before it runs. In
  * ACP mode `default` the CLI only asks for tools it thinks risky (edits, most shell commands);
  * this user-level CLI policy makes it ask (`session/request_permission`) for every tool, in that
- * mode only. (Shell commands the CLI itself deems read-only, such as `echo`, still run unasked.)
+ * mode only. The CLI (0.61.0, `PolicyEngine.applyShellHeuristics`) turns an `ask_user` into `allow`
+ * for shell commands it deems safe (`echo`, `ls`, ...) unless the matching rule has an
+ * `argsPattern` or a `commandPrefix`; the shell rule's `argsPattern` keeps those asked too.
  */
 export const ASK_POLICY_PATH = `${GEMINI_DIR}/policies/agent-runtime-ask.toml`;
 const ASK_POLICY = `# Written by agent-runtime for a profile with a toolPolicy: ask before every tool.
+# An argsPattern stops the CLI's shell heuristics from allowing "safe" commands (echo, ls) unasked.
+[[rule]]
+toolName = "run_shell_command"
+argsPattern = "[\\\\s\\\\S]*"
+decision = "ask_user"
+priority = 999
+modes = ["default"]
+
 [[rule]]
 toolName = "*"
 decision = "ask_user"
-priority = 999
+priority = 998
 modes = ["default"]
 `;
 

@@ -135,4 +135,26 @@ describe('gemini-cli approvals (ACP session/request_permission) with the real CL
     expect(allow.asked).toMatchObject([{ toolName: 'read_file', input: { file_path: 'a.txt', kind: 'read' } }]);
     expect(foldAgentEvents(run.events, { strict: true }).get('main')).toEqual(await parsedMain(sandbox));
   });
+  it('a shell command the CLI deems safe (echo) is asked too: denied, it does not run; allowed, it runs', async () => {
+    server.setScenario({
+      turns: [
+        { match: { lastUserText: 'Echo denied' }, reply: { toolCalls: [{ name: 'run_shell_command', input: { command: 'echo marker-denied' } }] } },
+        { match: { lastUserText: 'Echo allowed' }, reply: { toolCalls: [{ name: 'run_shell_command', input: { command: 'echo marker-allowed' } }] } },
+      ],
+    });
+    const sandbox = await provider.create({ sessionId: 'approvals-echo', readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
+    sandboxes.push(sandbox);
+    await architecture.prepare({ sessionId: sandbox.sessionId, sandbox, profile });
+    const deny = stubApprovals((query) => (query.toolName === 'run_shell_command' ? { decision: 'deny', by: 'policy', message: 'no shell' } : { decision: 'allow', by: 'policy' }));
+    const denied = await turn(sandbox, 'Echo denied', deny.approvals);
+    expect(denied.end.outcome).toBe('completed');
+    expect(deny.asked).toMatchObject([{ toolName: 'run_shell_command' }]);
+    const outputs = (marker: string) => server.generationRequests('gemini').filter((request) => JSON.stringify(request.body).includes(`${marker}\\n`)).length;
+    expect(outputs('marker-denied'), 'the denied echo printed nothing to the model').toBe(0);
+    const allow = stubApprovals(() => ({ decision: 'allow', by: 'policy' }));
+    const allowed = await turn(sandbox, 'Echo allowed', allow.approvals);
+    expect(allowed.end.outcome).toBe('completed');
+    expect(allow.asked).toMatchObject([{ toolName: 'run_shell_command' }]);
+    expect(outputs('marker-allowed'), 'the allowed echo ran and its output reached the model').toBeGreaterThan(0);
+  });
 });

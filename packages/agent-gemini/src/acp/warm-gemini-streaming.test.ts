@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { foldAgentEvents, type AgentEvent, type AgentProfile, type ConversationBlock, type Sandbox } from '@agent-runtime/core';
+import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
+import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGeminiArchitecture, type GeminiArchitecture } from '../create-gemini-architecture.js';
+
+/**
+ * Live streaming in warm mode with the real Gemini CLI 0.61.0: a reply the model server sends in
+ * several chunks (with `chunkDelayMs`) arrives as `block:delta`s before the turn ends, on a first
+ * turn and on a turn after an interrupt, and the folded stream equals the parsed session file.
+ */
+let server: ModelServer;
+let architecture: GeminiArchitecture;
+const sandboxes: Sandbox[] = [];
+const dataDir = mkdtempSync(join(tmpdir(), 'agent-gemini-warm-'));
+const provider = createLocalSandboxProvider({ dataDir });
+const profile: AgentProfile = { id: 'p', name: 'Gemini warm test' };
+
+beforeAll(async () => {
+  server = await startModelServer();
+  architecture = createGeminiArchitecture({
+    env: { GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: server.url },
+    model: 'fake-model',
+    processMode: 'warm',
+    maxWarmProcesses: 2,
+  });
+});
+
+afterAll(async () => {
+  await architecture?.dispose();
+  await Promise.all(sandboxes.map((sandbox) => sandbox.terminate()));
+  await server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function newSandbox(sessionId: string): Promise<Sandbox> {
+  const sandbox = await provider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
+  sandboxes.push(sandbox);
+  await architecture.prepare({ sessionId, sandbox, profile });
+  return sandbox;
+}
+
+interface TurnRun {
+  events: AgentEvent[];
+  end: Extract<AgentEvent, { type: 'turn:end' }>;
+  /** Blocks this turn streamed, and the blocks it added to the parsed transcript. */
+  streamed: ConversationBlock[];
+  parsed: ConversationBlock[];
+  /** Milliseconds from the message to each assistant-text delta, and to the turn end. */
+  deltaMs: number[];
+  endMs: number;
+}
+
+async function turn(sandbox: Sandbox, message: string, options: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void } = {}): Promise<TurnRun> {
+  const parse = async () => architecture.parseTranscripts(await architecture.readTranscripts(sandbox, sandbox.sessionId)).main;
+  const before = await parse();
+  const events: AgentEvent[] = [];
+  const started = performance.now();
+  const deltaMs: number[] = [];
+  const textBlocks = new Set<string>();
+  for await (const event of architecture.runTurn({ sessionId: sandbox.sessionId, sandbox, profile, message, turnId: `t-${Math.random()}`, signal: options.signal ?? new AbortController().signal })) {
+    if (event.type === 'block:start' && event.block.type === 'assistant_text') textBlocks.add(event.block.id);
+    if (event.type === 'block:delta' && textBlocks.has(event.blockId)) deltaMs.push(performance.now() - started);
+    events.push(event);
+    options.onEvent?.(event);
+  }
+  const endMs = performance.now() - started;
+  const ends = events.filter((event) => event.type === 'turn:end');
+  expect(ends, 'exactly one turn:end').toHaveLength(1);
+  expect(events.at(-1)).toBe(ends[0]);
+  const after = await parse();
+  expect(after.slice(0, before.length), 'earlier blocks unchanged').toEqual(before);
+  return { events, end: ends[0] as TurnRun['end'], streamed: foldAgentEvents(events, { strict: true }).get('main') ?? [], parsed: after.slice(before.length), deltaMs, endMs };
+}
+
+const chunks = ['Alpha ', 'beta ', 'gamma ', 'delta ', 'epsilon.'];
+
+/** Several deltas, the first well before the end (the chunks are 400 ms apart). */
+function expectLiveDeltas(run: TurnRun): void {
+  expect(run.deltaMs.length, 'one delta per chunk or more').toBeGreaterThanOrEqual(3);
+  expect(run.endMs - run.deltaMs[0]!, 'the first delta comes well before the turn ends').toBeGreaterThan(1_000);
+  expect(run.streamed).toEqual(run.parsed);
+  expect(run.parsed.find((block) => block.type === 'assistant_text')).toMatchObject({ content: chunks.join('') });
+}
+
+describe('gemini-cli warm mode streams text as deltas (real CLI)', () => {
+  it('a first turn and a turn after an interrupt both stream their reply chunk by chunk', async () => {
+    server.setScenario({
+      turns: [
+        { match: { lastUserText: 'Stream one' }, reply: { text: chunks, chunkDelayMs: 400 } },
+        { match: { lastUserText: 'Slow' }, reply: { text: Array.from({ length: 30 }, (_, index) => `slow${index} `), chunkDelayMs: 300 } },
+        { match: { lastUserText: 'Stream two' }, reply: { text: chunks, chunkDelayMs: 400 } },
+      ],
+    });
+    const sandbox = await newSandbox('w-stream');
+    const first = await turn(sandbox, 'Stream one');
+    expect(first.end.outcome).toBe('completed');
+    expectLiveDeltas(first);
+    const controller = new AbortController();
+    const slow = await turn(sandbox, 'Slow', {
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'block:delta') controller.abort();
+      },
+    });
+    expect(slow.end.outcome).toBe('interrupted');
+    const after = await turn(sandbox, 'Stream two');
+    expect(after.end.outcome).toBe('completed');
+    console.log('delta ms after interrupt (loaded machine):', after.deltaMs.map(Math.round), 'end', Math.round(after.endMs));
+    expectLiveDeltas(after);
+  }, 180_000);
+});
