@@ -297,6 +297,7 @@ describe('stop()', () => {
       announced: () => undefined,
       owns: () => true,
       stop: async () => undefined,
+      sandboxLabels: {},
     };
     const warnings: string[] = [];
     const noop = () => undefined;
