@@ -358,7 +358,8 @@ export class AgentSession {
 
   /**
    * After a restart: end the turn that was running when the runtime died (one `error` turn end,
-   * RUNTIME_RESTARTED), then run the messages still queued, in order.
+   * RUNTIME_RESTARTED, or NODE_LOST when `lost` names another node that died), then run the
+   * messages still queued, in order.
    */
   async recoverTurns(lost?: { nodeId: string | undefined }): Promise<void> {
     if (this.terminated) return;
@@ -367,7 +368,8 @@ export class AgentSession {
       if (await this.turnEndLogged(turnId)) return; // it ended; the crash came before the queue recorded it
       // In a cluster, the turn was cut by the death of another node (NODE_LOST), not by our own restart.
       const error = lost ? nodeLostError(turnId, lost.nodeId) : runtimeRestartedError(turnId);
-      this.log.warn({ turnId, position: turn.position }, 'ending a turn cut short by a runtime restart');
+      const cause = lost ? 'the loss of its node' : 'a runtime restart';
+      this.log.warn({ turnId, position: turn.position, code: error.code, lostNodeId: lost?.nodeId }, `ending a turn cut short by ${cause}`);
       await this.publish({ event: 'session:turn:end', data: { sessionId: this.id, turnId, outcome: 'error', error: { code: error.code, message: error.message } } });
       await this.publish({ event: 'error', data: { sessionId: this.id, code: error.code, message: error.message } });
     });

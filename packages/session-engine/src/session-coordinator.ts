@@ -1,10 +1,12 @@
-import type { LoggedSessionEvent, Sandbox, SandboxInfo, SendMessageRequest, SessionListData } from '@agent-runtime/core';
+import type { AnswerPermissionRequest, AnswerQuestionRequest, LoggedSessionEvent, Sandbox, SandboxInfo, SendMessageRequest, SessionListData } from '@agent-runtime/core';
 
 /** A command that must run on the node that owns the session. */
 export type SessionCommand =
   | { type: 'message'; sessionId: string; request: SendMessageRequest }
   | { type: 'interrupt'; sessionId: string }
-  | { type: 'terminate'; sessionId: string };
+  | { type: 'terminate'; sessionId: string }
+  | { type: 'answerPermission'; sessionId: string; requestId: string; answer: AnswerPermissionRequest; by: string }
+  | { type: 'answerQuestion'; sessionId: string; requestId: string; answer: AnswerQuestionRequest; by: string };
 
 /**
  * What a coordinator may ask of the engine (the `SessionManager` implements it). "Owned" means

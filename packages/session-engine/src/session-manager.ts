@@ -326,14 +326,24 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
   async answerPermission(sessionId: string, requestId: string, answer: AnswerPermissionRequest, by: string): Promise<AnswerRequestResponse<PermissionResolution>> {
     const parsed = answerPermissionRequestSchema.safeParse(answer);
     if (!parsed.success) throw invalidInputError(parsed.error.issues);
-    return this.session(sessionId).answerPermission(String(requestId), parsed.data, by);
+    const command = { type: 'answerPermission', sessionId, requestId: String(requestId), answer: parsed.data, by } as const;
+    return (await this.routeAnswer(command)) as AnswerRequestResponse<PermissionResolution>;
   }
 
   /** Answer an agent question (same rules as `answerPermission`). */
   async answerQuestion(sessionId: string, requestId: string, answer: AnswerQuestionRequest, by: string): Promise<AnswerRequestResponse<QuestionResolution>> {
     const parsed = answerQuestionRequestSchema.safeParse(answer);
     if (!parsed.success) throw invalidInputError(parsed.error.issues);
-    return this.session(sessionId).answerQuestion(String(requestId), parsed.data, by);
+    const command = { type: 'answerQuestion', sessionId, requestId: String(requestId), answer: parsed.data, by } as const;
+    return (await this.routeAnswer(command)) as AnswerRequestResponse<QuestionResolution>;
+  }
+
+  /** An answer runs where the waiting turn runs: on the owner (cluster mode), else here. */
+  private async routeAnswer(command: Extract<SessionCommand, { type: 'answerPermission' | 'answerQuestion' }>): Promise<unknown> {
+    const coordinator = this.options.coordinator;
+    if (!coordinator) return this.runLocally(command);
+    await this.known(command.sessionId);
+    return coordinator.route(command);
   }
 
   async terminateSession(sessionId: string): Promise<void> {
@@ -358,6 +368,10 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
       case 'terminate':
         await session.terminate();
         return null;
+      case 'answerPermission':
+        return session.answerPermission(command.requestId, command.answer, command.by);
+      case 'answerQuestion':
+        return session.answerQuestion(command.requestId, command.answer, command.by);
     }
   }
 
@@ -377,6 +391,8 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
       await options.orphanSandbox.terminate().catch(() => undefined);
     }
     await session.recoverTurns({ nodeId: options.lostNodeId });
+    // Requests the lost node was waiting on: presented again here, their timeouts armed (as after a restart).
+    await session.recoverApprovals().catch((error) => this.logger.error({ sessionId, error: errorInfo(error) }, 'recovering the approval requests of a session failed'));
   }
 
   async release(sessionId: string, graceMs: number): Promise<void> {

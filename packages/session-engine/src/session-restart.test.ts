@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import { MemorySessionEventLog } from './durability/memory-session-event-log.js';
 import { MemoryTurnQueueStore } from './durability/memory-turn-queue-store.js';
 import { RESTORE_COMPLETE_MARKER } from './session-sandbox.js';
+import type { CoordinatedEngine, SessionCoordinator } from './session-coordinator.js';
 import { SessionManager } from './session-manager.js';
 
 // A "restart" here is a second SessionManager over the same storage: the persistence adapter,
@@ -275,5 +276,51 @@ describe('stop()', () => {
     await second.waitFor(() => ofType(second.events, 'session:turn:end').length === 1);
     expect(ofType(second.events, 'session:turn:start').map((event) => (event.data as { clientMessageId?: string }).clientMessageId)).toEqual(['n']);
     await second.manager.stop();
+  });
+
+  it('a turn cut by the loss of another node (cluster adopt) ends NODE_LOST and is logged as such, not as a runtime restart', async () => {
+    const stored = storage();
+    const first = runtime(stored, hangs);
+    await first.manager.start();
+    const { sessionId } = await first.manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    await first.manager.sendMessage(sessionId, { content: 'running', clientMessageId: 'm1' });
+    await first.waitFor(() => ofType(first.events, 'session:block:start').length >= 1);
+    // node A is lost mid-turn; node B (a coordinator stub that runs every command locally) adopts the session
+
+    let engine: CoordinatedEngine | undefined;
+    const coordinator: SessionCoordinator = {
+      start: async (coordinated) => {
+        engine = coordinated;
+      },
+      route: async (command) => engine!.runLocally(command),
+      created: async () => undefined,
+      announced: () => undefined,
+      owns: () => true,
+      stop: async () => undefined,
+      sandboxLabels: {},
+    };
+    const warnings: string[] = [];
+    const noop = () => undefined;
+    const manager = new SessionManager({
+      persistence: stored.persistence,
+      sandboxProvider: stored.provider,
+      architectures: [createScriptedArchitecture(echo)],
+      eventLog: stored.eventLog,
+      turnQueueStore: stored.turnQueueStore,
+      idleTimeoutMs: 600_000,
+      syncIntervalMs: 600_000,
+      clock: instantClock,
+      coordinator,
+      logger: { debug: noop, info: noop, error: noop, warn: (_object, message) => warnings.push(message ?? '') },
+    });
+    const events: BusEvent[] = [];
+    manager.events.subscribe((event) => events.push(event));
+    await manager.start();
+    await engine!.adopt(sessionId, { lostNodeId: 'node-a' });
+    const ends = ofType(events, 'session:turn:end').map((event) => event.data as { outcome: string; error?: { code: string } });
+    expect(ends[0]).toMatchObject({ outcome: 'error', error: { code: 'NODE_LOST' } });
+    expect(warnings).toContain('ending a turn cut short by the loss of its node');
+    expect(warnings.some((warning) => warning.includes('runtime restart'))).toBe(false);
+    await manager.stop();
   });
 });

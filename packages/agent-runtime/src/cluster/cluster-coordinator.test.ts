@@ -36,8 +36,10 @@ function makeNode(node: string) {
   const architecture = createScriptedArchitecture(async function* (context): AsyncIterable<AgentEvent> {
     const message = typeof context.message === 'string' ? context.message : '';
     ranOn.push({ node, message });
+    // `ask…` asks permission for a tool first and replies with the decision it got.
+    const asked = message.startsWith('ask') ? await context.approvals!.requestPermission({ toolName: 'Bash', toolUseId: `toolu_${context.turnId}`, input: { command: 'git push' } }) : undefined;
     const id = `reply-${context.turnId}`;
-    const block = { id, timestamp: new Date().toISOString(), type: 'assistant_text' as const, content: `reply to ${message}` };
+    const block = { id, timestamp: new Date().toISOString(), type: 'assistant_text' as const, content: `reply to ${message}${asked ? ` (${asked.decision})` : ''}` };
     yield { type: 'block:start', conversationId: 'main', block: { ...block, content: '' } };
     yield { type: 'block:delta', conversationId: 'main', blockId: id, delta: 'reply ' };
     if (message.startsWith('hold')) await new Promise<void>((resolve) => gates.set(message, resolve));
@@ -73,7 +75,7 @@ describe('cluster mode (three nodes in one process)', () => {
     a = makeNode('node-a');
     b = makeNode('node-b');
     c = makeNode('node-c');
-    await a.persistence.seedProfiles([{ id: 'helper', name: 'Helper' }]);
+    await a.persistence.seedProfiles([{ id: 'helper', name: 'Helper' }, { id: 'careful', name: 'Careful', toolPolicy: { ask: ['Bash'] } }]);
     await a.manager.start();
     await b.manager.start();
     await c.manager.start();
@@ -117,6 +119,24 @@ describe('cluster mode (three nodes in one process)', () => {
     // Sandboxes carry the deployment and the owning node.
     const sandbox = a.sandboxProvider.sandboxes.find((candidate) => candidate.options.sessionId === sessionId);
     expect(sandbox?.options.labels).toMatchObject({ [DEPLOYMENT_LABEL]: `it-${unique}`, [NODE_LABEL]: 'node-a' });
+  });
+
+  it('an answer to a permission request sent to a node that does not own the session reaches the owner; the waiting turn continues there', async () => {
+    const { sessionId } = await a.manager.createSession({ agentProfileRef: 'careful', architecture: 'claude-agent-sdk' });
+    await a.manager.sendMessage(sessionId, { content: 'ask-1', clientMessageId: 'q-1' });
+    const requestOn = (node: Node) => node.events.find((event) => event.sessionId === sessionId && event.event === 'session:permission:request');
+    await until(() => requestOn(c) !== undefined);
+    const { requestId } = requestOn(c)!.data as { requestId: string };
+    const answered = await c.manager.answerPermission(sessionId, requestId, { decision: 'allow' }, 'alice');
+    expect(answered).toMatchObject({ success: true, sessionId, requestId, alreadyResolved: false, resolution: { decision: 'allow', by: 'alice' } });
+    await until(() => turnEnds(c, sessionId).length === 1);
+    expect((turnEnds(c, sessionId)[0]!.data as { outcome: string }).outcome).toBe('completed');
+    expect(ranOn.filter((run) => run.message === 'ask-1')).toEqual([{ node: 'node-a', message: 'ask-1' }]);
+    // A second answer through a third node changes nothing; an unknown request is REQUEST_NOT_FOUND from the owner.
+    expect(await b.manager.answerPermission(sessionId, requestId, { decision: 'deny' }, 'bob')).toMatchObject({ alreadyResolved: true, resolution: { decision: 'allow' } });
+    await expect(b.manager.answerPermission(sessionId, 'no-such-request', { decision: 'allow' }, 'bob')).rejects.toMatchObject({ code: 'REQUEST_NOT_FOUND' });
+    const data = await b.manager.getSession(sessionId);
+    expect(data.blocks.some((block) => block.type === 'assistant_text' && (block as { content: string }).content === 'reply to ask-1 (allow)')).toBe(true);
   });
 
   it('a graceful stop drains the running turn, hands the session over, and another node runs what was queued', async () => {

@@ -1,4 +1,4 @@
-import { AgentRuntimeError, ERROR_CODES, sendMessageRequestSchema } from '@agent-runtime/core';
+import { AgentRuntimeError, answerPermissionRequestSchema, answerQuestionRequestSchema, ERROR_CODES, sendMessageRequestSchema } from '@agent-runtime/core';
 import { z } from 'zod';
 
 /** A command for a session, as it travels from the node that received it to the owner. */
@@ -6,6 +6,9 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), sessionId: z.string().min(1), request: sendMessageRequestSchema }),
   z.object({ type: z.literal('interrupt'), sessionId: z.string().min(1) }),
   z.object({ type: z.literal('terminate'), sessionId: z.string().min(1) }),
+  // An answer to a pending approval: the waiting turn runs on the owner, so the answer goes there.
+  z.object({ type: z.literal('answerPermission'), sessionId: z.string().min(1), requestId: z.string().min(1), answer: answerPermissionRequestSchema, by: z.string() }),
+  z.object({ type: z.literal('answerQuestion'), sessionId: z.string().min(1), requestId: z.string().min(1), answer: answerQuestionRequestSchema, by: z.string() }),
 ]);
 export type SessionCommand = z.infer<typeof sessionCommandSchema>;
 
