@@ -4,15 +4,11 @@
 // the bare CLI's cold first block, all in the same run; and the RSS of a warm idle `gemini --acp`.
 // The second message is sent as soon as the first turn ends (the warm process started beside it).
 // Last line: {"bench":"gemini-warm-turn","ratio":<warm second turn first block / bare cold first block>, ...}
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createGeminiArchitecture } from '@agent-runtime/agent-gemini';
-import { createMemoryPersistence } from '@agent-runtime/persistence-memory';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { SessionManager } from '@agent-runtime/session-engine';
 import { startModelServer } from '@agent-runtime/testkit';
 import { bareGemini as bareGeminiTurn, median } from './lib/bare-cli.mjs';
+import { startBenchEngine, timedTurn } from './lib/bench-engine.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MODEL = 'gemini-2.5-flash';
@@ -36,31 +32,10 @@ function acpRssKb() {
 }
 
 async function secondTurns(mode, server) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-gemini-warm-'));
   const architecture = createGeminiArchitecture({ processMode: mode, env: { GEMINI_API_KEY: 'bench', GOOGLE_GEMINI_BASE_URL: server.url }, model: MODEL });
-  const manager = new SessionManager({
-    persistence: createMemoryPersistence({ profiles: [{ id: 'bench', name: 'Bench' }] }),
-    sandboxProvider: createLocalSandboxProvider({ dataDir, network: 'none' }),
-    architectures: [architecture],
-    idleTimeoutMs: 600_000,
-    syncIntervalMs: 30_000,
-  });
-  await manager.start();
-  const turn = (sessionId, content) =>
-    new Promise((resolve) => {
-      let first;
-      let started;
-      const off = manager.events.subscribe((event) => {
-        if (event.sessionId !== sessionId) return;
-        if (first === undefined && event.event.startsWith('session:block:') && !JSON.stringify(event.data).includes('"user_message"')) first = performance.now() - started;
-        if (event.event === 'session:turn:end') {
-          off();
-          resolve({ first, outcome: event.data.outcome });
-        }
-      });
-      started = performance.now();
-      manager.sendMessage(sessionId, { content });
-    });
+  const engine = await startBenchEngine(architecture);
+  const { manager } = engine;
+  const turn = (sessionId, content) => timedTurn(manager, sessionId, content);
   const firsts = [];
   const thirds = [];
   const rss = [];
@@ -75,8 +50,7 @@ async function secondTurns(mode, server) {
     if (mode === 'warm') rss.push(...acpRssKb());
     await manager.terminateSession(sessionId);
   }
-  await manager.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await engine.close();
   return { firsts, thirds, rss };
 }
 

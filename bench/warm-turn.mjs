@@ -7,7 +7,7 @@ import { claudeCodeExecutablePath, createClaudeArchitecture } from '@agent-runti
 import { startModelServer } from '@agent-runtime/testkit';
 import { bareClaudeTurn } from './lib/bare-claude.mjs';
 import { median, processTreesRssKb, warmCliMatcher } from './lib/bare-cli.mjs';
-import { startBenchEngine } from './lib/bench-engine.mjs';
+import { startBenchEngine, timedTurn } from './lib/bench-engine.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const scenario = { turns: [{ match: {}, reply: { text: ['Hello ', 'there.'] }, times: 'always' }] };
@@ -16,21 +16,7 @@ async function secondTurns(mode, server) {
   const architecture = createClaudeArchitecture({ processMode: mode, env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-bench' }, model: 'claude-sonnet-4-5' });
   const engine = await startBenchEngine(architecture);
   const { manager } = engine;
-  const turn = (sessionId, content) =>
-    new Promise((resolve) => {
-      let first;
-      let started;
-      const off = manager.events.subscribe((event) => {
-        if (event.sessionId !== sessionId) return;
-        if (first === undefined && event.event.startsWith('session:block:') && !JSON.stringify(event.data).includes('"user_message"')) first = performance.now() - started;
-        if (event.event === 'session:turn:end') {
-          off();
-          resolve({ first, outcome: event.data.outcome });
-        }
-      });
-      started = performance.now();
-      manager.sendMessage(sessionId, { content });
-    });
+  const turn = (sessionId, content) => timedTurn(manager, sessionId, content);
   const firsts = [];
   const rss = [];
   for (let round = 0; round < ROUNDS; round++) {

@@ -32,3 +32,24 @@ export async function startBenchEngine(architecture, options = {}) {
     },
   };
 }
+
+/**
+ * Sends one message and times it: `first` is ms from the send to the session's first block event
+ * that is not the user's own message; resolves at the turn end with its outcome.
+ */
+export function timedTurn(manager, sessionId, content) {
+  return new Promise((resolve) => {
+    let first;
+    let started;
+    const off = manager.events.subscribe((event) => {
+      if (event.sessionId !== sessionId) return;
+      if (first === undefined && event.event.startsWith('session:block:') && !JSON.stringify(event.data).includes('"user_message"')) first = performance.now() - started;
+      if (event.event === 'session:turn:end') {
+        off();
+        resolve({ first, outcome: event.data.outcome });
+      }
+    });
+    started = performance.now();
+    manager.sendMessage(sessionId, { content });
+  });
+}
