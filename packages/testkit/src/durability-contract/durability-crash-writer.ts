@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { AnyServerEvent, PersistenceAdapter, PersistenceExtensions, SessionEventLog, TurnQueueStore } from '@agent-runtime/core';
+import { printLine } from '../contract-helpers/print-line.js';
 
 /**
  * One line of the durability crash-writer protocol (JSON on stdout). Each write is announced
@@ -31,7 +32,7 @@ export interface DurabilityCrashWriterOptions {
   runId: string;
   /** Stops after this many loop iterations; runs until killed by default. */
   iterations?: number;
-  print?: (line: string) => void;
+  print?: (line: string) => void | Promise<void>;
 }
 
 /** The digest the crash test compares for one appended batch: its deltas in order. */
@@ -66,36 +67,36 @@ export function parseCrashDelta(event: AnyServerEvent): { batch: string; index: 
  * of them — in a loop, until killed.
  */
 export async function runDurabilityCrashWriter(stores: DurabilityCrashStores, options: DurabilityCrashWriterOptions): Promise<void> {
-  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const say = (line: DurabilityCrashLine) => print(JSON.stringify(line));
+  const print = options.print ?? printLine;
+  const say = async (line: DurabilityCrashLine) => print(JSON.stringify(line));
   const { sessionId, runId } = options;
   await stores.eventLog.bounds(sessionId); // opens the store before the kill window starts
   // An upsert: keeps the transcript earlier runs appended to.
   await stores.transcripts?.createSessionRecord({ sessionId, type: 'claude-agent-sdk', agentProfileReference: 'crash', status: 'active' });
-  say({ t: 'ready' });
+  await say({ t: 'ready' });
   for (let iteration = 0; iteration < (options.iterations ?? Number.POSITIVE_INFINITY); iteration += 1) {
     const batch = `${runId}-${iteration}`;
     const deltas = Array.from({ length: randomInt(1, 9) }, (_, index) => `${batch}#${index}#${randomBytes(randomInt(8, 2048)).toString('base64')} 日本語 🎉 e\u0301\n`);
     const events: AnyServerEvent[] = deltas.map((delta) => ({ event: 'session:block:delta', data: { sessionId, conversationId: 'main', blockId: batch, delta } }));
-    say({ t: 'append', batch, count: deltas.length, digest: batchDigest(deltas) });
+    await say({ t: 'append', batch, count: deltas.length, digest: batchDigest(deltas) });
     const appended = await stores.eventLog.append(sessionId, events);
-    say({ t: 'appended', batch, firstSeq: appended[0]!.seq });
+    await say({ t: 'appended', batch, firstSeq: appended[0]!.seq });
     if (stores.transcripts) {
       const line = JSON.stringify({ line: batch, text: `${randomBytes(randomInt(16, 4096)).toString('base64')} 日本語 🎉` });
-      say({ t: 'transcript', line: batch, digest: lineDigest(line) });
+      await say({ t: 'transcript', line: batch, digest: lineDigest(line) });
       await stores.transcripts.appendTranscript(sessionId, `${line}\n`);
-      say({ t: 'transcribed', line: batch });
+      await say({ t: 'transcribed', line: batch });
     }
     if (iteration % 2 === 0) {
       const clientMessageId = `${runId}-m${iteration}`;
-      say({ t: 'enqueue', clientMessageId });
+      await say({ t: 'enqueue', clientMessageId });
       const { turn } = await stores.turnQueue.enqueue(sessionId, { content: `message ${clientMessageId} 日本語`, clientMessageId }, new Date().toISOString());
-      say({ t: 'enqueued', clientMessageId, position: turn.position });
+      await say({ t: 'enqueued', clientMessageId, position: turn.position });
       if (iteration % 3 === 0) {
-        say({ t: 'complete', clientMessageId, position: turn.position });
+        await say({ t: 'complete', clientMessageId, position: turn.position });
         await stores.turnQueue.markRunning(sessionId, turn.position, `turn-${clientMessageId}`);
         await stores.turnQueue.complete(sessionId, turn.position, 'completed');
-        say({ t: 'completed', clientMessageId });
+        await say({ t: 'completed', clientMessageId });
       }
     }
   }

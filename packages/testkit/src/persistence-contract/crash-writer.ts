@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { PersistenceAdapter, WorkspaceFile } from '@agent-runtime/core';
 import { sha256 } from './fixtures.js';
+import { printLine } from '../contract-helpers/print-line.js';
 
 /**
  * One line of the crash-writer protocol, printed as JSON on stdout. An `intent` precedes each
@@ -17,7 +18,7 @@ export interface CrashWriterOptions {
   /** Stops after this many loop iterations; runs until killed by default. */
   iterations?: number;
   /** Where protocol lines go; stdout by default (synchronous for pipes on Linux). */
-  print?: (line: string) => void;
+  print?: (line: string) => void | Promise<void>;
 }
 
 /** The checksum the crash test compares: content and encoding of a file, or a transcript. */
@@ -34,14 +35,14 @@ function randomText(maxBytes: number): string {
  * `adapter`, announcing each write before it starts and acknowledging it once it has returned.
  */
 export async function runCrashWriter(adapter: PersistenceAdapter, options: CrashWriterOptions): Promise<void> {
-  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const print = options.print ?? printLine;
   const { sessionId } = options;
   let seq = 0;
   const write = async (key: string, sha: string, action: () => Promise<void>) => {
     seq += 1;
-    print(JSON.stringify({ t: 'intent', seq, key, sha } satisfies CrashWriterLine));
+    await print(JSON.stringify({ t: 'intent', seq, key, sha } satisfies CrashWriterLine));
     await action();
-    print(JSON.stringify({ t: 'ack', seq } satisfies CrashWriterLine));
+    await print(JSON.stringify({ t: 'ack', seq } satisfies CrashWriterLine));
   };
   const saveFile = (file: WorkspaceFile) =>
     write(`file:${sessionId}:${file.path}`, crashChecksum(file.content, file.encoding), () => adapter.saveWorkspaceFile(sessionId, file));
@@ -49,7 +50,7 @@ export async function runCrashWriter(adapter: PersistenceAdapter, options: Crash
   await write(`session:${sessionId}`, '', () =>
     adapter.createSessionRecord({ sessionId, type: 'claude-agent-sdk', agentProfileReference: 'crash', status: 'active', createdAt: Date.now() }),
   );
-  print(JSON.stringify({ t: 'ready' } satisfies CrashWriterLine));
+  await print(JSON.stringify({ t: 'ready' } satisfies CrashWriterLine));
   let transcript = '';
   for (let iteration = 0; iteration < (options.iterations ?? Number.POSITIVE_INFINITY); iteration += 1) {
     transcript += randomText(64 * 1024);
