@@ -134,7 +134,13 @@ describe('cluster: rolling restart under load', () => {
       expect(seqs).toEqual(seqs.map((_, index) => index + 1));
       const started = frames.filter((frame) => frame.event === 'session:turn:start').map((frame) => (frame.data as { clientMessageId?: string }).clientMessageId);
       expect(started).toEqual(expected);
-      const outcomes = frames.filter((frame) => frame.event === 'session:turn:end').map((frame) => (frame.data as { outcome: string }).outcome);
+      const endFrames = frames.filter((frame) => frame.event === 'session:turn:end');
+      const outcomes = endFrames.map((frame) => (frame.data as { outcome: string }).outcome);
+      // One end per started turn, by turnId (a failure names the turn and its ends).
+      const startedTurns = frames.filter((frame) => frame.event === 'session:turn:start').map((frame) => (frame.data as { turnId: string }).turnId);
+      const endsOf = (turnId: string) => endFrames.filter((frame) => (frame.data as { turnId: string }).turnId === turnId).map((frame) => `seq ${frame.seq}: ${JSON.stringify(frame.data).slice(0, 240)}`);
+      const unmatched = endFrames.filter((frame) => !startedTurns.includes((frame.data as { turnId: string }).turnId)).map((frame) => `seq ${frame.seq}: ${JSON.stringify(frame.data).slice(0, 240)}`);
+      expect({ session: sessionId, unmatched, repeated: startedTurns.filter((turnId) => endsOf(turnId).length !== 1).map((turnId) => ({ turnId, ends: endsOf(turnId) })) }).toEqual({ session: sessionId, unmatched: [], repeated: [] });
       expect(outcomes).toHaveLength(expected.length);
       turns += outcomes.length;
       cutShort += outcomes.filter((outcome) => outcome !== 'completed').length;

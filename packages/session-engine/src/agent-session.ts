@@ -1,4 +1,5 @@
 import {
+  hasErrorCode,
   fileNotFoundError,
   nodeLostError,
   pathRefusedError,
@@ -63,6 +64,8 @@ export interface AgentSessionDependencies {
   settings: SessionEngineSettings;
   /** Called whenever the session record changed (the manager announces `sessions:list`). */
   onRecordChanged(record: SessionListData): void;
+  /** Run `work` only while this node owns the session (cluster mode: fenced by its lease; one node: at once). */
+  whileOwner<T>(sessionId: string, work: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -370,8 +373,10 @@ export class AgentSession {
       const error = lost ? nodeLostError(turnId, lost.nodeId) : runtimeRestartedError(turnId);
       const cause = lost ? 'the loss of its node' : 'a runtime restart';
       this.log.warn({ turnId, position: turn.position, code: error.code, lostNodeId: lost?.nodeId }, `ending a turn cut short by ${cause}`);
-      await this.publish({ event: 'session:turn:end', data: { sessionId: this.id, turnId, outcome: 'error', error: { code: error.code, message: error.message } } });
-      await this.publish({ event: 'error', data: { sessionId: this.id, code: error.code, message: error.message } });
+      await this.storeTurnEnd(turnId, () => {
+        this.publish({ event: 'session:turn:end', data: { sessionId: this.id, turnId, outcome: 'error', error: { code: error.code, message: error.message } } });
+        this.publish({ event: 'error', data: { sessionId: this.id, code: error.code, message: error.message } });
+      });
     });
   }
 
@@ -446,14 +451,31 @@ export class AgentSession {
     this.touch();
     await this.persistRecord({ lastActivity: this.record.lastActivity, metadata: this.record.metadata });
     const usage = end.usage;
-    this.publish({
-      event: 'session:turn:end',
-      data: { sessionId: this.id, turnId, outcome, ...(error ? { error } : {}), ...(usage ? { usage } : {}), durationMs },
+    await this.storeTurnEnd(turnId, () => {
+      this.publish({
+        event: 'session:turn:end',
+        data: { sessionId: this.id, turnId, outcome, ...(error ? { error } : {}), ...(usage ? { usage } : {}), durationMs },
+      });
+      if (error && outcome !== 'interrupted') {
+        this.publish({ event: 'error', data: { sessionId: this.id, code: error.code, message: error.message } });
+      }
     });
-    if (error && outcome !== 'interrupted') {
-      this.publish({ event: 'error', data: { sessionId: this.id, code: error.code, message: error.message } });
+  }
+
+  /**
+   * Publish a turn's end and wait until it is stored, as the session's owner: a node that lost the
+   * session meanwhile publishes nothing (its successor ends the turn with `NODE_LOST`).
+   */
+  private async storeTurnEnd(turnId: string, publishEnd: () => void): Promise<void> {
+    try {
+      await this.deps.whileOwner(this.id, async () => {
+        publishEnd();
+        await this.deps.bus.flushed(this.id);
+      });
+    } catch (error) {
+      if (!hasErrorCode(error, 'LEASE_LOST')) throw error;
+      this.log.warn({ turnId }, 'this node lost the session before the turn ended; the node that took it ends the turn');
     }
-    await this.deps.bus.flushed(this.id);
   }
 
   private handleAgentEvent(agentEvent: Exclude<AgentEvent, TurnEnd>): void {

@@ -59,6 +59,14 @@ export interface SessionCoordinator {
   announced(records: readonly SessionListData[]): void;
   /** True when this node holds the session's lease. */
   owns(sessionId: string): boolean;
+  /**
+   * Run `work` while this node provably holds the session's lease: a takeover waits until it
+   * finished, and a node that lost the session gets `LEASE_LOST` without running it. The engine
+   * stores a turn's end this way, so a turn ends once even when its node loses the session at
+   * that moment (a long pause, a partition): either the owner's end is stored before the
+   * successor looks, or the successor's `NODE_LOST` end is the only one.
+   */
+  whileOwner<T>(sessionId: string, work: () => Promise<T>): Promise<T>;
   /** Graceful stop: hand idle sessions over at once, drain running turns, leave the cluster. */
   stop(): Promise<void>;
 }

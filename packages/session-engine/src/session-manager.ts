@@ -527,6 +527,7 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
       logger: this.logger,
       settings: this.settings,
       onRecordChanged: () => this.announceSessions(),
+      whileOwner: (sessionId, work) => (this.options.coordinator ? this.options.coordinator.whileOwner(sessionId, work) : work()),
     };
   }
 

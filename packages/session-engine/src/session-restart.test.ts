@@ -296,6 +296,7 @@ describe('stop()', () => {
       created: async () => undefined,
       announced: () => undefined,
       owns: () => true,
+      whileOwner: (_sessionId, work) => work(),
       stop: async () => undefined,
       sandboxLabels: {},
     };

@@ -157,3 +157,48 @@ describe('cluster mode (three nodes in one process)', () => {
     expect(data.blocks.filter((block) => block.type === 'user_message')).toHaveLength(2);
   });
 });
+
+describe('cluster mode: a node that lost its lease mid-turn', () => {
+  let a: Node;
+  let b: Node;
+
+  beforeAll(async () => {
+    a = makeNode('lease-a');
+    b = makeNode('lease-b');
+    await a.persistence.seedProfiles([{ id: 'helper', name: 'Helper' }]);
+    await a.manager.start();
+    await b.manager.start();
+  });
+
+  afterAll(async () => {
+    for (const release of gates.values()) release();
+    for (const node of [a, b]) {
+      await node?.manager.stop().catch(() => undefined);
+      await node?.persistence.close().catch(() => undefined);
+    }
+  });
+
+  it('stores no end for the turn it was running (a long pause, a partition): the successor\'s NODE_LOST end is the only one', async () => {
+    const { sessionId } = await a.manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    await a.manager.sendMessage(sessionId, { content: 'hold-paused', clientMessageId: 'p-1' });
+    await until(() => gates.has('hold-paused'));
+    // Another node took the lease while this one was paused: it has not written anything yet.
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+    await pool.query(`UPDATE "${clusterSchema}".session_leases SET node_id = 'lease-b', fencing_token = fencing_token + 1, expires_at = now() + interval '1 hour' WHERE session_id = $1`, [sessionId]);
+    gates.get('hold-paused')!(); // the paused node wakes up and finishes its turn
+    await until(() => a.events.some((event) => event.sessionId === sessionId && event.event === 'session:block:complete'));
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // let it try to store the end
+    const stored = async () => {
+      const replay = await b.manager.events.replay(sessionId, 0);
+      return replay.kind === 'events' ? replay.events.filter((event) => event.event === 'session:turn:end') : [];
+    };
+    expect(await stored()).toEqual([]);
+    // The successor runs the session (here: the lease lapses and b takes it with the next message).
+    await pool.query(`UPDATE "${clusterSchema}".session_leases SET expires_at = now() - interval '1 second' WHERE session_id = $1`, [sessionId]);
+    await pool.end();
+    await b.manager.sendMessage(sessionId, { content: 'next', clientMessageId: 'p-2' });
+    await until(() => turnEnds(b, sessionId).length === 2);
+    const ends = (await stored()).map((event) => (event.data as { outcome: string; error?: { code: string } }));
+    expect(ends.map((end) => [end.outcome, end.error?.code])).toEqual([['error', 'NODE_LOST'], ['completed', undefined]]);
+  });
+});

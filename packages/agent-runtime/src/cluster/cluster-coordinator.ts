@@ -16,6 +16,7 @@ import {
   PostgresSessionOwnership,
   SessionCommandRouter,
   migrateClusterSchema,
+  withFencedTransaction,
   type SessionEventFollower,
 } from '@agent-runtime/cluster';
 import { systemClock, type Clock, type CoordinatedEngine, type SessionCommand, type SessionCoordinator } from '@agent-runtime/session-engine';
@@ -79,15 +80,7 @@ export class ClusterCoordinator implements SessionCoordinator {
     this.logger = options.logger ?? noopLogger;
     this.clock = options.clock ?? systemClock;
     this.sandboxLabels = { [DEPLOYMENT_LABEL]: this.settings.deploymentId, [NODE_LABEL]: this.nodeId };
-    this.turnQueueStore = fencedTurnQueue(options.turnQueueStore, {
-      pool: () => {
-        if (!this.pool) throw new Error('ClusterCoordinator.start() was not called');
-        return this.pool;
-      },
-      schema: this.settings.schema,
-      leaseOf: (sessionId) =>
-        this.leases.get(sessionId) ?? { sessionId, nodeId: this.nodeId, fencingToken: this.tokens.get(sessionId) ?? 0, acquiredAt: '', expiresAt: '' },
-    });
+    this.turnQueueStore = fencedTurnQueue(options.turnQueueStore, { pool: () => this.requirePool(), schema: this.settings.schema, leaseOf: (sessionId) => this.leaseOf(sessionId) });
   }
 
   /** Sessions this node runs now. */
@@ -97,6 +90,10 @@ export class ClusterCoordinator implements SessionCoordinator {
 
   owns(sessionId: string): boolean {
     return this.leases.has(sessionId);
+  }
+
+  whileOwner<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    return withFencedTransaction(this.requirePool(), this.settings.schema, this.leaseOf(sessionId), () => work());
   }
 
   async start(engine: CoordinatedEngine): Promise<void> {
@@ -223,6 +220,16 @@ export class ClusterCoordinator implements SessionCoordinator {
   }
 
   // --- internals ---
+
+  private requirePool(): pg.Pool {
+    if (!this.pool) throw new Error('ClusterCoordinator.start() was not called');
+    return this.pool;
+  }
+
+  /** The session's lease as this node holds it; after a loss, the last token it held (so its writes are refused). */
+  private leaseOf(sessionId: string): SessionLease {
+    return this.leases.get(sessionId) ?? { sessionId, nodeId: this.nodeId, fencingToken: this.tokens.get(sessionId) ?? 0, acquiredAt: '', expiresAt: '' };
+  }
 
   private requireEngine(): CoordinatedEngine {
     if (!this.engine || !this.router) throw new Error('ClusterCoordinator.start() was not called');
