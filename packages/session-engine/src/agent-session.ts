@@ -383,12 +383,22 @@ export class AgentSession {
   /**
    * True when the event log already holds the turn's end. The queue records a turn as done just
    * after its end was stored, so a crash in between leaves it `running` with its end among the
-   * session's last events (no later turn can have started).
+   * session's last events. When the recent events hold neither the turn's start nor its end (its
+   * `complete` failed and later turns ran), the whole log is read: this is the recovery path only,
+   * and a second end for a turn that ended long ago must never be published.
    */
   private async turnEndLogged(turnId: string): Promise<boolean> {
     const latest = this.deps.bus.latestSeq(this.id);
+    const ended = (events: readonly AnyServerEvent[]) => events.some((event) => event.event === 'session:turn:end' && event.data.turnId === turnId);
+    const started = (events: readonly AnyServerEvent[]) => events.some((event) => event.event === 'session:turn:start' && event.data.turnId === turnId);
     const recent = await this.deps.bus.replay(this.id, Math.max(0, latest - RECENT_EVENTS_CHECKED));
-    return recent.kind === 'events' && recent.events.some((event) => event.event === 'session:turn:end' && event.data.turnId === turnId);
+    if (recent.kind === 'events') {
+      if (ended(recent.events)) return true;
+      if (started(recent.events)) return false;
+    }
+    let whole = await this.deps.bus.replay(this.id, 0);
+    if (whole.kind === 'resync') whole = await this.deps.bus.replay(this.id, whole.oldestSeq - 1); // the oldest events were trimmed
+    return whole.kind === 'events' && ended(whole.events);
   }
 
   /** Save what a sandbox left by an earlier run still holds (transcripts, files). */

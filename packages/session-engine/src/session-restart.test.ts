@@ -247,6 +247,41 @@ describe('restarts (the crash window between a turn end and the queue)', () => {
     await second.manager.stop();
     expect(await stored.turnQueueStore.pending(sessionId)).toEqual([]);
   });
+
+  it('a turn whose `complete` failed long ago (hundreds of events since) gets no second end at the next recovery', async () => {
+    const stored = storage();
+    // Each turn streams 300 deltas: the old turn's end is far back in the log by the restart.
+    const chatty: ScriptedTurn = async function* (context) {
+      const id = `reply-${context.turnId}`;
+      yield { type: 'block:start', conversationId: 'main', block: text(id, '') };
+      for (let index = 0; index < 300; index += 1) yield { type: 'block:delta', conversationId: 'main', blockId: id, delta: '.' };
+      yield { type: 'block:complete', conversationId: 'main', blockId: id, block: text(id, '.'.repeat(300)) };
+    };
+    const first = runtime(stored, chatty);
+    await first.manager.start();
+    const { sessionId } = await first.manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    const complete = stored.turnQueueStore.complete.bind(stored.turnQueueStore);
+    stored.turnQueueStore.complete = async () => {
+      stored.turnQueueStore.complete = complete; // only the first turn's fails (a database error)
+      throw new Error('connection terminated unexpectedly');
+    };
+    await first.manager.sendMessage(sessionId, { content: 'one', clientMessageId: 'c1' });
+    await first.waitFor(() => ofType(first.events, 'session:turn:end').length === 1);
+    await first.manager.sendMessage(sessionId, { content: 'two', clientMessageId: 'c2' });
+    await first.waitFor(() => ofType(first.events, "session:turn:end").length === 2);
+    const states = async () => (await stored.turnQueueStore.pending(sessionId)).map((turn) => turn.state);
+    while ((await states()).length > 1) await new Promise((resolve) => setImmediate(resolve)); // the second one is marked done
+    expect(await states()).toEqual(['running']); // the first one, stale
+
+    const second = runtime(stored, chatty);
+    await second.manager.start();
+    await second.manager.sendMessage(sessionId, { content: 'three', clientMessageId: 'c3' });
+    await second.waitFor(() => ofType(second.events, 'session:turn:end').length === 1);
+    const ends = ofType([...first.events, ...second.events], 'session:turn:end').map((event) => event.data as { outcome: string });
+    expect(ends.map((end) => end.outcome)).toEqual(['completed', 'completed', 'completed']);
+    await second.manager.stop();
+    expect(await stored.turnQueueStore.pending(sessionId)).toEqual([]);
+  });
 });
 
 describe('stop()', () => {

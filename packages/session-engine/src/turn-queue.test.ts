@@ -198,4 +198,44 @@ describe('TurnQueue', () => {
     await queue.clear();
     expect(await store.pending('s1')).toEqual([]);
   });
+  it('a message stored while the drain loop reads an empty queue still runs (no lost wake-up)', async () => {
+    const { queue, store, recorded, idle } = setup(async () => completed);
+    // The loop's last read of the queue is slow: the message is stored while it is in flight, so
+    // that read finds nothing, and the loop is still "draining" when the message's accept looks.
+    const pending = store.pending.bind(store);
+    let slowReads = 0;
+    store.pending = async (sessionId) => {
+      const read = await pending(sessionId);
+      if (recorded.ended.length === 1 && slowReads++ === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      return read;
+    };
+    await queue.accept({ content: 'one' });
+    while (recorded.ended.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the loop now waits on its slow read
+    const done = idle();
+    await queue.accept({ content: 'two' });
+    await done;
+    expect(recorded.ended.map((entry) => entry.message)).toEqual(['one', 'two']);
+  });
+
+  it('a storage error that stops the loop is retried after a back-off: queued messages still run', async () => {
+    vi.useFakeTimers();
+    try {
+      const { queue, store, recorded } = setup(async () => completed);
+      const markRunning = store.markRunning.bind(store);
+      let failures = 1;
+      store.markRunning = async (...args) => {
+        if (failures-- > 0) throw new Error('connection terminated unexpectedly');
+        return markRunning(...args);
+      };
+      await queue.accept({ content: 'one' });
+      await vi.advanceTimersByTimeAsync(10);
+      expect(recorded.ended).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(recorded.ended.map((entry) => entry.message)).toEqual(['one']);
+      await queue.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  hasErrorCode,
   tooManyQueuedMessagesError,
   type AgentEvent,
   type Logger,
@@ -11,6 +12,10 @@ import {
 import type { Clock } from './clock.js';
 import { errorInfo } from './error-info.js';
 import { SerialQueue } from './serial-queue.js';
+
+/** Back-off of a drain loop a storage error stopped. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
 
 export type TurnEnd = Extract<AgentEvent, { type: 'turn:end' }>;
 
@@ -55,6 +60,10 @@ export class TurnQueue {
   private running: { turnId: string; abort: AbortController } | undefined;
   private draining: Promise<void> | undefined;
   private stopped = false;
+  /** A message arrived while the drain loop was finishing: look at the queue once more. */
+  private rewake = false;
+  private retryTimer: unknown;
+  private retryDelayMs = RETRY_FIRST_MS;
 
   constructor(private readonly options: TurnQueueOptions) {}
 
@@ -109,7 +118,7 @@ export class TurnQueue {
 
   /** Stop the running turn and run nothing more; queued messages stay stored. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.halt();
     this.running?.abort.abort();
     await this.draining;
   }
@@ -119,7 +128,7 @@ export class TurnQueue {
    * messages stay stored for whichever node runs the session next. Resolves when no turn runs.
    */
   async finishRunning(graceMs: number): Promise<void> {
-    this.stopped = true;
+    this.halt();
     const draining = this.draining;
     if (!draining) return;
     const { clock } = this.options;
@@ -142,14 +151,53 @@ export class TurnQueue {
     await this.options.store.forget(this.options.sessionId);
   }
 
+  /**
+   * Run queued turns until none is left. A message accepted while the loop is finishing (it read
+   * the queue before the message was stored) sets `rewake`, so the loop looks once more instead of
+   * leaving the message waiting for the next one. A loop stopped by a storage error tries again
+   * after a back-off (doubling, at most 30 s) rather than leave accepted messages unrun.
+   */
   private startDraining(): void {
-    if (this.draining || this.stopped) return;
+    if (this.stopped) return;
+    if (this.draining) {
+      this.rewake = true;
+      return;
+    }
+    this.rewake = false;
+    let failed = false;
     this.draining = this.drain()
-      .catch((error) => this.options.logger.error({ error: errorInfo(error) }, 'the turn queue stopped on an error'))
+      .then(() => {
+        this.retryDelayMs = RETRY_FIRST_MS;
+      })
+      .catch((error) => {
+        failed = true;
+        this.options.logger.error({ error: errorInfo(error), retryInMs: this.retryDelayMs }, 'the turn queue stopped on an error; it tries again');
+      })
       .finally(() => {
         this.draining = undefined;
-        if (!this.stopped) this.options.onIdle();
+        if (this.stopped) return;
+        if (failed) this.retryLater();
+        else if (this.rewake) this.startDraining();
+        else this.options.onIdle();
       });
+  }
+
+  /** Run nothing more (a pending retry included). */
+  private halt(): void {
+    this.stopped = true;
+    if (this.retryTimer !== undefined) this.options.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private retryLater(): void {
+    const { clock } = this.options;
+    if (this.retryTimer !== undefined) return;
+    const delayMs = this.retryDelayMs;
+    this.retryDelayMs = Math.min(RETRY_MAX_MS, delayMs * 2);
+    this.retryTimer = clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.startDraining();
+    }, delayMs);
   }
 
   private async drain(): Promise<void> {
@@ -218,7 +266,12 @@ export class TurnQueue {
     try {
       await this.options.finish(turn, turnId, end, clock.now() - started);
     } finally {
-      await store.complete(sessionId, turn.position, end.outcome);
+      await store.complete(sessionId, turn.position, end.outcome).catch((error: unknown) => {
+        // Its end is stored: the entry stays `running`, and a recovery finds the end and closes it.
+        // Refused because another node took the session: that node ends it; this one stops.
+        if (hasErrorCode(error, 'LEASE_LOST')) throw error;
+        this.options.logger.error({ turnId, position: turn.position, error: errorInfo(error) }, 'recording the turn as done failed; the next turns run');
+      });
     }
   }
 }
