@@ -346,6 +346,12 @@ export class AgentSession {
    */
   async drain(graceMs: number): Promise<void> {
     this.idle.cancel();
+    // A turn waiting for a person is handed over at once, as at a shutdown: its request stays
+    // pending and the next owner presents it again. Waiting out the grace would only deny it.
+    this.approvals.whenWaiting(() => {
+      this.approvals.detach();
+      this.turns.interrupt();
+    });
     await this.turns.finishRunning(graceMs);
     await this.sandbox.stop(this.terminated ? 'completed' : 'inactive');
     await this.deps.bus.flushed(this.id);

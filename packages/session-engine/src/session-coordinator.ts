@@ -32,6 +32,8 @@ export interface CoordinatedEngine {
   showRecords(records: readonly SessionListData[]): void;
   /** Sessions this node has loaded (every stored one). */
   sessionIds(): string[];
+  /** Sessions with work a node must pick up: turns queued or cut short, or requests waiting for a person. */
+  sessionsWithPendingWork(): Promise<string[]>;
   /** Read each session's latest seq from the shared log (at start, once events are followed). */
   openLogs(): Promise<void>;
   /** Sandboxes of the provider with all the given labels (orphan reaping); none when it cannot list. */

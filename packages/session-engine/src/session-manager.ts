@@ -395,6 +395,11 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
     await session.recoverApprovals().catch((error) => this.logger.error({ sessionId, error: errorInfo(error) }, 'recovering the approval requests of a session failed'));
   }
 
+  async sessionsWithPendingWork(): Promise<string[]> {
+    const [turns, requests] = await Promise.all([this.turnQueueStore.sessionsWithPending(), this.approvalRequestStore.sessionsWithPending()]);
+    return [...new Set([...turns, ...requests])];
+  }
+
   async release(sessionId: string, graceMs: number): Promise<void> {
     const session = this.sessions.get(sessionId);
     if (!session) return;

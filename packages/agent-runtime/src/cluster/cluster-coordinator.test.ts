@@ -37,7 +37,10 @@ function makeNode(node: string) {
     const message = typeof context.message === 'string' ? context.message : '';
     ranOn.push({ node, message });
     // `ask…` asks permission for a tool first and replies with the decision it got.
-    const asked = message.startsWith('ask') ? await context.approvals!.requestPermission({ toolName: 'Bash', toolUseId: `toolu_${context.turnId}`, input: { command: 'git push' } }) : undefined;
+    // Like a real agent, it stops when the turn is aborted (a real CLI is killed), even while it waits.
+    const stopped = new Promise<undefined>((resolve) => context.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+    const asked = message.startsWith('ask') ? await Promise.race([context.approvals!.requestPermission({ toolName: 'Bash', toolUseId: `toolu_${context.turnId}`, input: { command: 'git push' } }), stopped]) : undefined;
+    if (context.signal.aborted) return;
     const id = `reply-${context.turnId}`;
     const block = { id, timestamp: new Date().toISOString(), type: 'assistant_text' as const, content: `reply to ${message}${asked ? ` (${asked.decision})` : ''}` };
     yield { type: 'block:start', conversationId: 'main', block: { ...block, content: '' } };
@@ -200,5 +203,44 @@ describe('cluster mode: a node that lost its lease mid-turn', () => {
     await until(() => turnEnds(b, sessionId).length === 2);
     const ends = (await stored()).map((event) => (event.data as { outcome: string; error?: { code: string } }));
     expect(ends.map((end) => [end.outcome, end.error?.code])).toEqual([['error', 'NODE_LOST'], ['completed', undefined]]);
+  });
+});
+
+describe('cluster mode: a graceful stop while a turn waits for a person', () => {
+  let a: Node;
+  let b: Node;
+
+  beforeAll(async () => {
+    a = makeNode('drain-a');
+    b = makeNode('drain-b');
+    await a.persistence.seedProfiles([{ id: 'careful', name: 'Careful', toolPolicy: { ask: ['Bash'] } }]);
+    await a.manager.start();
+    await b.manager.start();
+  });
+
+  afterAll(async () => {
+    for (const node of [a, b]) {
+      await node?.manager.stop().catch(() => undefined);
+      await node?.persistence.close().catch(() => undefined);
+    }
+  });
+
+  it('hands the turn over at once (no drain timeout, no deny); the next owner presents the request again and an answer there continues the agent', async () => {
+    const { sessionId } = await a.manager.createSession({ agentProfileRef: 'careful', architecture: 'claude-agent-sdk' });
+    await a.manager.sendMessage(sessionId, { content: 'ask-drain', clientMessageId: 'd-1' });
+    const requests = (node: Node) => node.events.filter((event) => event.sessionId === sessionId && event.event === 'session:permission:request');
+    await until(() => requests(a).length === 1);
+    const { requestId } = requests(a)[0]!.data as { requestId: string };
+    const stopping = Date.now();
+    await a.manager.stop();
+    const stopMs = Date.now() - stopping;
+    expect(stopMs).toBeLessThan(5_000); // the drain timeout of these nodes: it was not waited out
+    await until(() => requests(b).length === 2); // presented again by the node that took the session
+    expect((requests(b)[1]!.data as { requestId: string }).requestId).toBe(requestId);
+    expect(b.events.some((event) => event.sessionId === sessionId && event.event === 'session:permission:resolved')).toBe(false);
+    const answered = await b.manager.answerPermission(sessionId, requestId, { decision: 'allow' }, 'alice');
+    expect(answered).toMatchObject({ alreadyResolved: false, resolution: { decision: 'allow', by: 'alice' } });
+    await until(() => turnEnds(b, sessionId).length === 2);
+    expect(turnEnds(b, sessionId).map((event) => (event.data as { outcome: string }).outcome)).toEqual(['interrupted', 'completed']);
   });
 });

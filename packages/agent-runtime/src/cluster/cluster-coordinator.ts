@@ -271,10 +271,10 @@ export class ClusterCoordinator implements SessionCoordinator {
     return attempt;
   }
 
-  /** Sessions with pending turns (queued, or cut by a dead node) that no live node owns. */
+  /** Sessions with pending work (turns queued or cut by a dead node, requests waiting for a person) that no live node owns. */
   private async takeOver(): Promise<void> {
     if (this.stopping) return;
-    const pending = await this.options.turnQueueStore.sessionsWithPending();
+    const pending = await this.requireEngine().sessionsWithPendingWork();
     for (const sessionId of pending) {
       if (this.stopping) return;
       if (this.leases.has(sessionId)) continue;

@@ -75,6 +75,7 @@ export class SessionApprovals {
   private readonly remembered: RememberedRule[] = [];
   private readonly grants: Grant[] = [];
   private detached = false;
+  private onWaiting: (() => void) | undefined;
 
   constructor(private readonly deps: SessionApprovalsDependencies) {}
 
@@ -138,6 +139,12 @@ export class SessionApprovals {
       this.arm(request);
       await this.deps.publish(requestEvent(request));
     }
+  }
+
+  /** Call `callback` once a request waits for a person — at once when one waits now (a drain hands such a turn over without waiting). */
+  whenWaiting(callback: () => void): void {
+    this.onWaiting = callback;
+    if (this.waiting.size > 0) callback();
   }
 
   /** Runtime shutdown: requests stay pending (presented again after the start), nothing answers them. */
@@ -233,6 +240,7 @@ export class SessionApprovals {
     this.arm(request);
     await this.deps.publish(requestEvent(request));
     await this.deps.publish({ event: 'session:block:start', data: { sessionId: request.sessionId, conversationId: request.conversationId, block: approvalBlock(request) } });
+    this.onWaiting?.();
     try {
       return await answered;
     } finally {
