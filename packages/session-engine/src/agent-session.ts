@@ -40,7 +40,7 @@ import { IdleTimer } from './idle-timer.js';
 import { mergeMetadata } from './metadata.js';
 import type { SecretRedactor } from './secret-redactor.js';
 import { SessionConversations } from './session-conversations.js';
-import { restoreCompleted, SessionSandbox } from './session-sandbox.js';
+import { restoreCompleted, SessionSandbox, type StatusReason } from './session-sandbox.js';
 import { DEFAULT_MAX_MIRRORED_FILE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_TURN_TIMEOUT_MS, type SessionEngineSettings } from './settings.js';
 import { SyncScheduler } from './sync-scheduler.js';
 import { TranscriptSync } from './transcript-sync.js';
@@ -127,7 +127,7 @@ export class AgentSession {
       clock,
       logger: this.log,
       loadProfile: () => this.loadProfile(),
-      setStatus: (status) => this.setStatus(status),
+      setStatus: (status, reason) => this.setStatus(status, reason),
       reportProgress: (message) => void this.publish({ event: 'session:status', data: { sessionId: this.id, status: this.record.status, message } }),
       syncNow: (sandbox) => this.syncNow(sandbox),
       onSyncFailure: (error) => {
@@ -325,7 +325,7 @@ export class AgentSession {
     this.idle.cancel();
     this.approvals.detach();
     await this.turns.stop();
-    await this.sandbox.stop(this.terminated ? 'completed' : 'inactive');
+    await this.sandbox.stop(this.terminated ? 'completed' : 'inactive', undefined, 'stopped');
     await this.deps.bus.flushed(this.id);
   }
 
@@ -353,7 +353,7 @@ export class AgentSession {
       this.turns.interrupt();
     });
     await this.turns.finishRunning(graceMs);
-    await this.sandbox.stop(this.terminated ? 'completed' : 'inactive');
+    await this.sandbox.stop(this.terminated ? 'completed' : 'inactive', undefined, 'stopped');
     await this.deps.bus.flushed(this.id);
   }
 
@@ -541,7 +541,7 @@ export class AgentSession {
     if (this.turns.busy) return;
     this.log.info({ idleTimeoutMs: this.deps.settings.idleTimeoutMs }, 'idle timeout: stopping the sandbox');
     this.sandbox
-      .stop('inactive', () => !this.turns.busy)
+      .stop('inactive', () => !this.turns.busy, 'idle')
       .then((stopped) => {
         // Storing failed: the sandbox is kept; try again after another idle period.
         if (!stopped) this.armIdle();
@@ -564,10 +564,10 @@ export class AgentSession {
     return profile;
   }
 
-  private async setStatus(status: SessionStatus): Promise<void> {
+  private async setStatus(status: SessionStatus, reason?: StatusReason): Promise<void> {
     if (this.record.status === status) return;
     this.record = { ...this.record, status, lastActivity: this.deps.clock.now() };
-    this.publish({ event: 'session:status', data: { sessionId: this.id, status } });
+    this.publish({ event: 'session:status', data: { sessionId: this.id, status, ...(reason ? { reason } : {}) } });
     await this.persistRecord({ status, lastActivity: this.record.lastActivity });
     this.deps.onRecordChanged(this.record);
   }

@@ -32,7 +32,7 @@ export interface SessionSandboxOptions {
   clock: Clock;
   logger: Logger;
   loadProfile(): Promise<AgentProfile>;
-  setStatus(status: SessionStatus): Promise<void>;
+  setStatus(status: SessionStatus, reason?: StatusReason): Promise<void>;
   /** Progress from the provider while it creates the sandbox (a `session:status` with `message`). */
   reportProgress?(message: string): void;
   /** Store what the sandbox holds (transcripts, files); rejects when storing failed. */
@@ -55,6 +55,9 @@ const FINAL_SYNC_FIRST_DELAY_MS = 200;
  * stores everything first and terminates the sandbox only once that succeeded: after failed
  * attempts (with backoff) the sandbox is kept and reported, never deleted with unsynced data.
  */
+/** Why a sandbox stopped, on the `session:status` event (`idle`: the idle timeout; `stopped`: a shutdown or a hand-over). */
+export type StatusReason = 'idle' | 'stopped';
+
 export class SessionSandbox {
   private stateValue: SandboxState = 'idle';
   private sandbox: Sandbox | undefined;
@@ -90,10 +93,10 @@ export class SessionSandbox {
    * Store everything, then terminate the sandbox and set `status`. Resolves false when storing
    * failed every attempt: the sandbox is then kept (state `ready`) and the status left alone.
    */
-  stop(status: SessionStatus, when: () => boolean = () => true): Promise<boolean> {
+  stop(status: SessionStatus, when: () => boolean = () => true, reason?: StatusReason): Promise<boolean> {
     return this.transitions.run(async () => {
       if (!when()) return true;
-      return this.teardown(status);
+      return this.teardown(status, reason);
     });
   }
 
@@ -164,7 +167,7 @@ export class SessionSandbox {
     return sandbox;
   }
 
-  private async teardown(status: SessionStatus): Promise<boolean> {
+  private async teardown(status: SessionStatus, reason?: StatusReason): Promise<boolean> {
     const { options } = this;
     // A pooled sandbox never built into (nothing ran in it) goes too.
     const adopted = this.adopted;
@@ -188,7 +191,7 @@ export class SessionSandbox {
     }
     this.stateValue = 'idle';
     await options.mirror.settled();
-    await options.setStatus(status);
+    await options.setStatus(status, reason);
     return true;
   }
 

@@ -72,6 +72,15 @@ describe('WebhookDispatcher', () => {
     expect(requests.map((request) => JSON.parse(request.body).type)).toEqual(['session.idle']);
   });
 
+  it('sends session.idle for the idle timeout, not for a runtime stopping or handing the session over', async () => {
+    const { fetch, requests } = scriptedFetch([]);
+    const dispatcher = createWebhookDispatcher({ webhooks: [{ url, secret }], fetch, clock });
+    dispatcher.handle({ event: 'session:status', data: { sessionId: 's-1', status: 'inactive', reason: 'stopped' }, sessionId: 's-1', seq: 2 });
+    dispatcher.handle({ event: 'session:status', data: { sessionId: 's-1', status: 'inactive', reason: 'idle' }, sessionId: 's-1', seq: 3 });
+    await dispatcher.drained();
+    expect(requests.map((request) => JSON.parse(request.body).seq)).toEqual([3]);
+  });
+
   it('retries 5xx, 429 and network errors with exponential backoff, re-signing each attempt; same delivery id', async () => {
     const { fetch, requests } = scriptedFetch([500, 'throw', 429, 200]);
     const log = logger();

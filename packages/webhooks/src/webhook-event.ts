@@ -27,7 +27,8 @@ export function webhookEventType(event: BusEvent): WebhookEventType | undefined 
     case 'session:turn:end':
       return 'turn.ended';
     case 'session:status':
-      return event.data.status === 'inactive' ? 'session.idle' : undefined;
+      // A runtime stopping or handing the session to another node is not the session going idle.
+      return event.data.status === 'inactive' && event.data.reason !== 'stopped' ? 'session.idle' : undefined;
     default:
       return undefined;
   }

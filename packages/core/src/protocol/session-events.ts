@@ -22,6 +22,10 @@ export const statusEventSchema = z.object({
   sessionId: z.string(),
   status: sessionStatusSchema,
   message: z.string().optional().describe('Human-readable progress while the status holds (e.g. image build or sandbox scheduling).'),
+  reason: z
+    .enum(['idle', 'stopped'])
+    .optional()
+    .describe('Why the sandbox stopped (with `inactive`): `idle` = the idle timeout; `stopped` = the runtime stopping or handing the session to another node. Absent otherwise.'),
 });
 
 /** Something went wrong; `sessionId` is set when it concerns one session. */
