@@ -1,8 +1,8 @@
 /**
  * A single-consumer async queue: producers `push`, one consumer pulls (`for await`, or `drain()`)
  * until `close()` and the queue is empty. Items pushed after `close` are dropped (they would come
- * after the end). The one queue of this package: a turn's event stream and the streaming input of
- * a long-lived SDK query.
+ * after the end). The queue of the agent packages: a turn's event stream, and the streaming input
+ * of a long-lived Claude SDK query.
  */
 export class EventChannel<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
