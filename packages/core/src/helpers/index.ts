@@ -3,3 +3,4 @@
 // thus not by the `agent-runtime` umbrella).
 export * from './event-channel.js';
 export * from './least-recently-used-idle.js';
+export * from './read-stream-bytes.js';
