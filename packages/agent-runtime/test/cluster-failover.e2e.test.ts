@@ -8,6 +8,7 @@ import { createAgentRuntimeClient, type AgentRuntimeClient, type SessionEventFra
 import { createPostgresPersistence } from '@agent-runtime/persistence-postgres';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
 import { CLUSTER_DATABASE_URL, clusterNames, startClusterNode, type ClusterNode } from './cluster-process.js';
+import { slowTurnScenario } from './restart-scenario.js';
 import { freePort } from './runtime-process.js';
 import { postMessage, watchSession } from './session-watcher.js';
 
@@ -27,13 +28,7 @@ describe('cluster: three nodes, SIGKILL of the owner mid-turn', () => {
   const nodes: Record<'a' | 'b' | 'c', ClusterNode | undefined> = { a: undefined, b: undefined, c: undefined };
 
   beforeAll(async () => {
-    server = await startModelServer({
-      turns: [
-        { id: 'slow', match: { lastUserText: /take your time/i }, reply: { text: Array.from({ length: 60 }, () => 'word '), chunkDelayMs: 250 }, times: 'always' },
-        { id: 'answer', match: { lastUserText: /turn \d/i }, reply: { text: ['Answer ', 'in ', 'parts.'], chunkDelayMs: 20 }, times: 'always' },
-      ],
-      fallback: { text: 'ok' },
-    });
+    server = await startModelServer(slowTurnScenario);
     const seed = createPostgresPersistence({ connectionString: CLUSTER_DATABASE_URL, schema: names.persistenceSchema });
     await seed.seedProfiles([{ id: 'helper', name: 'Helper' }]);
     await seed.close();

@@ -7,6 +7,7 @@ import { applySessionEvent, createAgentRuntimeClient, createSessionState } from 
 import { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
 import type { AgentArchitectureType } from '../src/index.js';
+import { slowTurnScenario } from './restart-scenario.js';
 import { freePort, restartableRuntime } from './runtime-process.js';
 import { postMessage, watchSession, type SessionWatcher } from './session-watcher.js';
 
@@ -25,13 +26,7 @@ describe('durable sessions across runtime restarts', () => {
   const runtime = restartableRuntime(() => ({ database, dataDir, modelServerUrl: server.url, port }));
 
   beforeAll(async () => {
-    server = await startModelServer({
-      turns: [
-        { id: 'slow', match: { lastUserText: /take your time/i }, reply: { text: Array.from({ length: 60 }, () => 'word '), chunkDelayMs: 250 }, times: 'always' },
-        { id: 'answer', match: { lastUserText: /turn \d/i }, reply: { text: ['Answer ', 'in ', 'parts.'], chunkDelayMs: 20 }, times: 'always' },
-      ],
-      fallback: { text: 'ok' },
-    });
+    server = await startModelServer(slowTurnScenario);
     const seed = createSqlitePersistence({ filename: database });
     await seed.seedProfiles([{ id: 'helper', name: 'Helper' }]);
     await seed.close();
