@@ -1,11 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from './browser';
-import { startDemoProcess, type DemoProcess } from './demo-process';
+import { CHROMIUM_PATH, TEST_OUTPUT_DIR, startDemoInChromium, type DemoInChromium } from './browser';
 
 /**
  * Approvals in the demo UI: the careful-assistant profile (toolPolicy ask: Bash, Write) with the
@@ -16,31 +13,23 @@ import { startDemoProcess, type DemoProcess } from './demo-process';
  * Needs the engine side of approvals (wip/approvals: the policy in agent-claude, the request events,
  * POST /sessions/:id/permissions/:requestId). Set DEMO_APPROVALS_E2E=0 to skip it where that is absent.
  */
-const outputDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-output');
 const enabled = existsSync(CHROMIUM_PATH) && process.env.DEMO_APPROVALS_E2E !== '0';
 
 describe.skipIf(!enabled)('demo UI: approvals in Chromium', () => {
-  let demo: DemoProcess;
-  let dataDir: string;
-  let chromium: Awaited<ReturnType<typeof launchChromium>>;
+  let ui: DemoInChromium;
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(outputDir, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'demo-approvals-e2e-'));
-    demo = await startDemoProcess({ dataDir });
-    chromium = await launchChromium();
-    page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
+    ui = await startDemoInChromium('demo-approvals-e2e-');
+    page = ui.page;
   });
 
   afterAll(async () => {
-    await chromium?.close();
-    await demo?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await ui?.close();
   });
 
   async function carefulSession(message: string): Promise<string> {
-    await page.goto(demo.url);
+    await page.goto(ui.demo.url);
     await page.locator('[data-testid=connection][data-state=open]').waitFor();
     await page.selectOption('[data-testid=profile-select]', 'careful-assistant');
     await page.selectOption('[data-testid=architecture-select]', { label: 'Claude Code' });
@@ -61,7 +50,7 @@ describe.skipIf(!enabled)('demo UI: approvals in Chromium', () => {
     await page.locator('[data-testid=pending-count]').waitFor();
     // Nothing ran yet: the command waits for the click.
     expect(await page.locator('[data-testid=file][data-path="approved.txt"]').count()).toBe(0);
-    await page.screenshot({ path: join(outputDir, 'approval-pending.png') });
+    await page.screenshot({ path: join(TEST_OUTPUT_DIR, 'approval-pending.png') });
 
     await card.locator('[data-testid=approve-button]').click();
     await page.locator('[data-testid=approval-card][data-kind=permission][data-status=resolved] [data-testid=approval-outcome]', { hasText: 'Approved' }).waitFor();
@@ -72,7 +61,7 @@ describe.skipIf(!enabled)('demo UI: approvals in Chromium', () => {
     await page.locator('[data-testid=assistant-text]', { hasText: 'approved command ran' }).waitFor({ timeout: 60_000 });
     await page.locator('[data-testid=pending-count]').waitFor({ state: 'detached' });
     await page.locator('[data-testid=working]').waitFor({ state: 'detached' });
-    await page.screenshot({ path: join(outputDir, 'approval-approved.png') });
+    await page.screenshot({ path: join(TEST_OUTPUT_DIR, 'approval-approved.png') });
   });
 
   it('Deny: the command does not run and the agent says so', async () => {
@@ -90,7 +79,7 @@ describe.skipIf(!enabled)('demo UI: approvals in Chromium', () => {
     const card = page.locator('[data-testid=approval-card][data-kind=question][data-status=pending]');
     await card.waitFor({ timeout: 90_000 });
     await expect(card.locator('[data-testid=approval-question]').textContent()).resolves.toContain('Which colour should the banner be?');
-    await page.screenshot({ path: join(outputDir, 'question-pending.png') });
+    await page.screenshot({ path: join(TEST_OUTPUT_DIR, 'question-pending.png') });
     await card.locator('[data-testid=question-option]', { hasText: 'Green' }).click();
     await page.locator('[data-testid=approval-outcome]', { hasText: 'Green' }).waitFor();
     await page.locator('[data-testid=assistant-text]', { hasText: 'noted your choice' }).waitFor({ timeout: 60_000 });

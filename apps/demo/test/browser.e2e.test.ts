@@ -1,40 +1,29 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, launchChromium } from './browser';
-import { startDemoProcess, type DemoProcess } from './demo-process';
+import { CHROMIUM_PATH, TEST_OUTPUT_DIR, startDemoInChromium, type DemoInChromium } from './browser';
 
 /**
  * The demo in a real browser: the real Claude Code and Gemini CLI in the local sandbox, talking to
  * the offline demo model; headless Chromium drives the UI served by the demo server.
  */
-const outputDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-output');
 const agents = [
   { type: 'claude-agent-sdk', label: 'Claude Code', write: 'Write', edit: 'Edit' },
   { type: 'gemini-cli', label: 'Gemini CLI', write: 'write_file', edit: 'replace' },
 ] as const;
 
 describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
-  let demo: DemoProcess;
-  let dataDir: string;
-  let chromium: Awaited<ReturnType<typeof launchChromium>>;
+  let ui: DemoInChromium;
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(outputDir, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'demo-e2e-'));
-    demo = await startDemoProcess({ dataDir });
-    chromium = await launchChromium();
-    page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
+    ui = await startDemoInChromium('demo-e2e-');
+    page = ui.page;
   });
 
   afterAll(async () => {
-    await chromium?.close();
-    await demo?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await ui?.close();
   });
 
   async function createSession(architectureLabel: string, profile: string): Promise<string> {
@@ -49,7 +38,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
   }
 
   it('shows the offline badge and the profiles', async () => {
-    await page.goto(demo.url);
+    await page.goto(ui.demo.url);
     await expect(page.locator('[data-testid=offline-badge]').textContent()).resolves.toContain('offline demo model');
     await page.locator('[data-testid=connection][data-state=open]').waitFor();
     const options = await page.locator('[data-testid=profile-select] option').allTextContents();
@@ -58,7 +47,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
 
   for (const agent of agents) {
     it(`${agent.label}: streams the answer, a tool call and a file; a reload shows the same conversation`, async () => {
-      await page.goto(demo.url);
+      await page.goto(ui.demo.url);
       const sessionId = await createSession(agent.label, 'code-assistant');
       await page.fill('[data-testid=message-input]', 'Write me a FizzBuzz script, please.');
       await page.click('[data-testid=send]');
@@ -75,7 +64,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
       // Expand the tool call: its input and result are there.
       await page.click(`[data-testid=tool-call][data-tool-name=${agent.write}] summary`);
       await expect(page.locator(`[data-testid=tool-call][data-tool-name=${agent.write}] .tool-body`).textContent()).resolves.toContain('fizzbuzz.py');
-      await page.screenshot({ path: join(outputDir, `${agent.type}.png`) });
+      await page.screenshot({ path: join(TEST_OUTPUT_DIR, `${agent.type}.png`) });
 
       const before = await conversationText(page);
       await page.reload();
@@ -88,7 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
   }
 
   it('Claude Code with a subagent: its conversation is nested under the parent', async () => {
-    await page.goto(demo.url);
+    await page.goto(ui.demo.url);
     await createSession('Claude Code', 'team-lead');
     await page.fill('[data-testid=message-input]', 'What makes a good agent runtime? Write it up.');
     await page.click('[data-testid=send]');
@@ -100,11 +89,11 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
     await page.locator('[data-testid=file][data-path="report.md"]').waitFor();
     await page.locator('[data-testid=working]').waitFor({ state: 'detached' });
     await page.click('[data-testid=tool-call][data-tool-name=Write] summary');
-    await page.screenshot({ path: join(outputDir, 'subagent.png') });
+    await page.screenshot({ path: join(TEST_OUTPUT_DIR, 'subagent.png') });
   });
 
   it('after a server restart the page reconnects and streams the next turn without duplicates', async () => {
-    await page.goto(demo.url);
+    await page.goto(ui.demo.url);
     const sessionId = await createSession('Claude Code', 'code-assistant');
     await page.fill('[data-testid=message-input]', 'Write me a FizzBuzz script, please.');
     await page.click('[data-testid=send]');
@@ -112,10 +101,9 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('demo UI in Chromium', () => {
     await page.locator('[data-testid=working]').waitFor({ state: 'detached' });
     const before = await conversationText(page);
 
-    const port = demo.port;
-    expect(await demo.stop()).toBe(0);
+    expect(await ui.demo.stop()).toBe(0);
     await page.locator('[data-testid=connection]:not([data-state=open])').waitFor();
-    demo = await startDemoProcess({ port, dataDir });
+    await ui.startDemoAgain();
     await page.locator('[data-testid=connection][data-state=open]').waitFor({ timeout: 30_000 });
     expect(await conversationText(page)).toEqual(before);
 

@@ -3,7 +3,7 @@ import { createClaudeStreamReducer } from '@agent-runtime/transcript-claude';
 import { query, type Options, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import { claudeQueryOptions } from './claude-query-options.js';
 import { claudeSessionIdFor, claudeTranscriptPaths, uuidFrom } from './claude-paths.js';
-import { EventChannel } from './event-channel.js';
+import { EventChannel } from '@agent-runtime/core/helpers';
 import type { SandboxSpawnedProcess } from './sandbox-spawn.js';
 import { SubagentTail } from './subagent-tail.js';
 import { sdkUserMessage } from './user-message.js';

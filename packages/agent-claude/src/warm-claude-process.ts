@@ -1,6 +1,6 @@
 import type { AgentEvent, AgentTurnContext, Sandbox } from '@agent-runtime/core';
 import { query, type Query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
-import { EventChannel } from './event-channel.js';
+import { EventChannel } from '@agent-runtime/core/helpers';
 import { claudeSessionIdFor, claudeTranscriptPaths, uuidFrom } from './claude-paths.js';
 import { claudeQueryOptions } from './claude-query-options.js';
 import { claimOptions, type ParkedClaude } from './claude-spares.js';

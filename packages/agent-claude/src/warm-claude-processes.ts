@@ -1,4 +1,5 @@
 import type { AgentEvent, AgentTurnContext, Logger, Sandbox } from '@agent-runtime/core';
+import { leastRecentlyUsedIdle } from '@agent-runtime/core/helpers';
 import { claudeSessionIdFor, claudeTranscriptPaths } from './claude-paths.js';
 import type { ClaudeTurnSettings } from './run-claude-turn.js';
 import { ClaudeSpares } from './claude-spares.js';
@@ -110,15 +111,10 @@ export class WarmClaudeProcesses {
 
   /** Below the cap, stop least recently used idle processes (busy ones are never stopped). */
   private makeRoom(extra = 0): void {
-    const idle = [...this.bySession.values()].filter((process) => process.alive && !process.busy);
-    idle.sort((a, b) => a.info().lastUsedAt - b.info().lastUsedAt);
-    let count = [...this.bySession.values()].filter((process) => process.alive).length + this.spares.size + extra;
-    for (const process of idle) {
-      if (count < this.maxProcesses) return;
+    for (const process of leastRecentlyUsedIdle(this.bySession.values(), this.maxProcesses, this.spares.size + extra)) {
       this.logger.info({ sessionId: process.sessionId, processId: process.processId, maxProcesses: this.maxProcesses }, 'claude: stopping the least recently used warm process');
       process.stop();
       this.bySession.delete(process.sessionId);
-      count--;
     }
   }
 

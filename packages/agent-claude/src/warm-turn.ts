@@ -1,7 +1,7 @@
 import type { AgentEvent, Sandbox, TokenUsage } from '@agent-runtime/core';
 import { createClaudeStreamReducer } from '@agent-runtime/transcript-claude';
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { EventChannel } from './event-channel.js';
+import { EventChannel } from '@agent-runtime/core/helpers';
 import { SubagentTail } from './subagent-tail.js';
 
 type Failure = { code: string; message: string };

@@ -4,53 +4,24 @@
  * equal the blocks parsed from the transcripts the CLI wrote.
  * RECORD_FIXTURES=<dir> also writes each scenario's transcripts and SDK messages there.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { foldAgentEvents, type AgentEvent, type AgentProfile, type AgentTranscripts, type Sandbox, type UserMessageContent } from '@agent-runtime/core';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { startModelServer, type ModelServer, type Scenario } from '@agent-runtime/testkit';
+import { foldAgentEvents, type AgentEvent, type Sandbox } from '@agent-runtime/core';
+import type { ModelServer, Scenario } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClaudeArchitecture } from '../src/index.js';
+import type { ClaudeArchitecture } from '../src/index.js';
+import { ClaudeTestHarness } from './claude-test-harness.js';
 
-const profile: AgentProfile = { id: 'test', name: 'test' };
-let server: ModelServer;
 let sdkMessages: unknown[] = [];
-let architecture: ReturnType<typeof createClaudeArchitecture>;
-const sandboxes: Sandbox[] = [];
-const dataDir = mkdtempSync(join(tmpdir(), 'agent-claude-local-'));
-const provider = createLocalSandboxProvider({ dataDir });
+const harness = new ClaudeTestHarness('agent-claude-local-', { onSdkMessage: (message) => sdkMessages.push(message) });
+const { newSandbox, turn } = harness;
+let server: ModelServer;
+let architecture: ClaudeArchitecture;
 
 beforeAll(async () => {
-  server = await startModelServer();
-  architecture = createClaudeArchitecture({
-    env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_MAX_RETRIES: '0' },
-    onSdkMessage: (message) => sdkMessages.push(message),
-  });
+  ({ server, architecture } = await harness.start());
 });
-afterAll(async () => {
-  await server?.close();
-  for (const sandbox of sandboxes) await sandbox.terminate();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newSandbox(sessionId: string, transcripts?: AgentTranscripts) {
-  const sandbox = await provider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
-  sandboxes.push(sandbox);
-  await architecture.prepare({ sessionId, sandbox, profile, transcripts });
-  return sandbox;
-}
-
-async function turn(sandbox: Sandbox, message: UserMessageContent, options: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void } = {}) {
-  const events: AgentEvent[] = [];
-  for await (const event of architecture.runTurn({
-    sessionId: sandbox.sessionId, sandbox, profile, message, turnId: `turn-${Math.random()}`, signal: options.signal ?? new AbortController().signal,
-  })) {
-    events.push(event);
-    options.onEvent?.(event);
-  }
-  return events;
-}
+afterAll(() => harness.stop());
 
 /** Folded stream == parsed transcripts, per conversation; records fixtures when asked. */
 async function expectStreamEqualsTranscript(name: string, sandbox: Sandbox, events: AgentEvent[]) {

@@ -3,59 +3,29 @@
  * under bubblewrap in the local sandbox: one process per session kept between turns, an
  * interrupt that keeps it, and a process that dies (between turns or during one) and resumes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { foldAgentEvents, type AgentEvent, type AgentProfile, type Sandbox, type UserMessageContent } from '@agent-runtime/core';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
+import { foldAgentEvents, type AgentEvent, type Sandbox } from '@agent-runtime/core';
+import type { ModelServer } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClaudeArchitecture, type ClaudeArchitecture } from '../src/index.js';
+import { ClaudeTestHarness } from './claude-test-harness.js';
 
-const profile: AgentProfile = { id: 'test', name: 'test' };
-let server: ModelServer;
-let architecture: ClaudeArchitecture;
-const sandboxes: Sandbox[] = [];
-const dataDir = mkdtempSync(join(tmpdir(), 'agent-claude-warm-'));
-const provider = createLocalSandboxProvider({ dataDir });
 const exited = new Set<number>();
 const exitWaiters: (() => void)[] = [];
+const harness = new ClaudeTestHarness('agent-claude-warm-', {
+  processMode: 'warm',
+  onWarmProcessExit: (process) => {
+    exited.add(process.processId);
+    for (const wake of exitWaiters.splice(0)) wake();
+  },
+});
+const { newSandbox, turn, profile } = harness;
+let server: ModelServer;
+let architecture: ClaudeArchitecture;
 
 beforeAll(async () => {
-  server = await startModelServer();
-  architecture = createClaudeArchitecture({
-    processMode: 'warm',
-    onWarmProcessExit: (process) => {
-      exited.add(process.processId);
-      for (const wake of exitWaiters.splice(0)) wake();
-    },
-    env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_MAX_RETRIES: '0' },
-  });
+  ({ server, architecture } = await harness.start());
 });
-afterAll(async () => {
-  await architecture?.dispose();
-  await server?.close();
-  for (const sandbox of sandboxes) await sandbox.terminate();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newSandbox(sessionId: string) {
-  const sandbox = await provider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
-  sandboxes.push(sandbox);
-  await architecture.prepare({ sessionId, sandbox, profile });
-  return sandbox;
-}
-
-async function turn(sandbox: Sandbox, message: UserMessageContent, options: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void } = {}) {
-  const events: AgentEvent[] = [];
-  for await (const event of architecture.runTurn({
-    sessionId: sandbox.sessionId, sandbox, profile, message, turnId: `turn-${Math.random()}`, signal: options.signal ?? new AbortController().signal,
-  })) {
-    events.push(event);
-    options.onEvent?.(event);
-  }
-  return events;
-}
+afterAll(() => harness.stop());
 
 const turnEnds = (events: AgentEvent[]) => events.filter((event) => event.type === 'turn:end');
 const processOf = (sessionId: string) => architecture.warmProcesses().find((process) => process.sessionId === sessionId);

@@ -4,39 +4,24 @@
  * session's warm-up claims the spare, the profile reaches the model, the transcript is the
  * session's and resumes; a profile a claim cannot apply starts its CLI as usual.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { foldAgentEvents, type AgentEvent, type AgentProfile, type Sandbox } from '@agent-runtime/core';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
+import type { ModelServer } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClaudeArchitecture, type ClaudeArchitecture } from '../src/index.js';
+import type { ClaudeArchitecture } from '../src/index.js';
+import { ClaudeTestHarness } from './claude-test-harness.js';
 
+const harness = new ClaudeTestHarness('agent-claude-spare-', { processMode: 'warm' });
 let server: ModelServer;
 let architecture: ClaudeArchitecture;
-const sandboxes: Sandbox[] = [];
-const dataDir = mkdtempSync(join(tmpdir(), 'agent-claude-spare-'));
-const provider = createLocalSandboxProvider({ dataDir });
 
 beforeAll(async () => {
-  server = await startModelServer();
-  architecture = createClaudeArchitecture({
-    processMode: 'warm',
-    env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-ant-test', CLAUDE_CODE_MAX_RETRIES: '0' },
-  });
+  ({ server, architecture } = await harness.start());
 });
-afterAll(async () => {
-  await architecture?.dispose();
-  await server?.close();
-  for (const sandbox of sandboxes) await sandbox.terminate();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => harness.stop());
 
 /** A pooled sandbox: created and given a spare before any profile, then prepared for `profile` (the claim). */
 async function pooledSandbox(sessionId: string, profile: AgentProfile) {
-  const sandbox = await provider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
-  sandboxes.push(sandbox);
+  const sandbox = await harness.createSandbox(sessionId);
   await architecture.prepareSpare!({ sessionId, sandbox });
   await architecture.prepare({ sessionId, sandbox, profile });
   return sandbox;

@@ -5,7 +5,7 @@ import type { PendingRequest } from '@agent-runtime/core';
 import { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startRuntimeProcess } from './runtime-process.js';
+import { freePort, restartableRuntime } from './runtime-process.js';
 
 /**
  * A pending approval survives a runtime crash: a real runtime process (SQLite, the real Claude
@@ -21,13 +21,9 @@ describe('approvals across a runtime restart (SIGKILL)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'approvals-restart-'));
   const database = join(dataDir, 'runtime.db');
   let port: number;
-  let running: Awaited<ReturnType<typeof startRuntimeProcess>> | undefined;
-  const start = async () => {
-    running = await startRuntimeProcess({ database, dataDir, modelServerUrl: server.url, port });
-    return running;
-  };
+  const runtime = restartableRuntime(() => ({ database, dataDir, modelServerUrl: server.url, port }));
   const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${running!.url}${path}`, {
+    const response = await fetch(`${runtime.url}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -68,11 +64,11 @@ describe('approvals across a runtime restart (SIGKILL)', () => {
     ]);
     await seed.close();
     port = await freePort();
-    await start();
+    await runtime.start();
   }, 120_000);
 
   afterAll(async () => {
-    await running?.kill('SIGTERM');
+    await runtime.stop();
     await server?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -84,9 +80,9 @@ describe('approvals across a runtime restart (SIGKILL)', () => {
     const before = await pendingOf(sessionId);
     expect(before).toMatchObject({ kind: 'permission', toolName: 'Bash', input: { command: COMMAND } });
     await new Promise((resolve) => setTimeout(resolve, 1000)); // let the transcript sync (250 ms debounce)
-    await running!.kill('SIGKILL');
+    await runtime.kill('SIGKILL');
 
-    await start();
+    await runtime.start();
     const after = await pendingOf(sessionId);
     expect(after).toEqual(before);
     const answered = await call('POST', `/sessions/${sessionId}/permissions/${before.requestId}`, { decision: 'allow' });
@@ -115,9 +111,9 @@ describe('approvals across a runtime restart (SIGKILL)', () => {
     const before = await pendingOf(sessionId);
     expect(before).toMatchObject({ kind: 'permission', toolName: 'write_file' });
     await new Promise((resolve) => setTimeout(resolve, 1000)); // let the transcript sync
-    await running!.kill('SIGKILL');
+    await runtime.kill('SIGKILL');
 
-    await start();
+    await runtime.start();
     const after = await pendingOf(sessionId);
     expect(after).toEqual(before);
     expect((await call('POST', `/sessions/${sessionId}/permissions/${before.requestId}`, { decision: 'allow' })).body).toMatchObject({ alreadyResolved: false });

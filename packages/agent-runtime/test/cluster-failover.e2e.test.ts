@@ -8,7 +8,9 @@ import { createAgentRuntimeClient, type AgentRuntimeClient, type SessionEventFra
 import { createPostgresPersistence } from '@agent-runtime/persistence-postgres';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
 import { CLUSTER_DATABASE_URL, clusterNames, startClusterNode, type ClusterNode } from './cluster-process.js';
+import { slowTurnScenario } from './restart-scenario.js';
 import { freePort } from './runtime-process.js';
+import { postMessage, watchSession } from './session-watcher.js';
 
 /**
  * Three runtime processes on one machine — their own ports and data dirs, one PostgreSQL database,
@@ -26,13 +28,7 @@ describe('cluster: three nodes, SIGKILL of the owner mid-turn', () => {
   const nodes: Record<'a' | 'b' | 'c', ClusterNode | undefined> = { a: undefined, b: undefined, c: undefined };
 
   beforeAll(async () => {
-    server = await startModelServer({
-      turns: [
-        { id: 'slow', match: { lastUserText: /take your time/i }, reply: { text: Array.from({ length: 60 }, () => 'word '), chunkDelayMs: 250 }, times: 'always' },
-        { id: 'answer', match: { lastUserText: /turn \d/i }, reply: { text: ['Answer ', 'in ', 'parts.'], chunkDelayMs: 20 }, times: 'always' },
-      ],
-      fallback: { text: 'ok' },
-    });
+    server = await startModelServer(slowTurnScenario);
     const seed = createPostgresPersistence({ connectionString: CLUSTER_DATABASE_URL, schema: names.persistenceSchema });
     await seed.seedProfiles([{ id: 'helper', name: 'Helper' }]);
     await seed.close();
@@ -59,31 +55,6 @@ describe('cluster: three nodes, SIGKILL of the owner mid-turn', () => {
     return client;
   };
 
-  /** A connected client that records every frame of one session and lets a test wait on them. */
-  function watch(client: AgentRuntimeClient, sessionId: string) {
-    const socket = client.socket();
-    const frames: SessionEventFrame[] = [];
-    const arrivals: number[] = [];
-    const waiters: { check: () => boolean; resolve: () => void }[] = [];
-    socket.onAny((frame) => {
-      if ((frame.data as { sessionId?: string }).sessionId !== sessionId) return;
-      frames.push(frame as SessionEventFrame);
-      arrivals.push(Date.now());
-      for (const waiter of waiters.splice(0)) {
-        if (waiter.check()) waiter.resolve();
-        else waiters.push(waiter);
-      }
-    });
-    const until = (check: () => boolean) =>
-      new Promise<void>((resolve) => {
-        if (check()) resolve();
-        else waiters.push({ check, resolve });
-      });
-    const numbered = () => frames.filter((frame) => frame.seq !== undefined);
-    const count = (event: string) => numbered().filter((frame) => frame.event === event).length;
-    return { socket, frames, arrivals, until, count, numbered };
-  }
-
   const ownerOf = async (sessionId: string) =>
     (await pool.query<{ node_id: string }>(`SELECT node_id FROM "${names.clusterSchema}".session_leases WHERE session_id = $1`, [sessionId])).rows[0]?.node_id;
 
@@ -94,39 +65,34 @@ describe('cluster: three nodes, SIGKILL of the owner mid-turn', () => {
     const onC = clientOf(c);
     const { sessionId } = await onA.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
     expect(await ownerOf(sessionId)).toBe('node-a');
-    const watcherA = watch(onA, sessionId);
-    const watcherB = watch(onB, sessionId);
+    const watcherA = watchSession(onA, sessionId);
+    const watcherB = watchSession(onB, sessionId);
     await watcherA.socket.join(sessionId, { since: 0 });
     await watcherB.socket.join(sessionId, { since: 0 });
-    const send = (node: ClusterNode, content: string, clientMessageId: string) =>
-      fetch(`${node.url}/sessions/${sessionId}/message`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ content, clientMessageId }),
-      }).then(async (response) => ({ status: response.status, body: (await response.json()) as { queued?: boolean } }));
+    const send = (node: ClusterNode, content: string, clientMessageId: string) => postMessage(node.url, sessionId, content, clientMessageId);
 
     // Sent to C, run on A, followed live on B; the retry through B is acknowledged and does not run.
     expect((await send(c, 'This is turn 1.', 'm1')).status).toBe(200);
     expect((await send(b, 'This is turn 1.', 'm1')).status).toBe(200);
-    await watcherB.until(() => watcherB.count('session:turn:end') === 1);
+    await watcherB.until(() => watcherB.countNumbered('session:turn:end') === 1);
     expect(await ownerOf(sessionId)).toBe('node-a');
     expect(server.generationRequests().filter((request) => JSON.stringify(request.body).includes('This is turn 1.')).length).toBeGreaterThan(0);
 
     // A slow turn on A with one message queued behind it; SIGKILL A in the middle.
     expect((await send(c, 'Please take your time.', 'm-slow')).status).toBe(200);
     expect((await send(b, 'This is turn 2.', 'm2')).body).toMatchObject({ queued: true });
-    const deltasBefore = watcherB.count('session:block:delta');
-    await watcherB.until(() => watcherB.count('session:block:delta') >= deltasBefore + 3);
+    const deltasBefore = watcherB.countNumbered('session:block:delta');
+    await watcherB.until(() => watcherB.countNumbered('session:block:delta') >= deltasBefore + 3);
     const seenOnA = watcherA.numbered().at(-1)!.seq!;
     const killedAt = Date.now();
     await a.kill('SIGKILL');
     nodes.a = undefined;
 
     // The client that was on A reconnects to C with `since`.
-    const watcherC = watch(onC, sessionId);
+    const watcherC = watchSession(onC, sessionId);
     await watcherC.socket.join(sessionId, { since: seenOnA });
-    await watcherB.until(() => watcherB.count('session:turn:end') === 3);
-    await watcherC.until(() => watcherC.count('session:turn:end') >= 2);
+    await watcherB.until(() => watcherB.countNumbered('session:turn:end') === 3);
+    await watcherC.until(() => watcherC.countNumbered('session:turn:end') >= 2);
     const lostAt = watcherB.arrivals[watcherB.frames.findIndex((frame) => frame.event === 'session:turn:end' && (frame.data as { outcome: string }).outcome === 'error')]!;
     console.log(`cluster failover: the lost turn ended ${lostAt - killedAt} ms after SIGKILL (lease TTL 5000 ms)`);
 
@@ -149,7 +115,7 @@ describe('cluster: three nodes, SIGKILL of the owner mid-turn', () => {
 
     // The next message runs on the survivor with the whole history.
     expect((await send(b, 'This is turn 3.', 'm3')).status).toBe(200);
-    await watcherB.until(() => watcherB.count('session:turn:end') === 4);
+    await watcherB.until(() => watcherB.countNumbered('session:turn:end') === 4);
     expect(ends(watcherB.numbered()).at(-1)).toEqual(['completed', undefined]);
     const last = server.generationRequests().filter((request) => JSON.stringify(request.body).includes('This is turn 3.')).at(-1);
     const history = JSON.stringify(last?.body);

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { applySessionEvent, createAgentRuntimeClient, createSessionState, type AgentRuntimeClient, type SessionEventFrame } from '@agent-runtime/client';
+import { applySessionEvent, createAgentRuntimeClient, createSessionState } from '@agent-runtime/client';
 import { createSqlitePersistence } from '@agent-runtime/persistence-sqlite';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
 import type { AgentArchitectureType } from '../src/index.js';
-import { freePort, startRuntimeProcess } from './runtime-process.js';
+import { slowTurnScenario } from './restart-scenario.js';
+import { freePort, restartableRuntime } from './runtime-process.js';
+import { postMessage, watchSession, type SessionWatcher } from './session-watcher.js';
 
 /**
  * Durable sessions on one node, end to end: a real runtime process (SQLite, the real Claude Code
@@ -21,59 +23,27 @@ describe('durable sessions across runtime restarts', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'durable-restart-'));
   const database = join(dataDir, 'runtime.db');
   let port: number;
-  let running: Awaited<ReturnType<typeof startRuntimeProcess>> | undefined;
-  const start = async () => {
-    running = await startRuntimeProcess({ database, dataDir, modelServerUrl: server.url, port });
-    return running;
-  };
+  const runtime = restartableRuntime(() => ({ database, dataDir, modelServerUrl: server.url, port }));
 
   beforeAll(async () => {
-    server = await startModelServer({
-      turns: [
-        { id: 'slow', match: { lastUserText: /take your time/i }, reply: { text: Array.from({ length: 60 }, () => 'word '), chunkDelayMs: 250 }, times: 'always' },
-        { id: 'answer', match: { lastUserText: /turn \d/i }, reply: { text: ['Answer ', 'in ', 'parts.'], chunkDelayMs: 20 }, times: 'always' },
-      ],
-      fallback: { text: 'ok' },
-    });
+    server = await startModelServer(slowTurnScenario);
     const seed = createSqlitePersistence({ filename: database });
     await seed.seedProfiles([{ id: 'helper', name: 'Helper' }]);
     await seed.close();
     port = await freePort();
-    await start();
+    await runtime.start();
   });
 
   afterAll(async () => {
-    await running?.kill('SIGTERM');
+    await runtime.stop();
     await server?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** A connected client that records every session frame and lets a test wait on them. */
-  function watch(client: AgentRuntimeClient, sessionId: string) {
-    const socket = client.socket();
-    const frames: SessionEventFrame[] = [];
-    const waiters: { check: () => boolean; resolve: () => void }[] = [];
-    socket.onAny((frame) => {
-      if ((frame.data as { sessionId?: string }).sessionId !== sessionId) return;
-      frames.push(frame as SessionEventFrame);
-      for (const waiter of waiters.splice(0)) {
-        if (waiter.check()) waiter.resolve();
-        else waiters.push(waiter);
-      }
-    });
-    const until = (check: () => boolean) =>
-      new Promise<void>((resolve) => {
-        if (check()) resolve();
-        else waiters.push({ check, resolve });
-      });
-    const count = (event: string) => frames.filter((frame) => frame.event === event).length;
-    return { socket, frames, until, count };
-  }
-
-  async function restart(signal: 'SIGTERM' | 'SIGKILL', watcher: ReturnType<typeof watch>) {
+  async function restart(signal: 'SIGTERM' | 'SIGKILL', watcher: SessionWatcher) {
     const statusesBefore = watcher.count('session:status');
-    await running!.kill(signal);
-    await start();
+    await runtime.kill(signal);
+    await runtime.start();
     // The client reconnects on its own, re-joins with `since`; the current status follows the join.
     await watcher.until(() => watcher.count('session:status') > statusesBefore);
   }
@@ -81,9 +51,9 @@ describe('durable sessions across runtime restarts', () => {
   const agents: [AgentArchitectureType][] = [['claude-agent-sdk'], ['gemini-cli']];
 
   it.each(agents)('%s: turn, SIGTERM restart, turn, SIGKILL restart, turn — every event once, in order; folded state equals GET', async (architecture) => {
-    const client = createAgentRuntimeClient({ baseUrl: running!.url, WebSocket: WebSocket as never });
+    const client = createAgentRuntimeClient({ baseUrl: runtime.url, WebSocket: WebSocket as never });
     const { sessionId } = await client.createSession({ agentProfileRef: 'helper', architecture });
-    const watcher = watch(client, sessionId);
+    const watcher = watchSession(client, sessionId);
     await watcher.socket.join(sessionId, { since: 0 });
 
     for (const [index, signal] of [[1, 'SIGTERM'], [2, 'SIGKILL'], [3, undefined]] as const) {
@@ -112,16 +82,11 @@ describe('durable sessions across runtime restarts', () => {
   }, 240_000);
 
   it('claude-agent-sdk: SIGKILL with one turn running and two queued — one RUNTIME_RESTARTED end, each queued message runs once, a retry is acknowledged without running', async () => {
-    const client = createAgentRuntimeClient({ baseUrl: running!.url, WebSocket: WebSocket as never });
+    const client = createAgentRuntimeClient({ baseUrl: runtime.url, WebSocket: WebSocket as never });
     const { sessionId } = await client.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
-    const watcher = watch(client, sessionId);
+    const watcher = watchSession(client, sessionId);
     await watcher.socket.join(sessionId, { since: 0 });
-    const send = (content: string, clientMessageId: string) =>
-      fetch(`${running!.url}/sessions/${sessionId}/message`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ content, clientMessageId }),
-      }).then(async (response) => ({ status: response.status, body: (await response.json()) as { queued?: boolean } }));
+    const send = (content: string, clientMessageId: string) => postMessage(runtime.url, sessionId, content, clientMessageId);
 
     expect((await send('Please take your time.', 'm1')).status).toBe(200);
     expect((await send('This is turn 2.', 'm2')).body).toMatchObject({ queued: true });

@@ -16,8 +16,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface RuntimeProcessSettings {
+  database: string;
+  dataDir: string;
+  modelServerUrl: string;
+  port: number;
+}
+
 /** A runtime process (`runtime-child.mjs`); resolves once it listens. */
-export async function startRuntimeProcess(env: { database: string; dataDir: string; modelServerUrl: string; port: number }) {
+export async function startRuntimeProcess(env: RuntimeProcessSettings) {
   const child: ChildProcess = spawn(process.execPath, [fileURLToPath(new URL('./runtime-child.mjs', import.meta.url))], {
     env: {
       ...process.env,
@@ -38,6 +45,36 @@ export async function startRuntimeProcess(env: { database: string; dataDir: stri
     async kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<number | null> {
       child.kill(signal);
       return exited;
+    },
+  };
+}
+
+export type RuntimeProcess = Awaited<ReturnType<typeof startRuntimeProcess>>;
+
+/**
+ * One runtime process at a time on the same database, data dir and port: after a `kill`, `start`
+ * restarts it in place (a client reconnects to the same URL). `settings` is read at each start.
+ */
+export function restartableRuntime(settings: () => RuntimeProcessSettings) {
+  let running: RuntimeProcess | undefined;
+  const current = () => {
+    if (!running) throw new Error('the runtime process was not started');
+    return running;
+  };
+  return {
+    get url(): string {
+      return current().url;
+    },
+    async start(): Promise<RuntimeProcess> {
+      running = await startRuntimeProcess(settings());
+      return running;
+    },
+    kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<number | null> {
+      return current().kill(signal);
+    },
+    /** SIGTERM, if it was started (for `afterAll`). */
+    async stop(): Promise<void> {
+      await running?.kill('SIGTERM');
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { AgentEvent, AgentTurnContext, Logger } from '@agent-runtime/core';
+import { leastRecentlyUsedIdle } from '@agent-runtime/core/helpers';
 import { findGeminiSessionFiles } from '../gemini-paths.js';
 import { WarmGeminiProcess, type WarmGeminiProcessInfo, type WarmGeminiSettings } from './warm-gemini-process.js';
 
@@ -89,15 +90,10 @@ export class WarmGeminiProcesses {
 
   /** Below the cap, stop least recently used idle processes (busy ones are never stopped). */
   private makeRoom(): void {
-    const idle = [...this.bySession.values()].filter((process) => process.alive && !process.busy);
-    idle.sort((a, b) => a.info().lastUsedAt - b.info().lastUsedAt);
-    let count = [...this.bySession.values()].filter((process) => process.alive).length;
-    for (const process of idle) {
-      if (count < this.maxProcesses) return;
+    for (const process of leastRecentlyUsedIdle(this.bySession.values(), this.maxProcesses)) {
       this.logger.info({ sessionId: process.sessionId, processId: process.processId, maxProcesses: this.maxProcesses }, 'gemini-cli: stopping the least recently used warm process');
       process.stop();
       this.bySession.delete(process.sessionId);
-      count--;
     }
   }
 

@@ -1,85 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { foldAgentEvents, type AgentEvent, type AgentProfile, type ConversationBlock, type Sandbox } from '@agent-runtime/core';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
+import type { ModelServer } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGeminiArchitecture, type GeminiArchitecture } from '../create-gemini-architecture.js';
+import { WarmGeminiHarness, type WarmTurnRun } from './warm-gemini-test-harness.js';
 
 /**
  * Live streaming in warm mode with the real Gemini CLI 0.61.0: a reply the model server sends in
  * several chunks (with `chunkDelayMs`) arrives as `block:delta`s before the turn ends, on a first
  * turn and on a turn after an interrupt, and the folded stream equals the parsed session file.
  */
+const harness = new WarmGeminiHarness();
+const { newSandbox, turn } = harness;
 let server: ModelServer;
-let architecture: GeminiArchitecture;
-const sandboxes: Sandbox[] = [];
-const dataDir = mkdtempSync(join(tmpdir(), 'agent-gemini-warm-'));
-const provider = createLocalSandboxProvider({ dataDir });
-const profile: AgentProfile = { id: 'p', name: 'Gemini warm test' };
 
 beforeAll(async () => {
-  server = await startModelServer();
-  architecture = createGeminiArchitecture({
-    env: { GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: server.url },
-    model: 'fake-model',
-    processMode: 'warm',
-    maxWarmProcesses: 2,
-  });
+  ({ server } = await harness.start());
 });
 
-afterAll(async () => {
-  await architecture?.dispose();
-  await Promise.all(sandboxes.map((sandbox) => sandbox.terminate()));
-  await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newSandbox(sessionId: string): Promise<Sandbox> {
-  const sandbox = await provider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
-  sandboxes.push(sandbox);
-  await architecture.prepare({ sessionId, sandbox, profile });
-  return sandbox;
-}
-
-interface TurnRun {
-  events: AgentEvent[];
-  end: Extract<AgentEvent, { type: 'turn:end' }>;
-  /** Blocks this turn streamed, and the blocks it added to the parsed transcript. */
-  streamed: ConversationBlock[];
-  parsed: ConversationBlock[];
-  /** Milliseconds from the message to each assistant-text delta, and to the turn end. */
-  deltaMs: number[];
-  endMs: number;
-}
-
-async function turn(sandbox: Sandbox, message: string, options: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void } = {}): Promise<TurnRun> {
-  const parse = async () => architecture.parseTranscripts(await architecture.readTranscripts(sandbox, sandbox.sessionId)).main;
-  const before = await parse();
-  const events: AgentEvent[] = [];
-  const started = performance.now();
-  const deltaMs: number[] = [];
-  const textBlocks = new Set<string>();
-  for await (const event of architecture.runTurn({ sessionId: sandbox.sessionId, sandbox, profile, message, turnId: `t-${Math.random()}`, signal: options.signal ?? new AbortController().signal })) {
-    if (event.type === 'block:start' && event.block.type === 'assistant_text') textBlocks.add(event.block.id);
-    if (event.type === 'block:delta' && textBlocks.has(event.blockId)) deltaMs.push(performance.now() - started);
-    events.push(event);
-    options.onEvent?.(event);
-  }
-  const endMs = performance.now() - started;
-  const ends = events.filter((event) => event.type === 'turn:end');
-  expect(ends, 'exactly one turn:end').toHaveLength(1);
-  expect(events.at(-1)).toBe(ends[0]);
-  const after = await parse();
-  expect(after.slice(0, before.length), 'earlier blocks unchanged').toEqual(before);
-  return { events, end: ends[0] as TurnRun['end'], streamed: foldAgentEvents(events, { strict: true }).get('main') ?? [], parsed: after.slice(before.length), deltaMs, endMs };
-}
+afterAll(() => harness.stop());
 
 const chunks = ['Alpha ', 'beta ', 'gamma ', 'delta ', 'epsilon.'];
 
 /** Several deltas, the first well before the end (the chunks are 400 ms apart). */
-function expectLiveDeltas(run: TurnRun): void {
+function expectLiveDeltas(run: WarmTurnRun): void {
   expect(run.deltaMs.length, 'one delta per chunk or more').toBeGreaterThanOrEqual(3);
   expect(run.endMs - run.deltaMs[0]!, 'the first delta comes well before the turn ends').toBeGreaterThan(1_000);
   expect(run.streamed).toEqual(run.parsed);

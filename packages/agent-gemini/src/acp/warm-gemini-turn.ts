@@ -1,8 +1,8 @@
 import type { AgentEvent, Logger } from '@agent-runtime/core';
+import { EventChannel } from '@agent-runtime/core/helpers';
 import { createGeminiStreamReducer, type GeminiStreamEvent } from '@agent-runtime/transcript-gemini';
 import type { SessionUpdate } from '@agentclientprotocol/sdk';
 import { acpUpdateEvents } from './acp-update-events.js';
-import { EventChannel } from './event-channel.js';
 
 type Failure = { code: string; message: string };
 

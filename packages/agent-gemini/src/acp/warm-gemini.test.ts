@@ -1,79 +1,28 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { foldAgentEvents, type AgentEvent, type AgentProfile, type ConversationBlock, type Sandbox } from '@agent-runtime/core';
-import { createLocalSandboxProvider } from '@agent-runtime/sandbox-local';
-import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
+import { foldAgentEvents, type AgentEvent, type AgentProfile, type Sandbox } from '@agent-runtime/core';
+import type { ModelServer } from '@agent-runtime/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGeminiArchitecture, type GeminiArchitecture } from '../create-gemini-architecture.js';
+import type { GeminiArchitecture } from '../create-gemini-architecture.js';
 import type { WarmGeminiProcessInfo } from './warm-gemini-process.js';
+import { WarmGeminiHarness } from './warm-gemini-test-harness.js';
 
 /**
  * Warm mode with the real Gemini CLI 0.61.0 (`gemini --acp` inside bubblewrap): turns after the
  * first in one process, interrupt then a next turn in that process, a process killed between
  * turns or during one, the LRU cap, and the RSS of an idle warm process.
  */
+const exits: WarmGeminiProcessInfo[] = [];
+const harness = new WarmGeminiHarness((process) => exits.push(process));
+const { newSandbox, turn } = harness;
 let server: ModelServer;
 let architecture: GeminiArchitecture;
-const exits: WarmGeminiProcessInfo[] = [];
-const sandboxes: Sandbox[] = [];
-const dataDir = mkdtempSync(join(tmpdir(), 'agent-gemini-warm-'));
-const provider = createLocalSandboxProvider({ dataDir });
-const profile: AgentProfile = { id: 'p', name: 'Gemini warm test' };
 
 beforeAll(async () => {
-  server = await startModelServer();
-  architecture = createGeminiArchitecture({
-    env: { GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: server.url },
-    model: 'fake-model',
-    processMode: 'warm',
-    maxWarmProcesses: 2,
-    onWarmProcessExit: (process) => exits.push(process),
-  });
+  ({ server, architecture } = await harness.start());
 });
 
-afterAll(async () => {
-  await architecture?.dispose();
-  await Promise.all(sandboxes.map((sandbox) => sandbox.terminate()));
-  await server?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newSandbox(sessionId: string): Promise<Sandbox> {
-  const sandbox = await provider.create({ sessionId, readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
-  sandboxes.push(sandbox);
-  await architecture.prepare({ sessionId, sandbox, profile });
-  return sandbox;
-}
-
-interface TurnRun {
-  events: AgentEvent[];
-  end: Extract<AgentEvent, { type: 'turn:end' }>;
-  /** Blocks this turn streamed, and the blocks it added to the parsed transcript. */
-  streamed: ConversationBlock[];
-  parsed: ConversationBlock[];
-  /** Message → first block event (ms). */
-  firstBlockMs: number;
-}
-
-async function turn(sandbox: Sandbox, message: string, options: { signal?: AbortSignal; onEvent?: (event: AgentEvent) => void } = {}): Promise<TurnRun> {
-  const parse = async () => architecture.parseTranscripts(await architecture.readTranscripts(sandbox, sandbox.sessionId)).main;
-  const before = await parse();
-  const events: AgentEvent[] = [];
-  const started = performance.now();
-  let firstBlockMs = -1;
-  for await (const event of architecture.runTurn({ sessionId: sandbox.sessionId, sandbox, profile, message, turnId: `t-${Math.random()}`, signal: options.signal ?? new AbortController().signal })) {
-    if (firstBlockMs < 0 && event.type.startsWith('block:')) firstBlockMs = performance.now() - started;
-    events.push(event);
-    options.onEvent?.(event);
-  }
-  const ends = events.filter((event) => event.type === 'turn:end');
-  expect(ends, 'exactly one turn:end').toHaveLength(1);
-  expect(events.at(-1)).toBe(ends[0]);
-  const after = await parse();
-  expect(after.slice(0, before.length), 'earlier blocks unchanged').toEqual(before);
-  return { events, end: ends[0] as TurnRun['end'], streamed: foldAgentEvents(events, { strict: true }).get('main') ?? [], parsed: after.slice(before.length), firstBlockMs };
-}
+afterAll(() => harness.stop());
 
 const processOf = (sandbox: Sandbox) => architecture.warmProcesses().find((process) => process.sessionId === sandbox.sessionId);
 
@@ -232,9 +181,7 @@ describe('gemini-cli warm mode (gemini --acp) with the real CLI', () => {
       ],
     });
     const withSubagents: AgentProfile = { id: 'subagents', name: 'With subagents', subagents: [{ name: 'code-reviewer', description: 'reviews code', prompt: 'REVIEWER-SUBAGENT-PROMPT: reply with a report.', tools: ['read_file'] }] };
-    const sandbox = await provider.create({ sessionId: 'w-subagent', readOnlyPaths: architecture.sandboxReadOnlyPaths(), env: architecture.sandboxEnv() });
-    sandboxes.push(sandbox);
-    await architecture.prepare({ sessionId: sandbox.sessionId, sandbox, profile: withSubagents });
+    const sandbox = await newSandbox('w-subagent', withSubagents);
     const run = async (message: string) => {
       const events: AgentEvent[] = [];
       for await (const event of architecture.runTurn({ sessionId: sandbox.sessionId, sandbox, profile: withSubagents, message, turnId: message, signal: new AbortController().signal })) events.push(event);

@@ -1,5 +1,6 @@
 import type { Sandbox as ModalSandboxHandle } from 'modal';
-import { closeQuietly, readAll } from './streams.js';
+import { readStreamBytes } from '@agent-runtime/core/helpers';
+import { closeQuietly } from './streams.js';
 
 export interface ScriptResult {
   code: number;
@@ -50,6 +51,6 @@ export async function runScript(handle: ModalSandboxHandle, script: string, args
       await closeQuietly(process.stdin);
     }
   })();
-  const [stdout, stderr, code] = await Promise.all([readAll(process.stdout), readAll(process.stderr), process.wait(), feed]);
+  const [stdout, stderr, code] = await Promise.all([readStreamBytes(process.stdout), readStreamBytes(process.stderr), process.wait(), feed]);
   return { code, stdout, stderr: new TextDecoder().decode(stderr) };
 }

@@ -1,23 +1,3 @@
-/** Reads a byte stream to its end. */
-export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    length += value.byteLength;
-  }
-  const result = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    result.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return result;
-}
-
 /** Closes a writable stream, ignoring a stream that is already closed or errored. */
 export async function closeQuietly(stream: WritableStream<Uint8Array>): Promise<void> {
   try {

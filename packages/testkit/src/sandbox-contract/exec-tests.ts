@@ -1,6 +1,7 @@
+import { readStreamBytes } from '@agent-runtime/core/helpers';
 import { expect, it } from 'vitest';
 import { expectCode } from '../contract-helpers/expect-code.js';
-import { decoder, encoder, randomBytes, readBytes, readText, run, sh } from './helpers.js';
+import { decoder, encoder, randomBytes, readText, run, sh } from './helpers.js';
 import type { SandboxContractContext } from './subject.js';
 
 export function execTests(context: SandboxContractContext): void {
@@ -62,7 +63,7 @@ export function execTests(context: SandboxContractContext): void {
     const sandbox = await create();
     const input = randomBytes(1024 * 1024 + 7);
     const process = await sandbox.exec(['cat'], { stdin: 'pipe' });
-    const output = readBytes(process.stdout);
+    const output = readStreamBytes(process.stdout);
     const writer = process.stdin!.getWriter();
     for (let offset = 0; offset < input.length; offset += 65536) await writer.write(input.slice(offset, offset + 65536));
     await writer.close();

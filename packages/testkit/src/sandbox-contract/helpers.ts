@@ -1,28 +1,9 @@
 import type { Sandbox, SandboxExecOptions } from '@agent-runtime/core';
+import { readStreamBytes } from '@agent-runtime/core/helpers';
 import { expect } from 'vitest';
 
-/** Reads a stream to its end. */
-export async function readBytes(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    length += value.byteLength;
-  }
-  const result = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    result.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return result;
-}
-
 export async function readText(stream: ReadableStream<Uint8Array>): Promise<string> {
-  return new TextDecoder().decode(await readBytes(stream));
+  return new TextDecoder().decode(await readStreamBytes(stream));
 }
 
 export interface RunResult {

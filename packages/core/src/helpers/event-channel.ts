@@ -1,11 +1,16 @@
-/** A tiny single-consumer async queue: producers push, the turn generator pulls. */
-export class EventChannel<T> {
+/**
+ * A single-consumer async queue: producers `push`, one consumer pulls (`for await`, or `drain()`)
+ * until `close()` and the queue is empty. Items pushed after `close` are dropped (they would come
+ * after the end). The queue of the agent packages: a turn's event stream, and the streaming input
+ * of a long-lived Claude SDK query.
+ */
+export class EventChannel<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   private waiter: (() => void) | undefined;
   private closed = false;
 
   push(...items: T[]): void {
-    if (items.length === 0) return;
+    if (this.closed || items.length === 0) return;
     this.items.push(...items);
     this.wake();
   }
@@ -21,6 +26,10 @@ export class EventChannel<T> {
       if (this.closed) return;
       await new Promise<void>((resolve) => (this.waiter = resolve));
     }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.drain();
   }
 
   private wake(): void {
