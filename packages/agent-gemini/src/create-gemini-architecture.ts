@@ -70,6 +70,8 @@ export interface GeminiArchitecture extends AgentArchitecture {
   stopWarmProcess(sessionId: string, options?: { kill?: boolean }): boolean;
   /** Stop every warm process (runtime shutdown). */
   dispose(): Promise<void>;
+  /** Warm mode: start the session's `gemini --acp` ahead of its next turn (see the README); otherwise nothing. */
+  warm(context: AgentWarmContext): Promise<void>;
 }
 
 function processModeFromEnv(): GeminiProcessMode {

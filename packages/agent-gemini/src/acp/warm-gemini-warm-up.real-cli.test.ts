@@ -71,7 +71,7 @@ describe('gemini-cli warm() before the first message (real CLI)', () => {
     architecture.stopWarmProcess(first.sessionId);
 
     const second = await newSandbox('warm-up-resume', profile, stored);
-    await architecture.warm!({ sessionId: second.sessionId, sandbox: second, profile });
+    await architecture.warm({ sessionId: second.sessionId, sandbox: second, profile });
     const warmed = processOf(second);
     expect(warmed).toMatchObject({ sandboxId: second.id, ready: true, turns: 0 });
     const run = await turn(second, profile, 'Which number?');
@@ -90,7 +90,7 @@ describe('gemini-cli warm() before the first message (real CLI)', () => {
       ],
     });
     const sandbox = await newSandbox('warm-up-new', profile);
-    await architecture.warm!({ sessionId: sandbox.sessionId, sandbox, profile });
+    await architecture.warm({ sessionId: sandbox.sessionId, sandbox, profile });
     const warmed = processOf(sandbox);
     expect(warmed).toMatchObject({ ready: false, turns: 0 });
     expect((await turn(sandbox, profile, 'One')).end.outcome).toBe('completed');
@@ -110,7 +110,7 @@ describe('gemini-cli warm() before the first message (real CLI)', () => {
       ],
     });
     const sandbox = await newSandbox('warm-up-policy', policy);
-    await architecture.warm!({ sessionId: sandbox.sessionId, sandbox, profile: policy });
+    await architecture.warm({ sessionId: sandbox.sessionId, sandbox, profile: policy });
     const warmed = processOf(sandbox);
     expect(warmed).toMatchObject({ ready: true, turns: 0 });
     const asked: string[] = [];

@@ -174,10 +174,10 @@ describe('WarmGeminiProcesses.warm (before the first message)', () => {
   it('the architecture warms only in warm mode (a per-turn CLI takes its message at start)', async () => {
     const sandbox = new AcpSandbox('sb-4', 's-4', { sessionId: 's-4' });
     const perTurn = createGeminiArchitecture({ env: { GEMINI_API_KEY: 'k' }, processMode: 'per-turn' });
-    await perTurn.warm!({ sessionId: sandbox.sessionId, sandbox, profile: { id: 'p', name: 'p' } });
+    await perTurn.warm({ sessionId: sandbox.sessionId, sandbox, profile: { id: 'p', name: 'p' } });
     expect(sandbox.execs).toBe(0);
     const warm = createGeminiArchitecture({ env: { GEMINI_API_KEY: 'k' }, processMode: 'warm', cliEntryPath: '/cli/bundle/gemini.js' });
-    await warm.warm!({ sessionId: sandbox.sessionId, sandbox, profile: { id: 'p', name: 'p', toolPolicy: { default: 'ask' } } });
+    await warm.warm({ sessionId: sandbox.sessionId, sandbox, profile: { id: 'p', name: 'p', toolPolicy: { default: 'ask' } } });
     expect(warm.warmProcesses()).toMatchObject([{ sessionId: 's-4', ready: true }]);
     expect(sandbox.requests).toEqual(['initialize', 'session/new']);
     await warm.dispose();
