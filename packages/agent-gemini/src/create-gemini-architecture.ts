@@ -3,14 +3,17 @@ import {
   AgentRuntimeError,
   noopLogger,
   type AgentArchitecture,
+  type AgentProfile,
   type AgentTranscriptFile,
   type AgentTranscripts,
+  type AgentWarmContext,
   type Logger,
   type ParsedConversations,
+  type Sandbox,
 } from '@agent-runtime/core';
 import { parseGeminiSession } from '@agent-runtime/transcript-gemini';
 import { WarmGeminiProcesses } from './acp/warm-gemini-processes.js';
-import type { WarmGeminiProcessInfo } from './acp/warm-gemini-process.js';
+import type { WarmGeminiProcessInfo, WarmGeminiSettings } from './acp/warm-gemini-process.js';
 import { turnApprovals } from './acp/acp-permission.js';
 import { findGeminiSessionFiles, geminiSessionUuid, geminiTranscriptFiles, isGeminiConfigPath } from './gemini-paths.js';
 import { GeminiSessionIds } from './gemini-session-id.js';
@@ -67,6 +70,8 @@ export interface GeminiArchitecture extends AgentArchitecture {
   stopWarmProcess(sessionId: string, options?: { kill?: boolean }): boolean;
   /** Stop every warm process (runtime shutdown). */
   dispose(): Promise<void>;
+  /** Warm mode: start the session's `gemini --acp` ahead of its next turn (see the README); otherwise nothing. */
+  warm(context: AgentWarmContext): Promise<void>;
 }
 
 function processModeFromEnv(): GeminiProcessMode {
@@ -120,6 +125,23 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
   }
   const warm = new WarmGeminiProcesses(logger, options.onWarmProcessExit, options.maxWarmProcesses);
   const interruptGraceMs = options.interruptGraceMs ?? 2000;
+  /** The CLI's environment in this sandbox for this profile (model access included). */
+  const cliEnv = async (sandbox: Sandbox, profile: AgentProfile): Promise<Record<string, string>> =>
+    geminiCliEnv({
+      home: sandbox.homePath,
+      tmpDir: `${sandbox.homePath}/tmp`,
+      variables: { ...sandboxEnv(), ...profile.environmentVariables, ...(await modelAccess.envFor(sandbox)) },
+    });
+  const warmSettings = (env: Record<string, string>, profile: AgentProfile, approvalMode: WarmGeminiSettings['approvalMode']): WarmGeminiSettings => ({
+    nodePath,
+    cliEntryPath: cliEntry(),
+    env,
+    model: profile.model ?? options.model,
+    logger,
+    interruptGraceMs,
+    sessionIds,
+    approvalMode,
+  });
 
   return {
     type: 'gemini-cli',
@@ -149,21 +171,29 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       }
     },
 
+    /**
+     * Warm mode: start the session's `gemini --acp` ahead of its next turn, with the settings that
+     * turn will have (a `toolPolicy` profile asks before tools: mode `default`). A session with a
+     * file (a resume) or a policy is then ready for a warm turn; a new session without a policy
+     * still runs its first turn stream-json, and the process loads the session after it.
+     * Per-turn mode starts nothing: its CLI takes the message at start.
+     */
+    async warm(context: AgentWarmContext) {
+      if (processMode !== 'warm') return;
+      const { sandbox, profile } = context;
+      await warm.warm(context, warmSettings(await cliEnv(sandbox, profile), profile, profile.toolPolicy ? 'default' : 'yolo'));
+    },
+
     async *runTurn(context) {
       const { sandbox, profile } = context;
-      let modelEnv: Record<string, string>;
+      let env: Record<string, string>;
       try {
-        modelEnv = await modelAccess.envFor(sandbox);
+        env = await cliEnv(sandbox, profile);
       } catch (error) {
         logger.error({ sessionId: context.sessionId, error: String(error) }, 'gemini-cli: could not set up model access');
         yield { type: 'turn:end', outcome: 'error', error: { code: 'SANDBOX_ERROR', message: `Could not set up the model endpoint: ${String(error)}` } };
         return;
       }
-      const env = geminiCliEnv({
-        home: sandbox.homePath,
-        tmpDir: `${sandbox.homePath}/tmp`,
-        variables: { ...sandboxEnv(), ...profile.environmentVariables, ...modelEnv },
-      });
       const model = profile.model ?? options.model;
       const perTurn = async function* (turnContext: typeof context) {
         const geminiSessionId = await sessionIds.resolve(sandbox, turnContext.sessionId);
@@ -175,7 +205,7 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       const asks = turnApprovals(context) !== undefined;
       if (processMode === 'warm' || asks) {
         const approvalMode = asks ? 'default' : 'yolo';
-        yield* warm.runTurn(context, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, sessionIds, approvalMode }, perTurn);
+        yield* warm.runTurn(context, warmSettings(env, profile, approvalMode), perTurn);
         if (processMode !== 'warm') warm.stop(context.sessionId, false);
         return;
       }

@@ -30,9 +30,9 @@ export function permissionQuery(request: RequestPermissionRequest, workspacePath
 
 /**
  * Asks the hook and maps its answer to an ACP outcome: allow → `proceed_once` (the `allow_once`
- * option), deny → `cancel` (`reject_once`). ACP's answer has no field for a reason, so the model
- * gets the CLI's own "Tool "…" was canceled by the user." rather than the hook's message. An
- * interrupted turn cancels the request.
+ * option), deny → `cancel` (`reject_once`). The CLI (0.61.0) keeps only the outcome of the answer,
+ * so the model gets its own "Tool "…" was canceled by the user." rather than the hook's message
+ * (README, "Denial reasons": no other way was found). An interrupted turn cancels the request.
  */
 export async function askPermission(
   approvals: TurnApprovals,

@@ -15,8 +15,9 @@ export function toolNameOfCallId(toolCallId: string): string {
  * knows (transcript-gemini), so a warm turn streams the same blocks as a stream-json turn and
  * they equal what the session file parses to. `started` holds the tool calls already announced:
  * an approved edit only sends `tool_call_update` (its pending state was the permission request),
- * so a `tool_use` is made up first. Thoughts are not streamed (they come from the session file at
- * reconcile points, where the parser puts them); commands and mode updates carry no blocks.
+ * so a `tool_use` is made up first. Thoughts map to no event: a thinking block comes from the
+ * session file at a reconcile point, where the parser puts it (after the response's text and tool
+ * uses; WarmGeminiTurn reconciles early for them); commands and mode updates carry no blocks.
  */
 export function acpUpdateEvents(update: SessionUpdate, started: Set<string>, now = new Date().toISOString()): GeminiStreamEvent[] {
   switch (update.sessionUpdate) {

@@ -89,8 +89,11 @@ describe('gemini-cli approvals (ACP session/request_permission) with the real CL
     expect(denied.end.outcome).toBe('completed');
     expect(deny.asked).toHaveLength(1);
     expect(existsSync(join(sandbox.workspacePath, 'denied.txt'))).toBe(false);
-    // The model got the refusal as the tool's error result.
-    expect(JSON.stringify(server.generationRequests('gemini').at(-1)!.body)).toContain('was canceled by the user');
+    // The model got the refusal as the tool's error result, without the person's message: the
+    // CLI keeps only the answer's outcome (README, "Denial reasons"). A CLI that forwards it fails here.
+    const afterDenial = JSON.stringify(server.generationRequests('gemini').at(-1)!.body);
+    expect(afterDenial).toContain('was canceled by the user');
+    expect(afterDenial).not.toContain('not this file');
     parsed = await parsedMain(sandbox);
     expect(foldAgentEvents(denied.events, { strict: true }).get('main')).toEqual(parsed.slice(before));
     expect(parsed.at(-1)).toMatchObject({ type: 'assistant_text', content: 'Understood, I will not write it.' });

@@ -69,6 +69,13 @@ export class WarmGeminiProcess {
   newSession = false;
   private turns = 0;
   private lastUsedAt = this.startedAt;
+  private markInitialized: () => void = () => {};
+  /** Settles once the CLI answered `initialize` (it has started; most of its start-up time). */
+  private readonly initialized = new Promise<void>((resolve) => (this.markInitialized = resolve));
+  /** Present while the process waits for a first (stream-json) turn to write the session file. */
+  private readonly sessionGate: Promise<void> | undefined;
+  private openSessionGate: () => void = () => {};
+  private firstTurnClaimed = false;
 
   constructor(
     readonly sandbox: Sandbox,
@@ -78,15 +85,17 @@ export class WarmGeminiProcess {
     private readonly settings: WarmGeminiSettings,
     private readonly onExit: (process: WarmGeminiProcess) => void,
     /**
-     * Settles when the session may be loaded: a first (stream-json) turn is still writing its file.
-     * With a gate the process only loads; when that turn left no file it stops (the next turn is
-     * a first turn again) rather than `session/new` (see WarmGeminiProcesses).
+     * The session has no file yet and must not be made with `session/new` (see
+     * WarmGeminiProcesses): the process starts and initialises, then waits until a first
+     * (stream-json) turn has run (`claimFirstTurn`, `firstTurnEnded`) and loads the file that turn
+     * wrote; when it wrote none the process stops (the next turn is a first turn again).
      */
-    sessionGate?: Promise<void>,
+    waitsForFirstTurn = false,
   ) {
-    this.ready = this.start(sessionGate);
+    if (waitsForFirstTurn) this.sessionGate = new Promise<void>((resolve) => (this.openSessionGate = resolve));
+    this.ready = this.start(this.sessionGate);
     this.ready.catch((error: unknown) => {
-      settings.logger.warn({ sessionId, processId: this.processId, error: String(error) }, 'gemini-cli warm: the process did not start');
+      if (!this.stopping) settings.logger.warn({ sessionId, processId: this.processId, error: String(error) }, 'gemini-cli warm: the process did not start');
       this.stop();
     });
   }
@@ -97,6 +106,29 @@ export class WarmGeminiProcess {
 
   get busy(): boolean {
     return this.turn !== undefined;
+  }
+
+  /**
+   * True once for a process waiting for a first turn: the caller runs that turn the stream-json
+   * way and calls `firstTurnEnded` after it.
+   */
+  claimFirstTurn(): boolean {
+    if (!this.sessionGate || this.firstTurnClaimed) return false;
+    this.firstTurnClaimed = true;
+    return true;
+  }
+
+  /** The first turn is over: load the session file it wrote (or stop when there is none). */
+  firstTurnEnded(): void {
+    this.openSessionGate();
+  }
+
+  /**
+   * Settles (never rejects) once the process is as far as it gets before a turn: ready, or, when
+   * it waits for a first turn, initialised; or once it failed to start.
+   */
+  async started(): Promise<void> {
+    await (this.sessionGate && !this.firstTurnClaimed ? Promise.race([this.initialized, this.ready]) : this.ready).catch(() => undefined);
   }
 
   info(): WarmGeminiProcessInfo {
@@ -141,6 +173,8 @@ export class WarmGeminiProcess {
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
+    // A start waiting for a first turn goes on, sees the stop and gives up.
+    this.openSessionGate();
     this.process?.kill('SIGTERM');
     const timer = setTimeout(() => this.process?.kill('SIGKILL'), 2000);
     timer.unref();
@@ -196,8 +230,10 @@ export class WarmGeminiProcess {
     this.connection = connection;
     const agent = connection.agent;
     await agent.request('initialize', { protocolVersion: PROTOCOL_VERSION, clientCapabilities: {} });
+    this.markInitialized();
     // The CLI has started (most of its start-up time); now the session, once its file is complete.
     await sessionGate;
+    if (this.stopping) throw new Error('stopped before the session was loaded');
     const storedId = await settings.sessionIds.resolve(sandbox, this.sessionId);
     const stored = await prepareSessionFileForLoad(sandbox, storedId);
     if (!stored && sessionGate) throw new Error('the first turn left no session file to load');

@@ -1,7 +1,15 @@
-import type { AgentEvent, AgentTurnContext, Logger } from '@agent-runtime/core';
+import type { AgentEvent, AgentTurnContext, Logger, Sandbox } from '@agent-runtime/core';
 import { leastRecentlyUsedIdle } from '@agent-runtime/core/helpers';
 import { findGeminiSessionFiles } from '../gemini-paths.js';
 import { WarmGeminiProcess, type WarmGeminiProcessInfo, type WarmGeminiSettings } from './warm-gemini-process.js';
+
+/** Which session, in which sandbox. */
+type SessionSandbox = { sessionId: string; sandbox: Sandbox };
+
+/** What a process was started with; a turn with other settings needs another process. */
+function fingerprintOf(settings: WarmGeminiSettings): string {
+  return JSON.stringify([settings.nodePath, settings.cliEntryPath, settings.env, settings.model, settings.approvalMode]);
+}
 
 /**
  * The warm `gemini --acp` processes of one architecture, one per session. A turn reuses the
@@ -36,40 +44,59 @@ export class WarmGeminiProcesses {
    * @param firstTurn runs a turn the stream-json way (a session with no file yet).
    */
   async *runTurn(context: AgentTurnContext, settings: WarmGeminiSettings, firstTurn: (context: AgentTurnContext) => AsyncIterable<AgentEvent>): AsyncGenerator<AgentEvent> {
-    const fingerprint = JSON.stringify([settings.nodePath, settings.cliEntryPath, settings.env, settings.model, settings.approvalMode]);
-    let process = this.bySession.get(context.sessionId);
-    if (process && (!process.alive || process.sandbox !== context.sandbox || (process.fingerprint !== fingerprint && !process.busy))) {
-      this.logger.info({ sessionId: context.sessionId, processId: process.processId }, 'gemini-cli: replacing the warm process');
-      process.stop();
-      this.bySession.delete(context.sessionId);
-      process = undefined;
-    }
-    if (!process) {
-      const stored = await findGeminiSessionFiles(context.sandbox, await settings.sessionIds.resolve(context.sandbox, context.sessionId));
-      if (!stored && settings.approvalMode === 'yolo') {
-        // The process starts alongside the first turn and loads the session once the turn is over.
-        let release = () => {};
-        const gate = new Promise<void>((resolve) => (release = resolve));
-        this.startProcess(context, fingerprint, settings, gate);
-        try {
-          yield* firstTurn(context);
-        } finally {
-          release();
-        }
-        return;
+    const process = await this.processFor(context, settings);
+    if (process.claimFirstTurn()) {
+      // The process started (at warm-up or now) and loads the session once this turn is over.
+      try {
+        yield* firstTurn(context);
+      } finally {
+        process.firstTurnEnded();
       }
-      process = this.startProcess(context, fingerprint, settings);
+      return;
     }
     yield* process.runTurn(context);
     if (process.newSession && this.bySession.get(context.sessionId) === process) {
       // Replace the session/new process by one that loads the session (see above).
       process.stop();
       this.bySession.delete(context.sessionId);
-      this.startProcess(context, fingerprint, settings);
+      this.startProcess(context, fingerprintOf(settings), settings, false);
     }
   }
 
-  private startProcess(context: AgentTurnContext, fingerprint: string, settings: WarmGeminiSettings, sessionGate?: Promise<void>): WarmGeminiProcess {
+  /**
+   * Starts the session's process ahead of its next turn (`AgentArchitecture.warm`), or keeps the
+   * one it has. Settles (never rejects) once the process is ready: initialised and the session
+   * loaded, or made with `session/new` when the CLI must ask before tools; for a session with no
+   * file in yolo mode, initialised and waiting for the first turn (which runs stream-json, see
+   * above). A turn that comes meanwhile uses this process.
+   */
+  async warm(context: SessionSandbox, settings: WarmGeminiSettings): Promise<void> {
+    const process = await this.processFor(context, settings);
+    await process.started();
+  }
+
+  /** The process for the session's next turn: the running one when it fits, else a new one. */
+  private async processFor(context: SessionSandbox, settings: WarmGeminiSettings): Promise<WarmGeminiProcess> {
+    const fingerprint = fingerprintOf(settings);
+    const current = this.reusable(context, fingerprint);
+    if (current) return current;
+    const stored = await findGeminiSessionFiles(context.sandbox, await settings.sessionIds.resolve(context.sandbox, context.sessionId));
+    // A turn or warm-up of the session may have started one while the file was looked for.
+    return this.reusable(context, fingerprint) ?? this.startProcess(context, fingerprint, settings, !stored && settings.approvalMode === 'yolo');
+  }
+
+  /** The session's process when a turn can use it; one that died, is in another sandbox or has other settings (and is idle) is stopped. */
+  private reusable(context: SessionSandbox, fingerprint: string): WarmGeminiProcess | undefined {
+    const process = this.bySession.get(context.sessionId);
+    if (!process) return undefined;
+    if (process.alive && process.sandbox === context.sandbox && (process.fingerprint === fingerprint || process.busy)) return process;
+    this.logger.info({ sessionId: context.sessionId, processId: process.processId }, 'gemini-cli: replacing the warm process');
+    process.stop();
+    this.bySession.delete(context.sessionId);
+    return undefined;
+  }
+
+  private startProcess(context: SessionSandbox, fingerprint: string, settings: WarmGeminiSettings, waitsForFirstTurn: boolean): WarmGeminiProcess {
     this.makeRoom();
     const process = new WarmGeminiProcess(
       context.sandbox,
@@ -81,7 +108,7 @@ export class WarmGeminiProcesses {
         this.logger.info({ sessionId: ended.sessionId, processId: ended.processId }, 'gemini-cli: warm process ended');
         this.onExit?.(ended.info());
       },
-      sessionGate,
+      waitsForFirstTurn,
     );
     this.bySession.set(context.sessionId, process);
     this.logger.info({ sessionId: context.sessionId, processId: process.processId }, 'gemini-cli: warm process started');

@@ -53,4 +53,33 @@ describe('gemini-cli warm mode streams text as deltas (real CLI)', () => {
     console.log('delta ms after interrupt (loaded machine):', after.deltaMs.map(Math.round), 'end', Math.round(after.endMs));
     expectLiveDeltas(after);
   }, 180_000);
+
+  it("shows a response's thoughts when its tool starts, not after the tool (the tool waits for them)", async () => {
+    // The shell command only ends once the test has seen the thinking block and written `go`:
+    // thoughts shown only at the tool's result (as before) would never let this turn end.
+    server.setScenario({
+      turns: [
+        { match: { lastUserText: 'Warm up' }, reply: { text: ['Ready.'] } },
+        {
+          match: { lastUserText: 'Think, then wait' },
+          reply: { thinking: ['**Plan** wait for the go file'], text: ['Waiting.'], toolCalls: [{ name: 'run_shell_command', input: { command: 'while [ ! -f go ]; do sleep 0.1; done; echo went' } }] },
+        },
+        { match: { lastToolResult: { name: 'run_shell_command' } }, reply: { text: ['Went.'] } },
+      ],
+    });
+    const sandbox = await newSandbox('w-thoughts');
+    expect((await turn(sandbox, 'Warm up')).end.outcome).toBe('completed');
+    const order: string[] = [];
+    const run = await turn(sandbox, 'Think, then wait', {
+      onEvent: (event) => {
+        if (event.type !== 'block:start') return;
+        order.push(event.block.type);
+        if (event.block.type === 'thinking') void sandbox.writeFile('go', '');
+      },
+    });
+    expect(run.end.outcome).toBe('completed');
+    expect(order).toEqual(['user_message', 'assistant_text', 'tool_use', 'thinking', 'tool_result', 'assistant_text']);
+    expect(run.streamed).toEqual(run.parsed);
+    expect(run.parsed.find((block) => block.type === 'thinking')).toMatchObject({ summary: 'Plan', content: 'wait for the go file' });
+  }, 180_000);
 });

@@ -9,6 +9,10 @@ type Failure = { code: string; message: string };
 /** Tool id of the placeholder results that mark a response boundary (never emitted). */
 const BOUNDARY = 'agent-runtime-acp-boundary-';
 
+/** A step of the update queue that brings the blocks up to date with the session file. */
+const RECONCILE = 'reconcile';
+type Step = GeminiStreamEvent | typeof RECONCILE;
+
 /** How the prompt ended: the `session/prompt` response, or why there is none. */
 export type WarmTurnEnding =
   | { kind: 'response'; stopReason: string; meta?: unknown }
@@ -30,6 +34,8 @@ export class WarmGeminiTurn {
   /** Inside a group of tool calls (until the model's next text). */
   private inToolGroup = false;
   private boundaries = 0;
+  /** The model sent thoughts (`agent_thought_chunk`) that no block shows yet. */
+  private unshownThoughts = false;
   interrupted = false;
   ended = false;
 
@@ -48,13 +54,22 @@ export class WarmGeminiTurn {
   /** One `session/update` of this turn's prompt. */
   update(update: SessionUpdate): void {
     if (this.ended) return;
-    const events: GeminiStreamEvent[] = [];
+    if (update.sessionUpdate === 'agent_thought_chunk') this.unshownThoughts = true;
+    const steps: Step[] = [];
     for (const event of acpUpdateEvents(update, this.startedTools)) {
-      if (event.type === 'tool_use' && !this.inToolGroup && this.separateToolRecords()) events.push(...this.boundary());
+      if (event.type === 'tool_use' && !this.inToolGroup && this.separateToolRecords()) steps.push(...this.boundary());
       if (event.type === 'message' && event.role === 'assistant') this.inToolGroup = false;
-      events.push(event);
+      steps.push(event);
+      if (event.type === 'tool_use' && this.unshownThoughts) {
+        // The response has streamed (its record, with the thoughts, is in the file) and a tool
+        // starts: show the thoughts now rather than after the tool, which may run for minutes.
+        // Not earlier: the file places thinking after the response's text and tool uses, and a
+        // block cannot move once started, so a live thought block would break stream = file.
+        this.unshownThoughts = false;
+        steps.push(RECONCILE);
+      }
     }
-    this.enqueue(events);
+    this.enqueue(steps);
   }
 
   /**
@@ -83,9 +98,9 @@ export class WarmGeminiTurn {
     ];
   }
 
-  private enqueue(events: GeminiStreamEvent[]): void {
-    if (events.length === 0) return;
-    this.chain = this.chain.then(() => this.apply(events)).catch((error: unknown) => {
+  private enqueue(steps: Step[]): void {
+    if (steps.length === 0) return;
+    this.chain = this.chain.then(() => this.apply(steps)).catch((error: unknown) => {
       this.logger.warn({ error: String(error) }, 'gemini-cli warm: could not apply an update');
     });
   }
@@ -119,17 +134,18 @@ export class WarmGeminiTurn {
     return Date.now() - this.startedAt;
   }
 
-  private async apply(events: GeminiStreamEvent[]): Promise<void> {
-    for (const event of events) {
-      if (this.reducer.needsSessionBefore(event)) {
-        const text = await this.readSession();
-        if (text !== undefined) {
-          this.emit(this.reducer.reconcile(text));
-          this.channel.push({ type: 'transcript:changed' });
-        }
-      }
-      this.emit(this.reducer.push(event));
+  private async apply(steps: Step[]): Promise<void> {
+    for (const step of steps) {
+      if (step === RECONCILE || this.reducer.needsSessionBefore(step)) await this.reconcile();
+      if (step !== RECONCILE) this.emit(this.reducer.push(step));
     }
+  }
+
+  private async reconcile(): Promise<void> {
+    const text = await this.readSession();
+    if (text === undefined) return;
+    this.emit(this.reducer.reconcile(text));
+    this.channel.push({ type: 'transcript:changed' });
   }
 
   private emit(events: AgentEvent[]): void {
