@@ -244,10 +244,11 @@ export class ClusterCoordinator implements SessionCoordinator {
 
   /**
    * Acquire the session and load it here; false when another live node has it. One attempt at a
-   * time per session. `leftSandbox` (a dead node's, still running): reattached when it answers
-   * (see `canReattach`), else saved from and terminated.
+   * time per session. A sandbox the dead owner left running (`found`, else looked up once the
+   * lease is ours — a command can reach this node before the takeover tick does) is reattached
+   * when it answers (see `canReattach`), else saved from and terminated.
    */
-  private take(sessionId: string, leftSandbox?: Sandbox): Promise<boolean> {
+  private take(sessionId: string, found?: Sandbox): Promise<boolean> {
     const running = this.taking.get(sessionId);
     if (running) return running;
     const attempt = (async () => {
@@ -255,7 +256,8 @@ export class ClusterCoordinator implements SessionCoordinator {
       const lease = await this.ownership!.acquire(sessionId, this.nodeId, this.settings.leaseTtlMs);
       if (!lease) return false;
       this.hold(lease);
-      // Probed only once the lease is ours: nodes that lose the race never touch the sandbox.
+      // Looked up and probed only once the lease is ours: nodes that lose the race never touch the sandbox.
+      const leftSandbox = found ?? (await this.orphanSandboxOf(sessionId));
       const live = leftSandbox !== undefined && (await canReattach(leftSandbox, REATTACH_PROBE_TIMEOUT_MS, this.clock));
       try {
         await this.requireEngine().adopt(sessionId, leftSandbox ? (live ? { liveSandbox: leftSandbox } : { orphanSandbox: leftSandbox }) : {});
@@ -279,9 +281,8 @@ export class ClusterCoordinator implements SessionCoordinator {
       if (this.stopping) return;
       if (this.leases.has(sessionId)) continue;
       if (await this.ownership!.owner(sessionId)) continue;
-      const orphan = await this.orphanSandboxOf(sessionId);
-      // Not taken: the node that took it may be reattaching to that sandbox; a failed adopt leaves it for the next attempt.
-      await this.take(sessionId, orphan).catch((error: unknown) => {
+      // The dead owner's sandbox is looked up by `take` once the lease is ours.
+      await this.take(sessionId).catch((error: unknown) => {
         this.logger.warn({ sessionId, error: String(error) }, 'cluster: taking over a session failed');
         return false;
       });
