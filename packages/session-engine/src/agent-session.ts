@@ -1,5 +1,4 @@
 import {
-  AgentRuntimeError,
   fileNotFoundError,
   nodeLostError,
   pathRefusedError,
@@ -30,6 +29,7 @@ import {
   type TurnQueueStore,
   type WorkspaceFile,
   type WorkspaceUpload,
+  AgentRuntimeError,
   unsupportedOperationError,
 } from '@agent-runtime/core';
 import { continuationMessage, mergeApprovalBlocks } from './approvals/approval-blocks.js';
