@@ -32,15 +32,17 @@ function twoNodes() {
   const shared = { persistence, eventLog: new MemorySessionEventLog(), turnQueueStore: new MemoryTurnQueueStore(), sandboxProvider: createFakeSandboxProvider(), idleTimeoutMs: 600_000, syncIntervalMs: 600_000, clock: instantClock };
   const a = new SessionManager({ ...shared, architectures: [createScriptedArchitecture(hangs)] });
   let engine: CoordinatedEngine | undefined;
-  const coordinator: SessionCoordinator = {
+  // Asserted, not annotated: newer coordinators also have `whileOwner` (turn ends stored under the lease).
+  const coordinator = {
     start: async (coordinated) => void (engine = coordinated),
     route: async (command) => engine!.runLocally(command),
     created: async () => undefined,
     announced: () => undefined,
     owns: () => true,
+    whileOwner: <T>(_sessionId: string, work: () => Promise<T>) => work(),
     stop: async () => undefined,
     sandboxLabels: { 'agent-runtime-node': 'node-b' },
-  };
+  } as SessionCoordinator;
   const architectureB = createScriptedArchitecture(echo);
   const b = new SessionManager({ ...shared, architectures: [architectureB], coordinator });
   const events: BusEvent[] = [];
