@@ -1,8 +1,10 @@
 // One node of a cluster for the cluster end-to-end tests: PostgreSQL (persistence, leases, turn
 // queue) and NATS JetStream (events, commands), the local sandbox under its own data dir, the
 // real Claude Code CLI against the scripted model server. Prints {"url"} once it listens;
-// SIGTERM drains and stops it; SIGKILL is a crash.
-import { AgentRuntime, createClaudeArchitecture, createPostgresPersistence } from '../dist/index.js';
+// SIGTERM drains and stops it; SIGKILL is a crash. With CLUSTER_MODAL_APP the sandboxes are on
+// Modal instead (the real SDK against the fake server at MODAL_SERVER_URL, whose processes run on
+// the host and outlive this node).
+import { AgentRuntime, createClaudeArchitecture, createModalSandboxProvider, createPostgresPersistence } from '../dist/index.js';
 
 const environment = process.env;
 const persistence = createPostgresPersistence({ connectionString: environment.CLUSTER_DATABASE_URL, schema: environment.CLUSTER_PERSISTENCE_SCHEMA, poolConfig: { max: 5 } });
@@ -13,6 +15,9 @@ const runtime = new AgentRuntime({
   host: '127.0.0.1',
   logLevel: environment.RUNTIME_LOG_LEVEL ?? 'error',
   syncIntervalMs: 60_000,
+  ...(environment.CLUSTER_MODAL_APP
+    ? { sandbox: createModalSandboxProvider({ appName: environment.CLUSTER_MODAL_APP, deployment: environment.CLUSTER_DEPLOYMENT, allowLocalhostModelUrls: true }) }
+    : {}),
   cluster: {
     databaseUrl: environment.CLUSTER_DATABASE_URL,
     natsUrl: environment.CLUSTER_NATS_URL,

@@ -23,7 +23,7 @@ export function clusterNames(label: string) {
 export type ClusterNames = ReturnType<typeof clusterNames>;
 
 /** A cluster node process (`cluster-child.mjs`); resolves once it listens. */
-export async function startClusterNode(options: { names: ClusterNames; nodeId: string; port: number; dataDir: string; modelServerUrl: string; leaseTtlMs?: number; drainTimeoutMs?: number }) {
+export async function startClusterNode(options: { names: ClusterNames; nodeId: string; port: number; dataDir: string; modelServerUrl: string; leaseTtlMs?: number; drainTimeoutMs?: number; env?: Record<string, string> }) {
   const dataDir = join(options.dataDir, options.nodeId);
   mkdirSync(dataDir, { recursive: true });
   const child: ChildProcess = spawn(process.execPath, [fileURLToPath(new URL('./cluster-child.mjs', import.meta.url))], {
@@ -42,6 +42,7 @@ export async function startClusterNode(options: { names: ClusterNames; nodeId: s
       RUNTIME_DATA_DIR: dataDir,
       RUNTIME_MODEL_URL: options.modelServerUrl,
       RUNTIME_PORT: String(options.port),
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

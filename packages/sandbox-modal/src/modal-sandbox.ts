@@ -26,8 +26,11 @@ import {
   KILL_SCRIPT,
   LIST_SCRIPT,
   READ_SCRIPT,
+  STOP_LEFTOVERS_SCRIPT,
   WRITE_SCRIPT,
 } from './process/scripts.js';
+import { labelsToTags } from './labels.js';
+import { DEPLOYMENT_TAG, SESSION_TAG } from './modal-sandbox-options.js';
 import { startPollingWatcher, type PollingWatcher } from './watch/polling-watcher.js';
 
 /** Where things are, as Modal's API names them (`api*`) and as processes see them. */
@@ -80,6 +83,8 @@ export class ModalSandbox implements Sandbox {
   private execCount = 0;
   private readonly liveness: SandboxLiveness;
   private readonly heartbeatFile: string;
+  /** Pid files of the execs this handle started that still run (spared by `stopLeftoverProcesses`). */
+  private readonly ownPidFiles = new Set<string>();
 
   constructor(private readonly settings: ModalSandboxSettings) {
     this.handle = settings.handle;
@@ -88,7 +93,9 @@ export class ModalSandbox implements Sandbox {
     this.layout = settings.layout;
     this.workspacePath = settings.layout.workspacePath;
     this.homePath = settings.layout.homePath;
-    this.heartbeatFile = `${settings.layout.pidDirectory}/heartbeat`;
+    // One heartbeat file per handle (per host): a node that reattaches after a failover beats its
+    // own, so the processes a dead node left are not kept alive by the new node's beats.
+    this.heartbeatFile = `${settings.layout.pidDirectory}/heartbeat-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
     this.liveness = new SandboxLiveness({
       hasStopped: () => this.hasStopped(),
       beat: () => this.beat(),
@@ -129,6 +136,7 @@ export class ModalSandbox implements Sandbox {
     });
     const release = this.liveness.hold();
     this.processActivity(1);
+    this.ownPidFiles.add(pidFile);
     let exited = false;
     return new ModalProcess(process, {
       died: this.liveness.died,
@@ -136,6 +144,7 @@ export class ModalSandbox implements Sandbox {
         release();
         if (exited) return;
         exited = true;
+        this.ownPidFiles.delete(pidFile);
         this.processActivity(-1);
       },
       pipeStdin: options.stdin === 'pipe',
@@ -234,6 +243,36 @@ export class ModalSandbox implements Sandbox {
         await watcher.close();
       },
     };
+  }
+
+  /**
+   * Sets `labels` as tags, merged over the sandbox's current ones (`setTags` replaces the whole
+   * set); the session and deployment tags stay as they are.
+   */
+  async updateLabels(labels: Record<string, string>): Promise<void> {
+    this.assertOpen();
+    try {
+      const current = await this.handle.getTags();
+      const kept = Object.fromEntries([SESSION_TAG, DEPLOYMENT_TAG].flatMap((tag) => (current[tag] === undefined ? [] : [[tag, current[tag]]])));
+      await this.handle.setTags({ ...current, ...labelsToTags(labels), ...kept });
+    } catch (error) {
+      throw await this.mapError(error, 'update the tags of a sandbox');
+    }
+  }
+
+  /**
+   * Stops the process groups an earlier host's execs left running (their pid files are in the
+   * pid directory; this handle's own running execs are spared). One exec; SIGTERM, then SIGKILL
+   * after 3 s. The SDK has no per-exec kill, so this is the only way to stop them from here.
+   */
+  async stopLeftoverProcesses(): Promise<number> {
+    const result = await this.script(STOP_LEFTOVERS_SCRIPT, [this.layout.pidDirectory, ...this.ownPidFiles], {}, 'stop leftover processes');
+    if (result.code !== 0) {
+      throw mapModalError(new Error(`exit ${result.code}: ${result.stderr.trim().slice(-ERROR_TAIL) || 'no output'}`), 'stop leftover processes', { sandboxId: this.id });
+    }
+    const stopped = Number.parseInt(new TextDecoder().decode(result.stdout).trim(), 10);
+    if (stopped > 0) this.settings.logger.info({ sandboxId: this.id, stopped }, 'sandbox-modal: stopped processes an earlier host left running');
+    return Number.isNaN(stopped) ? 0 : stopped;
   }
 
   async isRunning(): Promise<boolean> {

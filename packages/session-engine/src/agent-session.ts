@@ -30,6 +30,8 @@ import {
   type TurnQueueStore,
   type WorkspaceFile,
   type WorkspaceUpload,
+  AgentRuntimeError,
+  unsupportedOperationError,
 } from '@agent-runtime/core';
 import { continuationMessage, mergeApprovalBlocks } from './approvals/approval-blocks.js';
 import { SessionApprovals } from './approvals/session-approvals.js';
@@ -421,6 +423,30 @@ export class AgentSession {
       this.conversations.load(this.deps.architecture.parseTranscripts(transcripts));
     }
     await this.mirror.scan(sandbox);
+  }
+
+  /**
+   * Cluster failover: keep using the sandbox a lost node left running (Modal) instead of a new
+   * one. The processes that node left in it (an agent CLI nobody reads) are stopped first, so no
+   * second agent works in the workspace; then its transcripts and files are stored and become the
+   * session's state, with no restore over them. The next turn runs in it and resumes from its
+   * transcript. Rejects when it cannot be reattached — it never finished its restore, its
+   * provider cannot stop leftover processes, or a call failed — with nothing taken over.
+   */
+  async reattach(sandbox: Sandbox): Promise<void> {
+    await this.hydrate();
+    if (!sandbox.stopLeftoverProcesses) throw unsupportedOperationError(sandbox.provider, 'stopLeftoverProcesses');
+    if (!(await restoreCompleted(sandbox))) {
+      throw new AgentRuntimeError('SANDBOX_ERROR', 'The sandbox never finished its restore; it is not reattached.', { details: { sandboxId: sandbox.id } });
+    }
+    await sandbox.stopLeftoverProcesses();
+    await this.sandbox.reattach(sandbox, async (live) => {
+      const transcripts = await this.transcripts.sync(live);
+      if (transcripts.main !== undefined || transcripts.subagents.length > 0) {
+        this.conversations.load(this.deps.architecture.parseTranscripts(transcripts));
+      }
+      await this.mirror.scan(live);
+    });
   }
 
   // --- one turn (driven by the turn queue) ---

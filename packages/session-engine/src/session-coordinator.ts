@@ -17,11 +17,14 @@ export interface CoordinatedEngine {
   /** Run a command on this node (the coordinator made sure this node owns the session). */
   runLocally(command: SessionCommand): Promise<unknown>;
   /**
-   * This node just took the session: a fresh session loaded from storage (a sandbox left by an
-   * earlier run is saved from, then reaped), the turn a lost node was running ends once with
-   * `NODE_LOST`, and the queued messages run.
+   * This node just took the session: a fresh session loaded from storage, the turn a lost node
+   * was running ends once with `NODE_LOST`, and the queued messages run. `orphanSandbox`: a
+   * sandbox left by an earlier run, saved from, then reaped (the next turn gets a new one).
+   * `liveSandbox`: a lost node's sandbox that still runs and answers (Modal), kept as the
+   * session's sandbox — its leftover processes stopped, its transcripts and files stored, no
+   * restore over it — so the next turn runs in it; when that fails it is treated as `orphanSandbox`.
    */
-  adopt(sessionId: string, options?: { orphanSandbox?: Sandbox; lostNodeId?: string }): Promise<void>;
+  adopt(sessionId: string, options?: { orphanSandbox?: Sandbox; liveSandbox?: Sandbox; lostNodeId?: string }): Promise<void>;
   /** Hand the session over: the running turn gets `graceMs` to finish, then persist and stop its sandbox. */
   release(sessionId: string, graceMs: number): Promise<void>;
   /** This node lost the lease without handing it over: stop at once (its later writes are refused). */

@@ -375,7 +375,7 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
     }
   }
 
-  async adopt(sessionId: string, options: { orphanSandbox?: Sandbox; lostNodeId?: string } = {}): Promise<void> {
+  async adopt(sessionId: string, options: { orphanSandbox?: Sandbox; liveSandbox?: Sandbox; lostNodeId?: string } = {}): Promise<void> {
     const saved = await this.options.persistence.loadSession(sessionId);
     const current = this.sessions.get(sessionId);
     const record = saved ? recordOf(saved) : current?.record;
@@ -384,11 +384,23 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
     if (!session) throw unsupportedArchitectureError(record.type, [...this.architectures.keys()]);
     this.sessions.set(sessionId, session);
     await session.markRestarted();
-    if (options.orphanSandbox) {
-      await session.recoverFrom(options.orphanSandbox).catch((error) =>
+    let orphan = options.orphanSandbox;
+    if (options.liveSandbox) {
+      // The lost node's sandbox still runs: keep using it. If that fails, save from it and end it as before.
+      const reattached = await session.reattach(options.liveSandbox).then(
+        () => true,
+        (error: unknown) => {
+          this.logger.warn({ sessionId, sandboxId: options.liveSandbox!.id, error: errorInfo(error) }, 'reattaching to the sandbox of a lost node failed; the session gets a new one');
+          return false;
+        },
+      );
+      if (!reattached) orphan ??= options.liveSandbox;
+    }
+    if (orphan) {
+      await session.recoverFrom(orphan).catch((error) =>
         this.logger.warn({ sessionId, error: errorInfo(error) }, 'saving from a sandbox left by an earlier run failed'),
       );
-      await options.orphanSandbox.terminate().catch(() => undefined);
+      await orphan.terminate().catch(() => undefined);
     }
     await session.recoverTurns({ nodeId: options.lostNodeId });
     // Requests the lost node was waiting on: presented again here, their timeouts armed (as after a restart).

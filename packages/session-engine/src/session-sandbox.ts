@@ -84,6 +84,37 @@ export class SessionSandbox {
     this.adopted = sandbox;
   }
 
+  /**
+   * Take `sandbox` — one a lost node left running, found by the coordinator — as the ready
+   * sandbox, without restoring into it: it holds newer state than storage. `storeFrom` first
+   * stores what it holds (transcripts, files) so storage is fresh before anything runs in it;
+   * then it is relabelled with this node (`updateLabels`, when the sandbox has it) and its change
+   * feed opened. Rejects, with the state left `idle`, when the session already has a sandbox or
+   * storing failed (the caller then saves from it and terminates it as before).
+   */
+  reattach(sandbox: Sandbox, storeFrom: (sandbox: Sandbox) => Promise<void>): Promise<void> {
+    return this.transitions.run(async () => {
+      const { options } = this;
+      if (this.sandbox) throw new Error('the session already has a sandbox');
+      if (options.isTerminated()) throw sessionTerminatedError(options.sessionId);
+      await storeFrom(sandbox);
+      const labels = options.settings.sandboxLabels;
+      if (labels && sandbox.updateLabels) {
+        // The owner is also in the lease; a stale label only matters to orphan reaping, which checks the lease first.
+        await sandbox.updateLabels(labels).catch((error) => options.logger.warn({ error: errorInfo(error) }, 'relabelling a reattached sandbox failed'));
+      }
+      this.watcher = await sandbox.watch?.((change) => {
+        options.mirror.handleChange(sandbox, change).catch((error) =>
+          options.logger.error({ error: errorInfo(error), path: change.path }, 'mirroring a workspace change failed'),
+        );
+      });
+      this.sandbox = sandbox;
+      this.stateValue = 'ready';
+      options.logger.info({ sandboxId: sandbox.id, provider: sandbox.provider }, 'reattached to a running sandbox');
+      await options.setStatus('active');
+    });
+  }
+
   /** The ready sandbox, building one when there is none. */
   ensure(): Promise<Sandbox> {
     return this.transitions.run(() => this.build());

@@ -25,6 +25,7 @@ import pg from 'pg';
 import type { ClusterSettings } from './cluster-settings.js';
 import { DeferredSessionEventLog } from './deferred-event-log.js';
 import { fencedTurnQueue } from './fenced-turn-queue.js';
+import { canReattach, REATTACH_PROBE_TIMEOUT_MS } from './live-sandbox.js';
 
 /** Sandbox label keys (Modal tags) every cluster node sets. */
 export const DEPLOYMENT_LABEL = 'agent-runtime-deployment';
@@ -248,8 +249,13 @@ export class ClusterCoordinator implements SessionCoordinator {
     return this.requireEngine().runLocally(command);
   }
 
-  /** Acquire the session and load it here; false when another live node has it. One attempt at a time per session. */
-  private take(sessionId: string, orphanSandbox?: Sandbox): Promise<boolean> {
+  /**
+   * Acquire the session and load it here; false when another live node has it. One attempt at a
+   * time per session. A sandbox the dead owner left running (`found`, else looked up once the
+   * lease is ours — a command can reach this node before the takeover tick does) is reattached
+   * when it answers (see `canReattach`), else saved from and terminated.
+   */
+  private take(sessionId: string, found?: Sandbox): Promise<boolean> {
     const running = this.taking.get(sessionId);
     if (running) return running;
     const attempt = (async () => {
@@ -257,14 +263,17 @@ export class ClusterCoordinator implements SessionCoordinator {
       const lease = await this.ownership!.acquire(sessionId, this.nodeId, this.settings.leaseTtlMs);
       if (!lease) return false;
       this.hold(lease);
+      // Looked up and probed only once the lease is ours: nodes that lose the race never touch the sandbox.
+      const leftSandbox = found ?? (await this.orphanSandboxOf(sessionId));
+      const live = leftSandbox !== undefined && (await canReattach(leftSandbox, REATTACH_PROBE_TIMEOUT_MS, this.clock));
       try {
-        await this.requireEngine().adopt(sessionId, orphanSandbox ? { orphanSandbox } : {});
+        await this.requireEngine().adopt(sessionId, leftSandbox ? (live ? { liveSandbox: leftSandbox } : { orphanSandbox: leftSandbox }) : {});
       } catch (error) {
         this.leases.delete(sessionId);
         await this.ownership!.release(lease).catch(() => undefined);
         throw error;
       }
-      this.logger.info({ sessionId, fencingToken: lease.fencingToken }, 'cluster: took the session');
+      this.logger.info({ sessionId, fencingToken: lease.fencingToken, ...(leftSandbox ? { sandboxId: leftSandbox.id, reattached: live } : {}) }, 'cluster: took the session');
       return true;
     })().finally(() => this.taking.delete(sessionId));
     this.taking.set(sessionId, attempt);
@@ -279,19 +288,18 @@ export class ClusterCoordinator implements SessionCoordinator {
       if (this.stopping) return;
       if (this.leases.has(sessionId)) continue;
       if (await this.ownership!.owner(sessionId)) continue;
-      const orphan = await this.orphanSandboxOf(sessionId);
-      const taken = await this.take(sessionId, orphan).catch((error: unknown) => {
+      // The dead owner's sandbox is looked up by `take` once the lease is ours.
+      await this.take(sessionId).catch((error: unknown) => {
         this.logger.warn({ sessionId, error: String(error) }, 'cluster: taking over a session failed');
         return false;
       });
-      if (!taken) await orphan?.terminate().catch(() => undefined);
     }
   }
 
   /**
    * A sandbox of the dead owner that the provider can still reach (Modal: by the deployment and
-   * session tags; a local sandbox died with its node): its newest transcripts and files are saved
-   * before the session resumes in a new sandbox.
+   * session tags; a local sandbox died with its node): `take` reattaches to it, or saves its
+   * newest transcripts and files before the session resumes in a new sandbox.
    */
   private async orphanSandboxOf(sessionId: string): Promise<Sandbox | undefined> {
     try {
@@ -307,7 +315,10 @@ export class ClusterCoordinator implements SessionCoordinator {
     }
   }
 
-  /** This deployment's sandboxes whose session no live node owns (a crash left them): save from them, then reap. */
+  /**
+   * This deployment's sandboxes whose session no live node owns (a crash left them): their session
+   * is taken with them (reattached, or saved from and reaped); one without a session is reaped.
+   */
   private async reapOrphans(): Promise<void> {
     const engine = this.requireEngine();
     let orphans;
@@ -326,9 +337,14 @@ export class ClusterCoordinator implements SessionCoordinator {
       try {
         const sandbox = await engine.attachSandbox(orphan.id);
         if (!sandbox) continue;
-        const taken = orphan.sessionId !== undefined && (await this.take(orphan.sessionId, sandbox));
-        if (!taken) await sandbox.terminate();
-        this.logger.info({ sandboxId: orphan.id, sessionId: orphan.sessionId }, 'cluster: reaped a sandbox left by an earlier run');
+        if (orphan.sessionId === undefined) {
+          await sandbox.terminate();
+          this.logger.info({ sandboxId: orphan.id }, 'cluster: reaped a sandbox left by an earlier run');
+          continue;
+        }
+        // Not taken: another node has the session now (and may be reattaching to this sandbox).
+        const taken = await this.take(orphan.sessionId, sandbox);
+        this.logger.info({ sandboxId: orphan.id, sessionId: orphan.sessionId, taken }, 'cluster: took over the session of a sandbox left by an earlier run');
       } catch (error) {
         this.logger.warn({ sandboxId: orphan.id, error: String(error) }, 'cluster: could not reap a sandbox left by an earlier run');
       }

@@ -164,6 +164,23 @@ export interface Sandbox {
    */
   allowNetworkHosts?(hosts: readonly string[]): Promise<void>;
 
+  /**
+   * Set these labels (Modal: tags) on the running sandbox, merged over the ones it has; the
+   * provider's own labels (session, deployment) stay. Used when another runtime node takes over a
+   * sandbox (cluster failover) to record its new owner. Optional: providers that cannot change
+   * labels after `create` lack it.
+   */
+  updateLabels?(labels: Record<string, string>): Promise<void>;
+
+  /**
+   * Stop every process in the sandbox that was not started through this handle — what an earlier
+   * host (a runtime node that died) left running, e.g. an agent CLI with nobody reading it — and
+   * resolve once they are gone, with how many there were. Offered by providers whose sandboxes
+   * outlive the runtime that drove them (Modal); the engine reattaches to a lost node's sandbox
+   * only when it can call this, so two agent processes never work in one workspace.
+   */
+  stopLeftoverProcesses?(): Promise<number>;
+
   /** False once the sandbox has stopped for any reason (terminated, timed out, crashed). */
   isRunning(): Promise<boolean>;
 

@@ -127,3 +127,30 @@ export const BATCH_WRITE_SCRIPT = [
   'done',
   'exit 92',
 ].join('\n');
+
+/**
+ * `$1` the pid directory, then the pid files of this host's own running execs (kept). Every other
+ * pid file names a process group an earlier host started (see `EXEC_WRAPPER`): each still alive
+ * gets SIGTERM (the agent CLI can finish its transcript line), SIGKILL after 3 s, and the script
+ * waits up to 5 s more for them to be gone. Each pid file is removed once handled. Prints how many
+ * groups were stopped.
+ */
+export const STOP_LEFTOVERS_SCRIPT = [
+  'd=$1; shift',
+  'n=0; pids=',
+  'for f in "$d"/*.pid; do',
+  '  [ -f "$f" ] || continue',
+  '  own=; for k in "$@"; do [ "$f" = "$k" ] && own=1; done',
+  '  [ -z "$own" ] || continue',
+  '  p=$(cat "$f" 2>/dev/null); rm -f -- "$f"',
+  '  case "$p" in ""|*[!0-9]*) continue;; esac',
+  '  kill -0 "$p" 2>/dev/null || continue',
+  '  kill -s TERM -- "-$p" 2>/dev/null || kill -s TERM "$p" 2>/dev/null',
+  '  n=$((n+1)); pids="$pids $p"',
+  'done',
+  'alive() { for p in $pids; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }',
+  'i=0; while alive && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done',
+  'for p in $pids; do kill -s KILL -- "-$p" 2>/dev/null || kill -s KILL "$p" 2>/dev/null; done',
+  'i=0; while alive && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done',
+  'echo $n',
+].join('\n');
