@@ -378,6 +378,8 @@ export class AgentSession {
       this.turns.interrupt();
     });
     await this.turns.finishRunning(graceMs);
+    // Requests still pending stay so for the next owner, which arms their timeouts: none fires here.
+    this.approvals.detach();
     await this.sandbox.stop(this.terminated ? 'completed' : 'inactive', undefined, 'stopped');
     await this.deps.bus.flushed(this.id);
   }
