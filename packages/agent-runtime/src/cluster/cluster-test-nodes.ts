@@ -24,9 +24,9 @@ export function createClusterHarness(label: string) {
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
   // The lease table as any node reads it (who owns a session now, if anyone).
   const ownership = new PostgresSessionOwnership({ pool, schema: clusterSchema });
-  const nodes: Node[] = [];
+  const nodes: ClusterTestNode[] = [];
 
-  function makeNode(node: string) {
+  function makeNode(node: string): ClusterTestNode {
     const persistence = createPostgresPersistence({ connectionString: DATABASE_URL, schema, poolConfig: { max: 4 } });
     const settings = resolveClusterSettings({
       databaseUrl: DATABASE_URL, natsUrl: NATS_URL, nodeId: node, deploymentId: `it-${unique}`, schema: clusterSchema,
@@ -55,13 +55,12 @@ export function createClusterHarness(label: string) {
     nodes.push(made);
     return made;
   }
-  type Node = ReturnType<typeof makeNode>;
 
   /**
    * What a SIGKILL leaves of a node, as the others see it: no more heartbeats, renewals, takeovers
    * or replies to routed commands (its leases and its registration lapse after `leaseTtlMs`).
    */
-  async function crash(node: Node): Promise<void> {
+  async function crash(node: ClusterTestNode): Promise<void> {
     const coordinator = node.coordinator as unknown as CoordinatorInternals;
     coordinator.left = true;
     coordinator.stopping = true;
@@ -97,7 +96,15 @@ interface CoordinatorInternals {
   router: { stop(): Promise<void> } | undefined;
 }
 
-export type ClusterTestNode = ReturnType<ReturnType<typeof createClusterHarness>['makeNode']>;
+export interface ClusterTestNode {
+  node: string;
+  persistence: ReturnType<typeof createPostgresPersistence>;
+  coordinator: ClusterCoordinator;
+  manager: SessionManager;
+  sandboxProvider: ReturnType<typeof createFakeSandboxProvider>;
+  /** Everything this node's clients received. */
+  events: BusEvent[];
+}
 
 export async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
