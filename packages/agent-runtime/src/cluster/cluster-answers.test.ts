@@ -57,18 +57,25 @@ describe('cluster mode: answers to approval requests after the owner died', () =
 
   it('an answer that arrives when no live node owns the session: the receiving node takes it and runs the continuation once', async () => {
     const { sessionId, requestId, taker } = await sessionWaitingWhenItsOwnerDied('node-f');
-    // Nothing is queued any more (the lost turn was ended): when the taker dies too, nobody takes the session on their own.
+    // Nothing is queued any more (the lost turn was ended); the request still waits.
     await until(() => eventsOf(live[0]!, sessionId, 'session:turn:end').length === 1);
     expect(await taker.persistence.turnQueueStore().pending(sessionId)).toEqual([]);
-    await cluster.crash(taker);
     live = live.filter((node) => node !== taker);
+    const [receiver, other] = live;
+    // The live nodes would take the session at their next look (a request waits in it): the answer comes first.
+    const resumes = await Promise.all(live.map((node) => cluster.pauseTakeovers(node)));
+    await cluster.crash(taker);
     const deadline = Date.now() + 10_000;
     while ((await cluster.ownerOf(sessionId)) !== undefined) {
       if (Date.now() > deadline) throw new Error('the dead taker still owns the session');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const [receiver, other] = live;
-    const answered = await receiver!.manager.answerPermission(sessionId, requestId, { decision: 'allow' }, 'carol');
+    let answered;
+    try {
+      answered = await receiver!.manager.answerPermission(sessionId, requestId, { decision: 'allow' }, 'carol');
+    } finally {
+      for (const resume of resumes) resume();
+    }
     expect(answered).toMatchObject({ success: true, requestId, alreadyResolved: false, resolution: { decision: 'allow', by: 'carol' } });
     expect(receiver!.coordinator.owns(sessionId)).toBe(true);
     await until(() => eventsOf(receiver!, sessionId, 'session:turn:end').some((event) => (event.data as { outcome: string }).outcome === 'completed'));

@@ -39,7 +39,10 @@ export function createClusterHarness(label: string) {
     const architecture = createScriptedArchitecture(async function* (context): AsyncIterable<AgentEvent> {
       const message = typeof context.message === 'string' ? context.message : '';
       ranOn.push({ node, sessionId: context.sessionId, message });
-      const asked = message.startsWith('ask') ? await context.approvals!.requestPermission({ toolName: 'Bash', toolUseId: `toolu_${context.turnId}`, input: { command: 'git push' } }) : undefined;
+      // Like a real agent, it stops when the turn is aborted (a real CLI is killed), even while it waits.
+      const stopped = new Promise<undefined>((resolve) => context.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+      const asked = message.startsWith('ask') ? await Promise.race([context.approvals!.requestPermission({ toolName: 'Bash', toolUseId: `toolu_${context.turnId}`, input: { command: 'git push' } }), stopped]) : undefined;
+      if (context.signal.aborted) return;
       const block = { id: `reply-${context.turnId}`, timestamp: new Date().toISOString(), type: 'assistant_text' as const, content: `reply to ${message}${asked ? ` (${asked.decision})` : ''}` };
       yield { type: 'block:start', conversationId: 'main', block: { ...block, content: '' } };
       yield { type: 'block:complete', conversationId: 'main', blockId: block.id, block };
@@ -69,6 +72,23 @@ export function createClusterHarness(label: string) {
     await coordinator.router?.stop();
   }
 
+  /**
+   * The node takes no sessions over on its own until `resume()` (its periodic look for sessions
+   * nobody runs is held back), as when a command reaches it before its next look: commands for
+   * sessions nobody owns still make it take them.
+   */
+  async function pauseTakeovers(node: ClusterTestNode): Promise<() => void> {
+    const coordinator = node.coordinator as unknown as CoordinatorInternals;
+    while (coordinator.takingOver) await coordinator.takingOver; // a look in progress ends first
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => { resume = resolve; });
+    coordinator.takingOver = paused;
+    return () => {
+      if (coordinator.takingOver === paused) coordinator.takingOver = undefined;
+      resume();
+    };
+  }
+
   async function stopAll(): Promise<void> {
     for (const node of nodes) {
       (node.coordinator as unknown as CoordinatorInternals).stopping = false; // a crashed one closes its connections too
@@ -85,7 +105,7 @@ export function createClusterHarness(label: string) {
     return (await ownership.owner(sessionId))?.nodeId;
   }
 
-  return { makeNode, crash, stopAll, ownerOf, ranOn };
+  return { makeNode, crash, pauseTakeovers, stopAll, ownerOf, ranOn };
 }
 
 interface CoordinatorInternals {
@@ -93,6 +113,7 @@ interface CoordinatorInternals {
   stopping: boolean;
   timer: unknown;
   ticking: Promise<void> | undefined;
+  takingOver: Promise<void> | undefined;
   router: { stop(): Promise<void> } | undefined;
 }
 
