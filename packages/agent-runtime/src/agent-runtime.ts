@@ -82,6 +82,7 @@ export class AgentRuntime {
     this.architectures = this.config.architectures ?? this.defaultArchitectures();
     const persistence = this.config.persistence as typeof this.config.persistence & PersistenceExtensions;
     let clusterOptions = {};
+    let enginePersistence: typeof persistence = persistence;
     if (clusterSettings) {
       const turnQueueStore = persistence.turnQueueStore?.();
       if (!turnQueueStore) {
@@ -91,12 +92,14 @@ export class AgentRuntime {
       }
       this.cluster = new ClusterCoordinator({ settings: clusterSettings, turnQueueStore, logger: this.logger });
       clusterOptions = { coordinator: this.cluster, eventLog: this.cluster.eventLog, turnQueueStore: this.cluster.turnQueueStore };
+      // The owner's transcript, file, record and approval writes carry its lease (LEASE_LOST once taken).
+      enginePersistence = this.cluster.fencedPersistence(persistence);
     } else {
       this.cluster = undefined;
     }
     this.sessions = new SessionManager({
       ...clusterOptions,
-      persistence: this.config.persistence,
+      persistence: enginePersistence,
       sandboxProvider: traceSandboxProvider(this.sandbox),
       architectures: this.architectures,
       idleTimeoutMs: this.config.idleTimeoutMs,

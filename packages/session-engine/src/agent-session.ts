@@ -47,7 +47,7 @@ import { DEFAULT_MAX_MIRRORED_FILE_BYTES, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_T
 import { SyncScheduler } from './sync-scheduler.js';
 import { TranscriptSync } from './transcript-sync.js';
 import { TurnQueue, type TurnContext, type TurnEnd } from './turn-queue.js';
-import { workspaceFileFromBytes } from './workspace-content.js';
+import { workspaceFileBytes, workspaceFileFromBytes } from './workspace-content.js';
 import { WorkspaceMirror } from './workspace-mirror.js';
 
 /** How far back recovery looks for a turn end stored just before a crash. */
@@ -200,14 +200,39 @@ export class AgentSession {
 
   /** Uploaded files: stored, and written into the running sandbox if there is one. */
   async writeFiles(uploads: readonly WorkspaceUpload[]): Promise<WorkspaceFile[]> {
-    if (this.terminated) throw sessionTerminatedError(this.id);
-    for (const upload of uploads) {
-      if (this.deps.architecture.isAgentConfigPath(upload.path)) throw pathRefusedError(upload.path, 'the agent configuration owns this path');
-    }
+    this.checkUploads(uploads);
     await this.hydrate();
     const written = await this.mirror.write(this.sandbox.current, uploads);
     this.touch();
     return written;
+  }
+
+  /** What `writeFiles` refuses before it writes anything (cluster mode: a node that stores an upload for the owner asks too). */
+  checkUploads(uploads: readonly WorkspaceUpload[]): void {
+    if (this.terminated) throw sessionTerminatedError(this.id);
+    for (const upload of uploads) {
+      if (this.deps.architecture.isAgentConfigPath(upload.path)) throw pathRefusedError(upload.path, 'the agent configuration owns this path');
+    }
+  }
+
+  /**
+   * Cluster mode: files another node stored for this session (an upload that reached it): read
+   * fresh from storage and written into the running sandbox and the mirror (not stored again).
+   * Paths storage no longer has (deleted since) are skipped. Returns how many were written.
+   */
+  async applyStoredFiles(paths: readonly string[]): Promise<number> {
+    const own = paths.filter((path) => !this.deps.architecture.isAgentConfigPath(path));
+    if (this.terminated || own.length === 0) return 0;
+    await this.hydrate();
+    const saved = await this.deps.persistence.loadSession(this.id);
+    const stored = new Map((saved?.workspaceFiles ?? []).map((file) => [file.path, file]));
+    const uploads = own.flatMap((path) => {
+      const file = stored.get(path);
+      return file ? [{ path, content: workspaceFileBytes(file) }] : [];
+    });
+    await this.mirror.write(this.sandbox.current, uploads, { alreadyStored: true });
+    this.touch();
+    return uploads.length;
   }
 
   /** Load blocks and files from storage once (sessions listed at start-up are loaded lazily). */
@@ -355,6 +380,8 @@ export class AgentSession {
       this.turns.interrupt();
     });
     await this.turns.finishRunning(graceMs);
+    // Requests still pending stay so for the next owner, which arms their timeouts: none fires here.
+    this.approvals.detach();
     await this.sandbox.stop(this.terminated ? 'completed' : 'inactive', undefined, 'stopped');
     await this.deps.bus.flushed(this.id);
   }

@@ -14,4 +14,4 @@ export { MemoryApprovalRequestStore } from './durability/memory-approval-request
 export { SessionApprovals, approvalBlock, type SessionApprovalsDependencies } from './approvals/session-approvals.js';
 export { mergeApprovalBlocks, continuationMessage } from './approvals/approval-blocks.js';
 export { SandboxPool, type SandboxPoolOptions, type SandboxPoolSizes, type SandboxPoolStats, type PooledSandbox } from './sandbox-pool.js';
-export type { CoordinatedEngine, SessionCommand, SessionCoordinator } from './session-coordinator.js';
+export { ROUTED_FILE_MAX_BYTES, type CoordinatedEngine, type FilesStoredResult, type ReadFileResult, type SessionCommand, type SessionCoordinator } from './session-coordinator.js';

@@ -1,4 +1,4 @@
-import type { AnswerPermissionRequest, AnswerQuestionRequest, LoggedSessionEvent, Sandbox, SandboxInfo, SendMessageRequest, SessionListData } from '@agent-runtime/core';
+import type { AnswerPermissionRequest, AnswerQuestionRequest, LoggedSessionEvent, Sandbox, SandboxInfo, SendMessageRequest, SessionListData, WorkspaceFile } from '@agent-runtime/core';
 
 /** A command that must run on the node that owns the session. */
 export type SessionCommand =
@@ -6,7 +6,30 @@ export type SessionCommand =
   | { type: 'interrupt'; sessionId: string }
   | { type: 'terminate'; sessionId: string }
   | { type: 'answerPermission'; sessionId: string; requestId: string; answer: AnswerPermissionRequest; by: string }
-  | { type: 'answerQuestion'; sessionId: string; requestId: string; answer: AnswerQuestionRequest; by: string };
+  | { type: 'answerQuestion'; sessionId: string; requestId: string; answer: AnswerQuestionRequest; by: string }
+  /**
+   * Another node stored uploaded files (they can be larger than one NATS message): the owner reads
+   * `paths` from storage and writes them into its sandbox and mirror. Answer: `FilesStoredResult`.
+   */
+  | { type: 'filesStored'; sessionId: string; paths: string[] }
+  /** A workspace file read on another node: the owner's copy when it fits one reply. Answer: `ReadFileResult`. */
+  | { type: 'readFile'; sessionId: string; path: string };
+
+/** What the owner did with `filesStored`: how many files it wrote into its sandbox and mirror (0 when no live node runs the session). */
+export interface FilesStoredResult {
+  applied: number;
+}
+
+/**
+ * The owner's answer to `readFile`: its copy, or none when the file is larger than
+ * `ROUTED_FILE_MAX_BYTES` (or no live node runs the session): the asking node then reads storage.
+ */
+export interface ReadFileResult {
+  file?: WorkspaceFile;
+}
+
+/** The largest file (its JSON in the reply) the owner sends back over NATS (default max_payload: 1 MiB). */
+export const ROUTED_FILE_MAX_BYTES = 512 * 1024;
 
 /**
  * What a coordinator may ask of the engine (the `SessionManager` implements it). "Owned" means

@@ -53,6 +53,7 @@ import { SecretRedactor } from './secret-redactor.js';
 import { DEFAULT_MAX_MIRRORED_FILE_BYTES, type SessionEngineSettings } from './settings.js';
 import { cloneGitSource } from './git-source.js';
 import { SandboxPool, type PooledSandbox, type SandboxPoolSizes } from './sandbox-pool.js';
+import { ownerFileAnswer, readFileViaOwner, storeUploadsForOwner } from './owner-workspace.js';
 
 export interface SessionManagerOptions extends Partial<SessionEngineSettings> {
   /**
@@ -372,6 +373,10 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
         return session.answerPermission(command.requestId, command.answer, command.by);
       case 'answerQuestion':
         return session.answerQuestion(command.requestId, command.answer, command.by);
+      case 'filesStored':
+        return { applied: await session.applyStoredFiles(command.paths) };
+      case 'readFile':
+        return ownerFileAnswer(session, command.path);
     }
   }
 
@@ -493,11 +498,15 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
   async readWorkspaceFile(sessionId: string, path: string): Promise<WorkspaceFile> {
     const problem = workspacePathProblem(path);
     if (problem) throw pathRefusedError(path, problem);
-    return this.session(sessionId).readFile(path);
+    const coordinator = this.options.coordinator;
+    if (!coordinator || coordinator.owns(sessionId)) return this.session(sessionId).readFile(path);
+    await this.known(sessionId);
+    return readFileViaOwner(sessionId, path, this.options.persistence, coordinator);
   }
 
   async writeWorkspaceFiles(sessionId: string, files: readonly WorkspaceUpload[]): Promise<WorkspaceFile[]> {
-    const session = this.session(sessionId);
+    const coordinator = this.options.coordinator;
+    const session = coordinator ? await this.known(sessionId) : this.session(sessionId);
     const maxBytes = this.maxFileBytes();
     for (const file of files) {
       const problem = workspacePathProblem(file.path);
@@ -508,7 +517,14 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
         });
       }
     }
-    return session.writeFiles(files.map((file) => ({ path: normalizeWorkspacePath(file.path) ?? file.path, content: file.content })));
+    const uploads = files.map((file) => ({ path: normalizeWorkspacePath(file.path) ?? file.path, content: file.content }));
+    if (!coordinator || coordinator.owns(sessionId)) return session.writeFiles(uploads);
+    // Cluster mode, another node (or nobody) runs the session: stored here, applied there.
+    try {
+      return await storeUploadsForOwner(session, uploads, this.options.persistence, coordinator);
+    } finally {
+      this.showOnly(sessionId); // this node's copy of the files is stale now
+    }
   }
 
   private maxFileBytes(): number {

@@ -1,4 +1,5 @@
 import {
+  hasErrorCode,
   sessionTerminatedError,
   type AgentArchitecture,
   type AgentProfile,
@@ -234,6 +235,11 @@ export class SessionSandbox {
         await this.options.syncNow(sandbox);
         return true;
       } catch (error) {
+        if (hasErrorCode(error, 'LEASE_LOST')) {
+          // Cluster mode: another node owns the session now; what this sandbox holds may not be stored over its state.
+          this.options.logger.warn({ sandboxId: sandbox.id }, 'final sync refused: another node owns the session; the sandbox is stopped');
+          return true;
+        }
         lastError = error;
         this.options.logger.warn({ attempt, error: errorInfo(error) }, 'final sync failed');
         if (attempt < FINAL_SYNC_ATTEMPTS) {

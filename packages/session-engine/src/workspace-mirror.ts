@@ -60,14 +60,15 @@ export class WorkspaceMirror {
   /**
    * Files a client uploads: stored, announced, and written into `sandbox` when one runs (a later
    * sandbox gets them from `restoreInto`). Runs in the mirror's queue, after pending changes.
+   * `alreadyStored`: another node stored them (cluster mode); they are not written again.
    */
-  write(sandbox: Sandbox | undefined, uploads: readonly WorkspaceUpload[]): Promise<WorkspaceFile[]> {
+  write(sandbox: Sandbox | undefined, uploads: readonly WorkspaceUpload[], options: { alreadyStored?: boolean } = {}): Promise<WorkspaceFile[]> {
     return this.queue.run(async () => {
       const written: WorkspaceFile[] = [];
       for (const upload of uploads) {
         const file = workspaceFileFromBytes(upload.path, upload.content);
         const previous = this.files.get(upload.path);
-        await this.options.persistence.saveWorkspaceFile(this.options.sessionId, file);
+        if (!options.alreadyStored) await this.options.persistence.saveWorkspaceFile(this.options.sessionId, file);
         this.files.set(upload.path, file);
         if (sandbox) {
           await sandbox.writeFile(upload.path, upload.content);

@@ -4,6 +4,8 @@ import {
   noopLogger,
   ownerUnreachableError,
   type Logger,
+  type PersistenceAdapter,
+  type PersistenceExtensions,
   type Sandbox,
   type SessionLease,
   type SessionListData,
@@ -24,6 +26,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import type { ClusterSettings } from './cluster-settings.js';
 import { DeferredSessionEventLog } from './deferred-event-log.js';
+import { fencedPersistence } from './fenced-persistence.js';
 import { fencedTurnQueue } from './fenced-turn-queue.js';
 import { canReattach, REATTACH_PROBE_TIMEOUT_MS } from './live-sandbox.js';
 
@@ -58,6 +61,8 @@ export class ClusterCoordinator implements SessionCoordinator {
   private readonly leases = new Map<string, SessionLease>();
   /** Token of the last lease held per session: kept after a loss, so late writes are refused. */
   private readonly tokens = new Map<string, number>();
+  /** Leases lost (not handed over) of sessions still being stopped here: their storage writes are refused. */
+  private readonly lost = new Map<string, SessionLease>();
   private readonly taking = new Map<string, Promise<boolean>>();
   private engine: CoordinatedEngine | undefined;
   private pool: pg.Pool | undefined;
@@ -82,6 +87,25 @@ export class ClusterCoordinator implements SessionCoordinator {
     this.clock = options.clock ?? systemClock;
     this.sandboxLabels = { [DEPLOYMENT_LABEL]: this.settings.deploymentId, [NODE_LABEL]: this.nodeId };
     this.turnQueueStore = fencedTurnQueue(options.turnQueueStore, { pool: () => this.requirePool(), schema: this.settings.schema, leaseOf: (sessionId) => this.leaseOf(sessionId) });
+  }
+
+  /**
+   * The persistence this node's engine must write through: the owner's session writes fenced by
+   * its lease (`LEASE_LOST` once another node took the session); see `fencedPersistence`. Writes
+   * for a session this node does not run (an upload stored here for the owner) are not fenced.
+   */
+  fencedPersistence(persistence: PersistenceAdapter & PersistenceExtensions): PersistenceAdapter & PersistenceExtensions {
+    return fencedPersistence(persistence, {
+      pool: () => {
+        if (!this.pool) throw new Error('ClusterCoordinator.start() was not called');
+        return this.pool;
+      },
+      schema: this.settings.schema,
+      leaseOf: (sessionId) => this.leases.get(sessionId) ?? this.lost.get(sessionId),
+      onLeaseLost: (lease) => {
+        this.lose(lease).catch((error: unknown) => this.logger.warn({ sessionId: lease.sessionId, error: String(error) }, 'cluster: stopping a lost session failed'));
+      },
+    });
   }
 
   /** Sessions this node runs now. */
@@ -160,6 +184,9 @@ export class ClusterCoordinator implements SessionCoordinator {
       }
       if (routed.route !== 'unowned') return routed.result;
       if (command.type === 'interrupt') return { interrupted: false }; // nobody runs it: no turn to stop
+      // Nobody runs it: the stored files are all there is (the next sandbox restore has them), and a read goes to storage.
+      if (command.type === 'filesStored') return { applied: 0 };
+      if (command.type === 'readFile') return {};
       if (this.stopping && command.type === 'message') {
         // Leaving: store it; the node that takes the session next runs it.
         const { turn, duplicate } = await this.options.turnQueueStore.enqueue(sessionId, command.request, new Date(this.clock.now()).toISOString());
@@ -238,6 +265,7 @@ export class ClusterCoordinator implements SessionCoordinator {
   }
 
   private hold(lease: SessionLease): void {
+    this.lost.delete(lease.sessionId);
     this.leases.set(lease.sessionId, lease);
     this.tokens.set(lease.sessionId, lease.fencingToken);
   }
@@ -389,8 +417,24 @@ export class ClusterCoordinator implements SessionCoordinator {
       this.leases.set(lease.sessionId, renewed);
       return;
     }
-    this.leases.delete(lease.sessionId);
-    this.logger.warn({ sessionId: lease.sessionId, fencingToken: lease.fencingToken }, 'cluster: lease lost; stopping the session on this node');
-    await this.engine?.abandon(lease.sessionId);
+    await this.lose(lease);
+  }
+
+  /**
+   * Another node took the session (a renewal or a fenced write was refused): stop it here at once.
+   * While it stops, its writes still meet the lost lease and are refused; once it stopped, nothing
+   * of the old owner writes any more, and writes for the session here (uploads) go through unfenced.
+   */
+  private async lose(lease: SessionLease): Promise<void> {
+    const { sessionId } = lease;
+    if (this.leases.get(sessionId)?.fencingToken !== lease.fencingToken) return; // released, replaced, or already lost
+    this.leases.delete(sessionId);
+    this.lost.set(sessionId, lease);
+    this.logger.warn({ sessionId, fencingToken: lease.fencingToken }, 'cluster: lease lost; stopping the session on this node');
+    try {
+      await this.engine?.abandon(sessionId);
+    } finally {
+      if (this.lost.get(sessionId) === lease) this.lost.delete(sessionId);
+    }
   }
 }

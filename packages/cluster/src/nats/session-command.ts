@@ -1,4 +1,4 @@
-import { AgentRuntimeError, answerPermissionRequestSchema, answerQuestionRequestSchema, ERROR_CODES, sendMessageRequestSchema } from '@agent-runtime/core';
+import { AgentRuntimeError, answerPermissionRequestSchema, answerQuestionRequestSchema, ERROR_CODES, sendMessageRequestSchema, workspacePathSchema } from '@agent-runtime/core';
 import { z } from 'zod';
 
 /** A command for a session, as it travels from the node that received it to the owner. */
@@ -9,6 +9,9 @@ export const sessionCommandSchema = z.discriminatedUnion('type', [
   // An answer to a pending approval: the waiting turn runs on the owner, so the answer goes there.
   z.object({ type: z.literal('answerPermission'), sessionId: z.string().min(1), requestId: z.string().min(1), answer: answerPermissionRequestSchema, by: z.string() }),
   z.object({ type: z.literal('answerQuestion'), sessionId: z.string().min(1), requestId: z.string().min(1), answer: answerQuestionRequestSchema, by: z.string() }),
+  // Uploads travel through storage (they outgrow a NATS message): the owner reads these paths from there.
+  z.object({ type: z.literal('filesStored'), sessionId: z.string().min(1), paths: z.array(workspacePathSchema).min(1).max(1_000) }),
+  z.object({ type: z.literal('readFile'), sessionId: z.string().min(1), path: workspacePathSchema }),
 ]);
 export type SessionCommand = z.infer<typeof sessionCommandSchema>;
 

@@ -73,6 +73,18 @@ describe('SessionApprovals', () => {
     expect(result.message).toMatch(/Nobody answered within 5 s/);
   });
 
+  it('a stopped turn gets the runtime\'s deny even when storage refuses it (another node owns the session now); the request stays pending there', async () => {
+    const { approvals, store } = setup();
+    const abort = new AbortController();
+    const answer = approvals.forTurn({ default: 'ask' }, abort.signal).requestPermission({ toolName: 'Bash', toolUseId: 't', input: {} });
+    await flush();
+    vi.spyOn(store, 'resolve').mockRejectedValue(Object.assign(new Error('lease lost'), { code: 'LEASE_LOST' }));
+    abort.abort();
+    approvals.detach(); // losing the lease stops the session at once
+    expect(await answer).toMatchObject({ decision: 'deny', by: 'runtime' });
+    expect(await store.list('s1', { pendingOnly: true })).toHaveLength(1);
+  });
+
   it('denies by runtime when the turn is aborted, and keeps requests pending on a shutdown', async () => {
     const { approvals, store } = setup();
     const abort = new AbortController();

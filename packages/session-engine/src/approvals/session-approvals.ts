@@ -233,7 +233,7 @@ export class SessionApprovals {
     const answered = new Promise<Resolution>((resolve) => this.waiting.set(request.requestId, resolve));
     const onAbort = () => {
       if (this.detached) return; // a shutdown: the request stays pending for the next start
-      void this.settle(request, this.runtimeAnswer(request, 'The turn was stopped before anyone answered, so the tool call was denied.'), false);
+      this.settleOrDeny(request, this.runtimeAnswer(request, 'The turn was stopped before anyone answered, so the tool call was denied.'));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     const resumeTimeout = pauseTimeout();
@@ -259,9 +259,24 @@ export class SessionApprovals {
         request.kind === 'permission'
           ? { decision: 'deny', by: 'timeout', message, resolvedAt: this.deps.clock.now() }
           : { decision: 'declined', by: 'timeout', message, resolvedAt: this.deps.clock.now() };
-      void this.settle(request, resolution, false);
+      this.settleOrDeny(request, resolution);
     }, delay);
     this.timers.set(request.requestId, handle);
+  }
+
+  /**
+   * The runtime's own answer (turn stopped, timeout). When it cannot be stored — e.g. `LEASE_LOST`:
+   * another node owns the session now and presents the request there — the waiting turn still
+   * gets it, so it ends here instead of waiting for an answer that goes elsewhere.
+   */
+  private settleOrDeny(request: PendingRequest, resolution: Resolution): void {
+    // Taken now: losing the lease stops the session, and its `detach` forgets the waiting turns.
+    const waiter = this.waiting.get(request.requestId);
+    this.settle(request, resolution, false).catch((error: unknown) => {
+      this.deps.logger.warn({ requestId: request.requestId, error: errorInfo(error) }, 'storing the runtime\'s answer to a request failed; the waiting turn gets it anyway');
+      if (this.waiting.get(request.requestId) === waiter) this.waiting.delete(request.requestId);
+      waiter?.(resolution);
+    });
   }
 
   private runtimeAnswer(request: PendingRequest, message: string): Resolution {
