@@ -84,6 +84,7 @@ export async function startDemo(options = {}) {
       ? createGeminiArchitecture({ env: { GEMINI_API_KEY: 'offline-demo', GOOGLE_GEMINI_BASE_URL: offlineModel.url }, model: 'gemini-2.5-flash' })
       : createGeminiArchitecture({ env: { GEMINI_API_KEY: options.geminiApiKey } }),
   ];
+  const [claude, gemini] = architectures;
 
   const { persistence, seedAgentProfiles, kind } = await createPersistence(options, dataDir);
   try {
@@ -122,6 +123,14 @@ export async function startDemo(options = {}) {
       // beside the raw WebSocket at / on the same port, with the same Host allowlist.
       await app.register(agentRuntimeSocketIoPlugin, options.allowedHosts?.length ? { allowedHosts: options.allowedHosts } : {});
       app.get('/demo/info', async () => info);
+      // Which sessions have an agent CLI running between turns (started by a warm-up or a turn):
+      // shows the UI's warm-up hint at work (`processId` changes when a process is replaced).
+      app.get('/demo/agent-processes', async () => ({
+        processes: [
+          ...claude.warmProcesses().map((process) => ({ architecture: 'claude-agent-sdk', ...process })),
+          ...gemini.warmProcesses().map((process) => ({ architecture: 'gemini-cli', ...process })),
+        ],
+      }));
     },
   });
   try {

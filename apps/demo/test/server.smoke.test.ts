@@ -15,13 +15,15 @@ describe('demo server', () => {
     expect(demo.output()).toContain('claude-agent-sdk: offline demo model, gemini-cli: offline demo model');
   });
 
-  it('answers GET /sessions and GET /demo/info', async () => {
+  it('answers GET /sessions, GET /demo/info and GET /demo/agent-processes', async () => {
     const sessions = await fetch(`${demo.url}/sessions`);
     expect(sessions.status).toBe(200);
     expect(await sessions.json()).toEqual({ sessions: [] });
     const info = await fetch(`${demo.url}/demo/info`).then((response) => response.json());
     expect(info).toMatchObject({ offline: true, persistence: 'sqlite', sandbox: 'local' });
     expect(info.agents['gemini-cli'].model).toBe('offline demo model');
+    const agentProcesses = await fetch(`${demo.url}/demo/agent-processes`).then((response) => response.json());
+    expect(agentProcesses).toEqual({ processes: [] });
   });
 
   it('serves the UI to browsers at / and keeps the runtime description for API clients', async () => {

@@ -123,6 +123,31 @@ describe('useSession', () => {
     }
   });
 
+  it('warm(): one session:warm per message, over the socket; sendMessage rearms it', async () => {
+    const sessionId = await createSession();
+    const engine = server.engine as typeof server.engine & { warmSession?: (sessionId: string) => Promise<{ warming: boolean }> };
+    const warmed: string[] = [];
+    engine.warmSession = async (id) => {
+      warmed.push(id);
+      return { warming: true };
+    };
+    try {
+      const view = observeHook(() => useSession(sessionId), { wrapper });
+      await view.until((value) => expect(value.status).toBe('active'));
+      await expect(view.result.current.warm()).resolves.toEqual({ sent: true, warming: true });
+      await expect(view.result.current.warm()).resolves.toEqual({ sent: false, warming: false });
+      expect(warmed).toEqual([sessionId]);
+      await act(async () => {
+        await view.result.current.sendMessage('warmed up');
+      });
+      await view.until((value) => expect(value.running).toBe(false));
+      await expect(view.result.current.warm()).resolves.toEqual({ sent: true, warming: true });
+      expect(warmed).toEqual([sessionId, sessionId]);
+    } finally {
+      delete engine.warmSession;
+    }
+  });
+
   it('reports errors (unknown session)', async () => {
     const view = observeHook(() => useSession('ghost'), { wrapper });
     const failed = await view.until((value) => expect(value.error).toMatchObject({ code: 'SESSION_NOT_FOUND' }));

@@ -19,6 +19,7 @@ import type {
 } from '@agent-runtime/core';
 import { useCallback, useEffect, useState } from 'react';
 import { useAgentRuntimeClient } from './provider.js';
+import { useWarmSession, type UseWarmSessionOptions, type WarmSignalResult } from './use-warm-session.js';
 
 export interface UseSessionResult {
   /** The whole folded state (record, conversations, subagents, files, metadata, turn). */
@@ -33,6 +34,14 @@ export interface UseSessionResult {
   running: boolean;
   sendMessage: (content: UserMessageContent, options?: { clientMessageId?: string }) => Promise<SendMessageResponse>;
   interrupt: () => Promise<InterruptResponse>;
+  /**
+   * The user started typing: warm the session's sandbox and agent process ahead of the message
+   * (`session:warm`). Debounced: one signal per message (a call while one is in flight, or within
+   * the cooldown with no message sent since, sends nothing; `sendMessage` rearms it).
+   */
+  warm: () => Promise<WarmSignalResult>;
+  /** `onInput` / `onChange` handler for the message box: `warm()` once it holds text, errors dropped. */
+  warmOnInput: (event?: { currentTarget: { value: string } }) => void;
   /**
    * Permission requests and agent questions waiting for an answer, oldest first (kept up to date
    * from the events; a resolved one leaves the list). Each also has an `approval` block in its
@@ -57,13 +66,19 @@ const EMPTY_FILES: WorkspaceFile[] = [];
 const EMPTY_REQUESTS: PendingRequest[] = [];
 const noSession = () => Promise.reject(new Error('useSession: no sessionId'));
 
+export interface UseSessionOptions {
+  /** The warm-up hint's debounce (`warm()`, `warmOnInput`). */
+  warm?: UseWarmSessionOptions;
+}
+
 /**
  * One session, live: loads `GET /sessions/:id`, joins it over the WebSocket from the snapshot's
  * `lastEventSeq` (no gap, no duplicate), folds every event with `applySessionEvent`, and replaces
  * the state when the socket had to resync.
  */
-export function useSession(sessionId: string | undefined): UseSessionResult {
+export function useSession(sessionId: string | undefined, options: UseSessionOptions = {}): UseSessionResult {
   const client = useAgentRuntimeClient();
+  const { warm, warmOnInput, rearm } = useWarmSession(sessionId, options.warm);
   const [state, setState] = useState<SessionState | undefined>();
   const [error, setError] = useState<Error | undefined>();
   const [loading, setLoading] = useState(sessionId !== undefined);
@@ -130,9 +145,11 @@ export function useSession(sessionId: string | undefined): UseSessionResult {
   const sendMessage = useCallback(
     (content: UserMessageContent, options: { clientMessageId?: string } = {}) => {
       if (sessionId === undefined) return Promise.reject(new Error('useSession: no sessionId'));
+      // The next message being typed warms again (the agent may have idled out by then).
+      rearm();
       return client.sendMessage(sessionId, content, options);
     },
-    [client, sessionId],
+    [client, sessionId, rearm],
   );
   const interrupt = useCallback(() => {
     if (sessionId === undefined) return Promise.reject(new Error('useSession: no sessionId'));
@@ -171,6 +188,8 @@ export function useSession(sessionId: string | undefined): UseSessionResult {
     running: state?.turn !== undefined,
     sendMessage,
     interrupt,
+    warm,
+    warmOnInput,
     pendingRequests: state?.pendingRequests ?? EMPTY_REQUESTS,
     approve,
     deny,

@@ -5,10 +5,15 @@ export interface ComposerProps {
   disabled: boolean;
   onSend: (text: string) => Promise<void>;
   onInterrupt: () => Promise<void>;
+  /** The user typed into the box: the session starts warming (debounced by the hook: once per message). */
+  onTyping?: (event: { currentTarget: { value: string } }) => void;
 }
 
-/** The message box: Enter sends, Shift+Enter breaks the line; Stop interrupts the running turn. */
-export function Composer({ working, disabled, onSend, onInterrupt }: ComposerProps) {
+/**
+ * The message box: Enter sends, Shift+Enter breaks the line; Stop interrupts the running turn.
+ * The first keystroke of a message warms the agent (`onTyping`), so it is ready when Send is hit.
+ */
+export function Composer({ working, disabled, onSend, onInterrupt, onTyping }: ComposerProps) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string>();
 
@@ -35,6 +40,7 @@ export function Composer({ working, disabled, onSend, onInterrupt }: ComposerPro
       <textarea
         value={text}
         onChange={(event) => setText(event.target.value)}
+        onInput={onTyping}
         onKeyDown={onKeyDown}
         placeholder={disabled ? 'This session has ended.' : 'Ask the agent to build something…'}
         disabled={disabled}

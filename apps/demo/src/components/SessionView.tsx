@@ -17,7 +17,7 @@ export interface SessionViewProps {
 
 /** One session: its conversation (live), the composer, and the workspace files. */
 export function SessionView({ sessionId, title, onDelete, onRecord }: SessionViewProps) {
-  const { session: state, running: working, error, sendMessage, interrupt, pendingRequests, approve, deny, answerQuestion, declineQuestion } = useSession(sessionId);
+  const { session: state, running: working, error, sendMessage, interrupt, warmOnInput, pendingRequests, approve, deny, answerQuestion, declineQuestion } = useSession(sessionId);
   const approvals = useMemo(() => ({ approve, deny, answerQuestion, declineQuestion }), [approve, deny, answerQuestion, declineQuestion]);
   const scroller = useRef<HTMLDivElement>(null);
   const ended = state?.status === 'completed';
@@ -96,6 +96,7 @@ export function SessionView({ sessionId, title, onDelete, onRecord }: SessionVie
           onInterrupt={async () => {
             await interrupt();
           }}
+          onTyping={warmOnInput}
         />
       </main>
       <FilesPanel files={state.files} />
