@@ -1,28 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import {
   sessionBusyError,
-  unsupportedArchitectureError,
-  createSessionRequestSchema,
-  invalidInputError,
   noopLogger,
-  profileNotFoundError,
-  sendMessageRequestSchema,
-  sessionNotFoundError,
-  workspacePathProblem,
-  normalizeWorkspacePath,
-  AgentRuntimeError,
   type WorkspaceUpload,
-  pathRefusedError,
   type AgentArchitecture,
-  type AgentArchitectureType,
-  type AgentProfile,
   type AgentProfileListData,
   type CreateSessionRequest,
   type Logger,
-  type PersistenceAdapter,
-  type PersistenceExtensions,
   type SessionEngine,
-  type SessionEventLog,
   type TurnQueueStore,
   type AnswerPermissionRequest,
   type AnswerQuestionRequest,
@@ -30,10 +14,7 @@ import {
   type ApprovalRequestStore,
   type PermissionResolution,
   type QuestionResolution,
-  answerPermissionRequestSchema,
-  answerQuestionRequestSchema,
   type RuntimeSessionData,
-  type SandboxProvider,
   type SendMessageRequest,
   type SendMessageResponse,
   type SessionListData,
@@ -42,68 +23,35 @@ import {
   type Sandbox,
   type SandboxInfo,
 } from '@agent-runtime/core';
-import type { CoordinatedEngine, SessionCommand, SessionCoordinator } from './session-coordinator.js';
-import { AgentSession, type AgentSessionDependencies } from './agent-session.js';
+import type { CoordinatedEngine, SessionCommand } from './session-coordinator.js';
+import type { AgentSessionDependencies } from './agent-session.js';
 import { systemClock, type Clock } from './clock.js';
+import { CoordinatedSessions } from './coordinated-sessions.js';
 import { MemoryApprovalRequestStore } from './durability/memory-approval-request-store.js';
 import { MemoryTurnQueueStore } from './durability/memory-turn-queue-store.js';
 import { errorInfo } from './error-info.js';
 import { SessionEventBus } from './event-bus.js';
 import { SecretRedactor } from './secret-redactor.js';
 import { DEFAULT_MAX_MIRRORED_FILE_BYTES, type SessionEngineSettings } from './settings.js';
-import { cloneGitSource } from './git-source.js';
-import { SandboxPool, type PooledSandbox, type SandboxPoolSizes } from './sandbox-pool.js';
-import { ownerFileAnswer, readFileViaOwner, storeUploadsForOwner } from './owner-workspace.js';
+import { SandboxPool } from './sandbox-pool.js';
+import { SessionCommandRouting } from './session-command-routing.js';
+import { SessionCreation } from './session-creation.js';
+import { engineSettings, type SessionManagerOptions } from './session-manager-options.js';
+import { SessionRegistry } from './session-registry.js';
+import { StartRecovery } from './start-recovery.js';
+import { WorkspaceFileRouting } from './workspace-file-routing.js';
 
-export interface SessionManagerOptions extends Partial<SessionEngineSettings> {
-  /**
-   * The nine-method adapter; when it also offers `sessionEventLog()`, `turnQueueStore()` or
-   * `appendTranscript()` (see `PersistenceExtensions`), the engine uses them: seq, queued messages
-   * and `clientMessageId`s then survive a restart.
-   */
-  persistence: PersistenceAdapter & PersistenceExtensions;
-  sandboxProvider: SandboxProvider;
-  /** One per architecture type the runtime serves. */
-  architectures: AgentArchitecture[];
-  logger?: Logger;
-  /** Share a bus (e.g. with a transport created earlier); a new one over `eventLog` by default. */
-  events?: SessionEventBus;
-  /** Where events get their seq: default the adapter's `sessionEventLog()`, else in memory. */
-  eventLog?: SessionEventLog;
-  /** Where accepted messages wait: default the adapter's `turnQueueStore()`, else in memory. */
-  turnQueueStore?: TurnQueueStore;
-  /** Where permission requests and questions wait: default the adapter's `approvalRequestStore()`, else in memory. */
-  approvalRequestStore?: ApprovalRequestStore;
-  /**
-   * Known secret values (model API keys the runtime holds): replaced by `[REDACTED]` in blocks
-   * before they are published and in transcripts before they are stored.
-   */
-  secretValues?: readonly string[];
-  /** Time source for every engine timer (tests pass a fake one). */
-  clock?: Clock;
-  /** Start a sandbox as soon as a session is created (default true). */
-  warmSandboxOnCreate?: boolean;
-  /**
-   * Spare sandboxes kept ready per architecture (see `SandboxPool`); a new session takes one
-   * instead of waiting for a sandbox to be created. With `agentProcess` (default true) such a
-   * session also starts its agent process at once. Off by default.
-   */
-  warmPool?: { sizes: SandboxPoolSizes; agentProcess?: boolean };
-  /**
-   * Cluster mode: which node runs which session (see `SessionCoordinator`). Absent: this node
-   * runs every session (the single-node default).
-   */
-  coordinator?: SessionCoordinator;
-}
+export type { SessionManagerOptions } from './session-manager-options.js';
 
 /**
  * The Session Manager of the reference architecture: loads every session on start, creates,
- * lists and resumes them, routes messages, and owns the event bus.
+ * lists and resumes them, routes messages, and owns the event bus. Its parts: the loaded
+ * sessions (`SessionRegistry`), session creation, recovery at start, workspace file routing and
+ * what a cluster coordinator asks of it (`CoordinatedSessions`).
  */
 export class SessionManager implements SessionEngine, CoordinatedEngine {
   readonly events: SessionEventBus;
-  private readonly sessions = new Map<string, AgentSession>();
-  private readonly architectures = new Map<AgentArchitectureType, AgentArchitecture>();
+  private readonly sessions: SessionRegistry;
   private readonly settings: SessionEngineSettings;
   private readonly logger: Logger;
   private readonly turnQueueStore: TurnQueueStore;
@@ -111,6 +59,11 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
   private readonly redactor: SecretRedactor;
   private readonly clock: Clock;
   private readonly pool: SandboxPool;
+  private readonly creation: SessionCreation;
+  private readonly recovery: StartRecovery;
+  private readonly files: WorkspaceFileRouting;
+  private readonly coordinated: CoordinatedSessions;
+  private readonly commands: SessionCommandRouting;
   private started = false;
   private stopping = false;
 
@@ -123,7 +76,6 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
     this.approvalRequestStore = options.approvalRequestStore ?? persistence.approvalRequestStore?.() ?? new MemoryApprovalRequestStore();
     this.redactor = new SecretRedactor(options.secretValues ?? []);
     this.clock = options.clock ?? systemClock;
-    for (const architecture of options.architectures) this.architectures.set(architecture.type, architecture);
     this.pool = new SandboxPool({
       provider: options.sandboxProvider,
       architectures: options.architectures,
@@ -132,18 +84,45 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
       clock: this.clock,
       logger: this.logger,
     });
-    this.settings = {
-      idleTimeoutMs: options.idleTimeoutMs ?? 15 * 60 * 1000,
-      syncIntervalMs: options.syncIntervalMs ?? 30 * 1000,
-      ...(options.idleWarningMs === undefined ? {} : { idleWarningMs: options.idleWarningMs }),
-      ...(options.sandboxLimits === undefined ? {} : { sandboxLimits: options.sandboxLimits }),
-      ...(options.maxMirroredFileBytes === undefined ? {} : { maxMirroredFileBytes: options.maxMirroredFileBytes }),
-      ...(options.transcriptSyncDelayMs === undefined ? {} : { transcriptSyncDelayMs: options.transcriptSyncDelayMs }),
-      ...(options.rememberedMessageIds === undefined ? {} : { rememberedMessageIds: options.rememberedMessageIds }),
-      ...(options.turnTimeoutMs === undefined ? {} : { turnTimeoutMs: options.turnTimeoutMs }),
-      ...(options.maxQueuedMessages === undefined ? {} : { maxQueuedMessages: options.maxQueuedMessages }),
-      ...(options.coordinator ? { sandboxLabels: options.coordinator.sandboxLabels } : {}),
-    };
+    this.settings = engineSettings(options);
+    const coordinator = options.coordinator ? { coordinator: options.coordinator } : {};
+    const maxFileBytes = this.settings.maxMirroredFileBytes ?? DEFAULT_MAX_MIRRORED_FILE_BYTES;
+    this.sessions = new SessionRegistry({
+      persistence,
+      architectures: options.architectures,
+      events: this.events,
+      sessionDependencies: (architecture) => this.sessionDependencies(architecture),
+      ...coordinator,
+    });
+    this.creation = new SessionCreation({
+      sessions: this.sessions,
+      persistence,
+      pool: this.pool,
+      maxFileBytes,
+      warmSandboxOnCreate: options.warmSandboxOnCreate ?? true,
+      warmPoolAgentProcess: options.warmPool?.agentProcess !== false,
+      isStopping: () => this.stopping,
+      ...coordinator,
+    });
+    const stores = { turnQueueStore: this.turnQueueStore, approvalRequestStore: this.approvalRequestStore };
+    this.recovery = new StartRecovery({ sessions: this.sessions, sandboxProvider: options.sandboxProvider, ...stores, logger: this.logger });
+    this.files = new WorkspaceFileRouting({ sessions: this.sessions, persistence, maxFileBytes, ...coordinator });
+    this.commands = new SessionCommandRouting({
+      sessions: this.sessions,
+      isStopping: () => this.stopping,
+      runLocally: (command) => this.runLocally(command),
+      ...coordinator,
+    });
+    this.coordinated = new CoordinatedSessions({
+      sessions: this.sessions,
+      persistence,
+      sandboxProvider: options.sandboxProvider,
+      events: this.events,
+      ...stores,
+      clock: this.clock,
+      logger: this.logger,
+      ...coordinator,
+    });
   }
 
   /**
@@ -157,7 +136,7 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
     if (coordinator) {
       // Every stored session is shown; the coordinator decides which ones this node runs.
       for (const record of records) {
-        const session = this.makeSession(record);
+        const session = this.sessions.make(record);
         if (session) this.sessions.set(record.sessionId, session);
       }
       await coordinator.start(this);
@@ -167,7 +146,7 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
       return;
     }
     for (const record of records) {
-      const session = this.makeSession(record);
+      const session = this.sessions.make(record);
       if (!session) {
         this.logger.warn(
           { sessionId: record.sessionId, type: record.type },
@@ -178,9 +157,7 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
       this.sessions.set(record.sessionId, session);
       await session.markRestarted();
     }
-    await this.reapOrphanSandboxes();
-    await this.recoverQueuedTurns();
-    await this.recoverApprovals();
+    await this.recovery.run();
     // After the reaping: spares are labelled like session sandboxes.
     this.pool.start();
     this.started = true;
@@ -197,12 +174,12 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
       this.logger.error({ error: errorInfo(error) }, 'leaving the cluster failed');
     });
     // In cluster mode the coordinator handed every session this node ran over; the others are only shown here.
-    const running = this.options.coordinator ? [] : [...this.sessions.values()];
+    const running = this.options.coordinator ? [] : this.sessions.all();
     await Promise.all(running.map((session) => session.shutdown().catch((error) => {
       this.logger.error({ sessionId: session.id, error: errorInfo(error) }, 'shutdown of a session failed');
     })));
     // What an architecture keeps running between turns (warm agent processes) ends with it.
-    await Promise.all([...this.architectures.values()].map((architecture) => architecture.dispose?.().catch((error: unknown) => {
+    await Promise.all(this.sessions.allArchitectures().map((architecture) => architecture.dispose?.().catch((error: unknown) => {
       this.logger.error({ architecture: architecture.type, error: errorInfo(error) }, 'dispose of an architecture failed');
     })));
     this.started = false;
@@ -213,62 +190,13 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
   }
 
   async createSession(request: CreateSessionRequest): Promise<SessionListData> {
-    const parsed = createSessionRequestSchema.safeParse(request);
-    if (!parsed.success) throw invalidInputError(parsed.error.issues);
-    const { agentProfileRef, architecture: type } = parsed.data;
-    const architecture = this.architectures.get(type);
-    if (!architecture) {
-      throw unsupportedArchitectureError(type, [...this.architectures.keys()]);
-    }
-    const profile = await this.options.persistence.loadAgentProfile(agentProfileRef);
-    if (!profile) throw profileNotFoundError(agentProfileRef);
-    // Cloned before the record exists: a bad URL or ref leaves no session behind.
-    const gitFiles = parsed.data.git ? await cloneGitSource(parsed.data.git, { maxFileBytes: this.maxFileBytes() }) : [];
-    // A pooled sandbox was created for a session id chosen then: the session takes that id.
-    const spare = this.stopping ? undefined : await this.pool.take(type);
-    try {
-      return await this.createWith(parsed.data, architecture, profile, gitFiles, spare);
-    } catch (error) {
-      await spare?.sandbox.terminate().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  private async createWith(
-    request: CreateSessionRequest,
-    architecture: AgentArchitecture,
-    profile: AgentProfile,
-    gitFiles: WorkspaceUpload[],
-    spare: PooledSandbox | undefined,
-  ): Promise<SessionListData> {
-    const { agentProfileRef, architecture: type, name, metadata } = request;
-    const now = Date.now();
-    const record: SessionListData = {
-      sessionId: spare?.sessionId ?? randomUUID(),
-      type,
-      agentProfileReference: agentProfileRef,
-      status: 'pending',
-      createdAt: now,
-      lastActivity: now,
-      ...(name === undefined ? {} : { name }),
-      ...(metadata === undefined ? {} : { metadata }),
-    };
-    await this.options.persistence.createSessionRecord(record);
-    const session = new AgentSession(record, this.sessionDependencies(architecture));
-    this.sessions.set(record.sessionId, session);
-    if (spare) session.adoptSandbox(spare.sandbox);
-    await this.options.coordinator?.created(record.sessionId);
-    await session.initialise(profile, gitFiles);
-    this.announceSessions();
-    const agent = request.warm === true || (spare !== undefined && this.options.warmPool?.agentProcess !== false);
-    if (spare || agent || (this.options.warmSandboxOnCreate ?? true)) session.warmUp({ agent });
-    return session.record;
+    return this.creation.create(request);
   }
 
   /** The client signals a message is coming: warm the sandbox and the agent process now. */
   async warmSession(sessionId: string): Promise<{ warming: boolean }> {
     if (this.stopping) throw sessionBusyError('The runtime is shutting down.');
-    const session = this.session(sessionId);
+    const session = this.sessions.require(sessionId);
     await session.hydrate();
     return { warming: session.warmUp({ agent: true }) };
   }
@@ -279,45 +207,20 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
   }
 
   listSessions(): SessionListData[] {
-    return [...this.sessions.values()].map((session) => session.record);
+    return this.sessions.records();
   }
 
   async getSession(sessionId: string): Promise<RuntimeSessionData> {
-    if (this.options.coordinator) return (await this.known(sessionId)).getData();
-    return this.session(sessionId).getData();
-  }
-
-  /** Cluster mode: a session another node created moments ago may not be announced here yet; storage has it. */
-  private async known(sessionId: string): Promise<AgentSession> {
-    const session = typeof sessionId === 'string' ? this.sessions.get(sessionId) : undefined;
-    if (session) return session;
-    const saved = typeof sessionId === 'string' && sessionId.length <= 200 ? await this.options.persistence.loadSession(sessionId) : null;
-    const shown = saved ? this.makeSession(recordOf(saved)) : undefined;
-    if (!shown) throw sessionNotFoundError(String(sessionId).slice(0, 200));
-    this.sessions.set(sessionId, shown);
-    await this.events.open(sessionId).catch(() => undefined);
-    return shown;
+    if (this.options.coordinator) return (await this.sessions.known(sessionId)).getData();
+    return this.sessions.require(sessionId).getData();
   }
 
   async sendMessage(sessionId: string, request: SendMessageRequest): Promise<SendMessageResponse> {
-    const parsed = sendMessageRequestSchema.safeParse(request);
-    if (!parsed.success) throw invalidInputError(parsed.error.issues);
-    const coordinator = this.options.coordinator;
-    if (coordinator) {
-      await this.known(sessionId);
-      return (await coordinator.route({ type: 'message', sessionId, request: parsed.data })) as SendMessageResponse;
-    }
-    if (this.stopping) throw sessionBusyError('The runtime is shutting down.');
-    return this.session(sessionId).sendMessage(parsed.data);
+    return this.commands.sendMessage(sessionId, request);
   }
 
   async interrupt(sessionId: string): Promise<{ interrupted: boolean }> {
-    const coordinator = this.options.coordinator;
-    if (coordinator) {
-      await this.known(sessionId);
-      return (await coordinator.route({ type: 'interrupt', sessionId })) as { interrupted: boolean };
-    }
-    return this.session(sessionId).interrupt();
+    return this.commands.interrupt(sessionId);
   }
 
   /**
@@ -325,226 +228,74 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
    * request. `by` names who answered (a principal id). A second answer changes nothing.
    */
   async answerPermission(sessionId: string, requestId: string, answer: AnswerPermissionRequest, by: string): Promise<AnswerRequestResponse<PermissionResolution>> {
-    const parsed = answerPermissionRequestSchema.safeParse(answer);
-    if (!parsed.success) throw invalidInputError(parsed.error.issues);
-    const command = { type: 'answerPermission', sessionId, requestId: String(requestId), answer: parsed.data, by } as const;
-    return (await this.routeAnswer(command)) as AnswerRequestResponse<PermissionResolution>;
+    return this.commands.answerPermission(sessionId, requestId, answer, by);
   }
 
   /** Answer an agent question (same rules as `answerPermission`). */
   async answerQuestion(sessionId: string, requestId: string, answer: AnswerQuestionRequest, by: string): Promise<AnswerRequestResponse<QuestionResolution>> {
-    const parsed = answerQuestionRequestSchema.safeParse(answer);
-    if (!parsed.success) throw invalidInputError(parsed.error.issues);
-    const command = { type: 'answerQuestion', sessionId, requestId: String(requestId), answer: parsed.data, by } as const;
-    return (await this.routeAnswer(command)) as AnswerRequestResponse<QuestionResolution>;
-  }
-
-  /** An answer runs where the waiting turn runs: on the owner (cluster mode), else here. */
-  private async routeAnswer(command: Extract<SessionCommand, { type: 'answerPermission' | 'answerQuestion' }>): Promise<unknown> {
-    const coordinator = this.options.coordinator;
-    if (!coordinator) return this.runLocally(command);
-    await this.known(command.sessionId);
-    return coordinator.route(command);
+    return this.commands.answerQuestion(sessionId, requestId, answer, by);
   }
 
   async terminateSession(sessionId: string): Promise<void> {
-    const coordinator = this.options.coordinator;
-    if (coordinator) {
-      await this.known(sessionId);
-      await coordinator.route({ type: 'terminate', sessionId });
-      return;
-    }
-    await this.session(sessionId).terminate();
+    return this.commands.terminate(sessionId);
   }
 
-  // --- CoordinatedEngine: what a cluster coordinator asks of this node ---
+  // --- CoordinatedEngine: what a cluster coordinator asks of this node (see `CoordinatedSessions`) ---
 
-  async runLocally(command: SessionCommand): Promise<unknown> {
-    const session = this.session(command.sessionId);
-    switch (command.type) {
-      case 'message':
-        return session.sendMessage(command.request);
-      case 'interrupt':
-        return session.interrupt();
-      case 'terminate':
-        await session.terminate();
-        return null;
-      case 'answerPermission':
-        return session.answerPermission(command.requestId, command.answer, command.by);
-      case 'answerQuestion':
-        return session.answerQuestion(command.requestId, command.answer, command.by);
-      case 'filesStored':
-        return { applied: await session.applyStoredFiles(command.paths) };
-      case 'readFile':
-        return ownerFileAnswer(session, command.path);
-    }
+  runLocally(command: SessionCommand): Promise<unknown> {
+    return this.coordinated.runLocally(command);
   }
 
-  async adopt(sessionId: string, options: { orphanSandbox?: Sandbox; liveSandbox?: Sandbox; lostNodeId?: string } = {}): Promise<void> {
-    const saved = await this.options.persistence.loadSession(sessionId);
-    const current = this.sessions.get(sessionId);
-    const record = saved ? recordOf(saved) : current?.record;
-    if (!record) throw sessionNotFoundError(sessionId);
-    const session = this.makeSession(record);
-    if (!session) throw unsupportedArchitectureError(record.type, [...this.architectures.keys()]);
-    this.sessions.set(sessionId, session);
-    await session.markRestarted();
-    let orphan = options.orphanSandbox;
-    if (options.liveSandbox) {
-      // The lost node's sandbox still runs: keep using it. If that fails, save from it and end it as before.
-      const reattached = await session.reattach(options.liveSandbox).then(
-        () => true,
-        (error: unknown) => {
-          this.logger.warn({ sessionId, sandboxId: options.liveSandbox!.id, error: errorInfo(error) }, 'reattaching to the sandbox of a lost node failed; the session gets a new one');
-          return false;
-        },
-      );
-      if (!reattached) orphan ??= options.liveSandbox;
-    }
-    if (orphan) {
-      await session.recoverFrom(orphan).catch((error) =>
-        this.logger.warn({ sessionId, error: errorInfo(error) }, 'saving from a sandbox left by an earlier run failed'),
-      );
-      await orphan.terminate().catch(() => undefined);
-    }
-    await session.recoverTurns({ nodeId: options.lostNodeId });
-    // Requests the lost node was waiting on: presented again here, their timeouts armed (as after a restart).
-    await session.recoverApprovals().catch((error) => this.logger.error({ sessionId, error: errorInfo(error) }, 'recovering the approval requests of a session failed'));
+  adopt(sessionId: string, options?: { orphanSandbox?: Sandbox; liveSandbox?: Sandbox; lostNodeId?: string }): Promise<void> {
+    return this.coordinated.adopt(sessionId, options);
   }
 
-  async sessionsWithPendingWork(): Promise<string[]> {
-    const [turns, requests] = await Promise.all([this.turnQueueStore.sessionsWithPending(), this.approvalRequestStore.sessionsWithPending()]);
-    return [...new Set([...turns, ...requests])];
+  sessionsWithPendingWork(): Promise<string[]> {
+    return this.coordinated.sessionsWithPendingWork();
   }
 
-  async release(sessionId: string, graceMs: number): Promise<void> {
-    const session = this.sessions.get(sessionId);
-    if (!session) return;
-    await session.drain(graceMs);
-    this.showOnly(sessionId);
+  release(sessionId: string, graceMs: number): Promise<void> {
+    return this.coordinated.release(sessionId, graceMs);
   }
 
-  async abandon(sessionId: string): Promise<void> {
-    const session = this.sessions.get(sessionId);
-    if (!session) return;
-    await session.shutdown().catch((error) => this.logger.warn({ sessionId, error: errorInfo(error) }, 'stopping a session whose lease was lost failed'));
-    this.showOnly(sessionId);
+  abandon(sessionId: string): Promise<void> {
+    return this.coordinated.abandon(sessionId);
   }
 
   showStoredEvent(logged: LoggedSessionEvent): void {
-    this.events.deliverStored(logged);
-    if (this.options.coordinator?.owns(logged.sessionId)) return;
-    const session = this.sessions.get(logged.sessionId);
-    if (!session) return;
-    const { event } = logged;
-    if (event.event === 'session:status') {
-      session.showRecord({ ...session.record, status: event.data.status, lastActivity: this.clock.now() });
-      this.announceSessions(false);
-    } else if (event.event === 'session:turn:end') {
-      this.showOnly(logged.sessionId); // blocks are read again from storage on the next getSession
-    }
+    this.coordinated.showStoredEvent(logged);
   }
 
   showRecords(records: readonly SessionListData[]): void {
-    let changed = false;
-    for (const record of records) {
-      if (this.options.coordinator?.owns(record.sessionId)) continue;
-      const session = this.sessions.get(record.sessionId);
-      if (session) {
-        session.showRecord(record);
-        changed = true;
-        continue;
-      }
-      const shown = this.makeSession(record);
-      if (!shown) continue;
-      this.sessions.set(record.sessionId, shown);
-      void this.events.open(record.sessionId).catch(() => undefined);
-      changed = true;
-    }
-    if (changed) this.announceSessions(false);
+    this.coordinated.showRecords(records);
   }
 
   sessionIds(): string[] {
-    return [...this.sessions.keys()];
+    return this.coordinated.sessionIds();
   }
 
-  async openLogs(): Promise<void> {
-    const ids = this.sessionIds();
-    for (let index = 0; index < ids.length; index += 16) {
-      await Promise.all(ids.slice(index, index + 16).map((sessionId) => this.events.open(sessionId).catch((error) =>
-        this.logger.warn({ sessionId, error: errorInfo(error) }, 'reading the latest seq of a session failed'),
-      )));
-    }
+  openLogs(): Promise<void> {
+    return this.coordinated.openLogs();
   }
 
-  async listSandboxes(labels: Record<string, string>): Promise<SandboxInfo[]> {
-    const provider = this.options.sandboxProvider;
-    if (!provider.list || !provider.attach) return [];
-    return provider.list(labels);
+  listSandboxes(labels: Record<string, string>): Promise<SandboxInfo[]> {
+    return this.coordinated.listSandboxes(labels);
   }
 
-  async attachSandbox(sandboxId: string): Promise<Sandbox | undefined> {
-    return this.options.sandboxProvider.attach?.(sandboxId);
-  }
-
-  /** Replace a session this node does not run with a fresh shown-only one (nothing cached). */
-  private showOnly(sessionId: string): void {
-    const session = this.sessions.get(sessionId);
-    if (!session) return;
-    const shown = this.makeSession(session.record);
-    if (shown) this.sessions.set(sessionId, shown);
+  attachSandbox(sandboxId: string): Promise<Sandbox | undefined> {
+    return this.coordinated.attachSandbox(sandboxId);
   }
 
   async readWorkspaceFile(sessionId: string, path: string): Promise<WorkspaceFile> {
-    const problem = workspacePathProblem(path);
-    if (problem) throw pathRefusedError(path, problem);
-    const coordinator = this.options.coordinator;
-    if (!coordinator || coordinator.owns(sessionId)) return this.session(sessionId).readFile(path);
-    await this.known(sessionId);
-    return readFileViaOwner(sessionId, path, this.options.persistence, coordinator);
+    return this.files.read(sessionId, path);
   }
 
   async writeWorkspaceFiles(sessionId: string, files: readonly WorkspaceUpload[]): Promise<WorkspaceFile[]> {
-    const coordinator = this.options.coordinator;
-    const session = coordinator ? await this.known(sessionId) : this.session(sessionId);
-    const maxBytes = this.maxFileBytes();
-    for (const file of files) {
-      const problem = workspacePathProblem(file.path);
-      if (problem) throw pathRefusedError(file.path, problem);
-      if (file.content.byteLength > maxBytes) {
-        throw new AgentRuntimeError('PAYLOAD_TOO_LARGE', `${file.path.slice(0, 200)}: larger than ${maxBytes} bytes.`, {
-          details: { path: file.path.slice(0, 200), size: file.content.byteLength, maxBytes },
-        });
-      }
-    }
-    const uploads = files.map((file) => ({ path: normalizeWorkspacePath(file.path) ?? file.path, content: file.content }));
-    if (!coordinator || coordinator.owns(sessionId)) return session.writeFiles(uploads);
-    // Cluster mode, another node (or nobody) runs the session: stored here, applied there.
-    try {
-      return await storeUploadsForOwner(session, uploads, this.options.persistence, coordinator);
-    } finally {
-      this.showOnly(sessionId); // this node's copy of the files is stale now
-    }
-  }
-
-  private maxFileBytes(): number {
-    return this.settings.maxMirroredFileBytes ?? DEFAULT_MAX_MIRRORED_FILE_BYTES;
+    return this.files.write(sessionId, files);
   }
 
   async listAgentProfiles(): Promise<AgentProfileListData[]> {
     return this.options.persistence.listAgentProfiles();
-  }
-
-  private session(sessionId: string): AgentSession {
-    const session = typeof sessionId === 'string' ? this.sessions.get(sessionId) : undefined;
-    if (!session) throw sessionNotFoundError(String(sessionId).slice(0, 200));
-    return session;
-  }
-
-  private makeSession(record: SessionListData): AgentSession | undefined {
-    const architecture = this.architectures.get(record.type);
-    if (!architecture) return undefined;
-    return new AgentSession(record, this.sessionDependencies(architecture));
   }
 
   private sessionDependencies(architecture: AgentArchitecture): AgentSessionDependencies {
@@ -559,92 +310,8 @@ export class SessionManager implements SessionEngine, CoordinatedEngine {
       clock: this.clock,
       logger: this.logger,
       settings: this.settings,
-      onRecordChanged: () => this.announceSessions(),
+      onRecordChanged: () => this.sessions.announce(),
       whileOwner: (sessionId, work) => (this.options.coordinator ? this.options.coordinator.whileOwner(sessionId, work) : work()),
     };
   }
-
-  /** `sessions:list` to this node's clients, and (`broadcast`, cluster mode) this node's records to the others. */
-  private announceSessions(broadcast = true): void {
-    const sessions = this.listSessions();
-    this.events.publish({ event: 'sessions:list', data: { sessions } });
-    const coordinator = this.options.coordinator;
-    if (broadcast && coordinator) coordinator.announced(sessions.filter((session) => coordinator.owns(session.sessionId)));
-  }
-
-  /** Sessions whose queue holds entries not done (a crash or a shutdown left them). */
-  private async recoverQueuedTurns(): Promise<void> {
-    let sessionIds: string[];
-    try {
-      sessionIds = await this.turnQueueStore.sessionsWithPending();
-    } catch (error) {
-      this.logger.error({ error: errorInfo(error) }, 'could not read the turn queue; queued messages run when their session gets a new one');
-      return;
-    }
-    for (const sessionId of sessionIds) {
-      const session = this.sessions.get(sessionId);
-      if (!session) continue;
-      await session.recoverTurns().catch((error) =>
-        this.logger.error({ sessionId, error: errorInfo(error) }, 'recovering the turn queue of a session failed'),
-      );
-    }
-  }
-
-  /** Sessions with requests still pending after a restart: present them again, arm their timeouts. */
-  private async recoverApprovals(): Promise<void> {
-    let sessionIds: string[];
-    try {
-      sessionIds = await this.approvalRequestStore.sessionsWithPending();
-    } catch (error) {
-      this.logger.error({ error: errorInfo(error) }, 'could not read the pending approval requests');
-      return;
-    }
-    for (const sessionId of sessionIds) {
-      await this.sessions.get(sessionId)?.recoverApprovals().catch((error) =>
-        this.logger.error({ sessionId, error: errorInfo(error) }, 'recovering the approval requests of a session failed'),
-      );
-    }
-  }
-
-  /**
-   * Sandboxes left by an earlier run (crash, kill) hold the newest transcripts and files: save
-   * what they have into their session, then terminate them.
-   */
-  private async reapOrphanSandboxes(): Promise<void> {
-    const provider = this.options.sandboxProvider;
-    if (!provider.list || !provider.attach) return;
-    let orphans;
-    try {
-      orphans = await provider.list({});
-    } catch (error) {
-      this.logger.warn({ error: errorInfo(error) }, 'could not list sandboxes left by an earlier run');
-      return;
-    }
-    for (const orphan of orphans) {
-      try {
-        const sandbox = await provider.attach(orphan.id);
-        const session = orphan.sessionId === undefined ? undefined : this.sessions.get(orphan.sessionId);
-        await session?.recoverFrom(sandbox);
-        await sandbox.terminate();
-        this.logger.info({ sandboxId: orphan.id, sessionId: orphan.sessionId }, 'recovered and reaped a sandbox left by an earlier run');
-      } catch (error) {
-        this.logger.warn({ sandboxId: orphan.id, error: errorInfo(error) }, 'could not reap a sandbox left by an earlier run');
-      }
-    }
-  }
-}
-
-/** The list fields of a stored session (what `listAllSessions` gives). */
-function recordOf(saved: SessionListData): SessionListData {
-  const { sessionId, type, agentProfileReference, name, status, lastActivity, createdAt, metadata } = saved;
-  return {
-    sessionId,
-    type,
-    agentProfileReference,
-    status,
-    ...(name === undefined ? {} : { name }),
-    ...(lastActivity === undefined ? {} : { lastActivity }),
-    ...(createdAt === undefined ? {} : { createdAt }),
-    ...(metadata === undefined ? {} : { metadata }),
-  };
 }

@@ -65,10 +65,11 @@ export function createClusterHarness(label: string) {
    */
   async function crash(node: ClusterTestNode): Promise<void> {
     const coordinator = node.coordinator as unknown as CoordinatorInternals;
-    coordinator.left = true;
+    const { heartbeat } = coordinator;
+    heartbeat.left = true;
     coordinator.stopping = true;
-    if (coordinator.timer !== undefined) clearTimeout(coordinator.timer as NodeJS.Timeout);
-    await coordinator.ticking;
+    if (heartbeat.timer !== undefined) clearTimeout(heartbeat.timer as NodeJS.Timeout);
+    await heartbeat.ticking;
     await coordinator.router?.stop();
   }
 
@@ -78,13 +79,13 @@ export function createClusterHarness(label: string) {
    * sessions nobody owns still make it take them.
    */
   async function pauseTakeovers(node: ClusterTestNode): Promise<() => void> {
-    const coordinator = node.coordinator as unknown as CoordinatorInternals;
-    while (coordinator.takingOver) await coordinator.takingOver; // a look in progress ends first
+    const { takeover } = node.coordinator as unknown as CoordinatorInternals;
+    while (takeover.takingOver) await takeover.takingOver; // a look in progress ends first
     let resume!: () => void;
     const paused = new Promise<void>((resolve) => { resume = resolve; });
-    coordinator.takingOver = paused;
+    takeover.takingOver = paused;
     return () => {
-      if (coordinator.takingOver === paused) coordinator.takingOver = undefined;
+      if (takeover.takingOver === paused) takeover.takingOver = undefined;
       resume();
     };
   }
@@ -108,12 +109,11 @@ export function createClusterHarness(label: string) {
   return { makeNode, crash, pauseTakeovers, stopAll, ownerOf, ranOn };
 }
 
+/** The parts of a `ClusterCoordinator` the harness reaches into (its `NodeHeartbeat`, its `SessionTakeover`). */
 interface CoordinatorInternals {
-  left: boolean;
   stopping: boolean;
-  timer: unknown;
-  ticking: Promise<void> | undefined;
-  takingOver: Promise<void> | undefined;
+  heartbeat: { left: boolean; timer: unknown; ticking: Promise<void> | undefined };
+  takeover: { takingOver: Promise<void> | undefined };
   router: { stop(): Promise<void> } | undefined;
 }
 
