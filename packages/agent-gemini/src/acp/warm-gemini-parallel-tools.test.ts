@@ -69,4 +69,23 @@ describe('gemini-cli warm mode: one response with several tool calls (real CLI)'
     ]);
     expect(server.unusedTurnIds()).toEqual([]);
   }, 180_000);
+
+  it('two responses of two calls each, the second without text: its calls start a new response (the file says so)', async () => {
+    server.setScenario({
+      turns: [
+        { match: { lastUserText: 'Warm up' }, reply: { text: ['Ready.'] } },
+        { match: { lastUserText: 'Run twice' }, reply: { text: ['First two.'], toolCalls: [shell('echo out1'), shell('echo out2')] } },
+        { match: { lastToolResult: { output: 'out2' } }, reply: { toolCalls: [shell('echo out3'), shell('echo out4')] } },
+        { match: { lastToolResult: { output: 'out4' } }, reply: { text: ['Four ran.'] } },
+      ],
+    });
+    const sandbox = await newSandbox('w-parallel-twice');
+    expect((await turn(sandbox, 'Warm up')).end.outcome).toBe('completed');
+    const run = await turn(sandbox, 'Run twice');
+    expectStreamEqualsFile(run, 4);
+    expect(run.parsed.map((block) => block.id.split(':').slice(1, 3).join(':'))).toEqual([
+      '', '0:text', '0:tool', '0:tool', '0:result', '0:result', '1:tool', '1:tool', '1:result', '1:result', '2:text',
+    ]);
+    expect(server.unusedTurnIds()).toEqual([]);
+  }, 180_000);
 });
