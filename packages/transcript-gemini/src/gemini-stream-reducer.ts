@@ -1,52 +1,13 @@
-import type { AgentEvent, ConversationBlock, TokenUsage, ToolUseBlock } from '@agent-runtime/core';
+import type { AgentEvent, ConversationBlock, ToolUseBlock } from '@agent-runtime/core';
 import { geminiBlockIds } from './block-ids.js';
-import type { GeminiStreamEvent, GeminiStreamStats } from './gemini-stream-events.js';
+import { type GeminiRunResult, runResultOf } from './gemini-run-result.js';
+import type { GeminiStreamEvent } from './gemini-stream-events.js';
+import type { GeminiStreamReducer, GeminiStreamReducerOptions } from './gemini-stream-reducer-types.js';
 import type { PlacedBlock } from './place-gemini-response.js';
-import { parseGeminiSessionDetailed } from './parse-gemini-session.js';
+import { type DetailedGeminiSession, parseGeminiSessionDetailed } from './parse-gemini-session.js';
 
-/** How a Gemini CLI run ended, from its `result` event. */
-export interface GeminiRunResult {
-  status: 'success' | 'error';
-  error?: { type?: string; message?: string };
-  usage?: TokenUsage;
-}
-
-export interface GeminiStreamReducerOptions {
-  /** `'main'` unless the run is a subagent's. */
-  conversationId?: string;
-}
-
-/**
- * Turns one CLI run's stream-json events into block events, reconciled with the session file.
- *
- * Usage, per event: `if (reducer.needsSessionBefore(event)) reconcile(await readFile())`, then
- * `push(event)`; once the process has exited, `finish(await readFile())`. Folding the events
- * gives exactly the blocks `parseGeminiSession` returns for this run's prompt. See README.
- */
-export interface GeminiStreamReducer {
-  /**
-   * True when the session file must be read and passed to `reconcile` before `push(event)`:
-   * to learn the prompt's record id (first model event), a finished response's thoughts
-   * (first tool result of a response), and the previous response's tool records (first event
-   * of the next response).
-   */
-  needsSessionBefore(event: GeminiStreamEvent): boolean;
-  /** Feed one stream-json event. */
-  push(event: GeminiStreamEvent): AgentEvent[];
-  /** Bring blocks up to date with the session file's current content. */
-  reconcile(sessionText: string): AgentEvent[];
-  /**
-   * The run is over (the process exited): start and complete every remaining block of this
-   * run's prompt from the session file. Blocks the file does not have are completed as they are.
-   */
-  finish(sessionText: string | undefined): AgentEvent[];
-  /** The `result` event's outcome, once seen. */
-  readonly result: GeminiRunResult | undefined;
-  /** The CLI's session uuid from `init`. */
-  readonly sessionId: string | undefined;
-  /** Non-fatal `error` events of the run. */
-  readonly warnings: readonly string[];
-}
+export type { GeminiRunResult } from './gemini-run-result.js';
+export type { GeminiStreamReducer, GeminiStreamReducerOptions } from './gemini-stream-reducer-types.js';
 
 interface TrackedBlock {
   block: ConversationBlock;
@@ -56,9 +17,11 @@ interface TrackedBlock {
 }
 
 type Phase = 'before-prompt' | 'awaiting-prompt-id' | 'ready';
+type ToolResultEvent = Extract<GeminiStreamEvent, { type: 'tool_result' }>;
 
 export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = {}): GeminiStreamReducer {
   const conversationId = options.conversationId ?? 'main';
+  const oneAtATime = options.toolCallsOneAtATime === true;
   const blocks = new Map<string, TrackedBlock>();
   const warnings: string[] = [];
   let phase: Phase = 'before-prompt';
@@ -70,6 +33,10 @@ export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = 
   /** Responses whose finished-response reconcile (thoughts) was done. */
   const settledResponses = new Set<number>();
   let pendingText = '';
+  /** One-at-a-time mode: the current response's tool results, started when the response is over. */
+  let heldResults: ToolResultEvent[] = [];
+  /** One-at-a-time mode: the session file as the last reconcile read it. */
+  let latest: DetailedGeminiSession | undefined;
   let model: string | undefined;
   let sessionId: string | undefined;
   let result: GeminiRunResult | undefined;
@@ -90,13 +57,52 @@ export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = 
   const isModelEvent = (event: GeminiStreamEvent) =>
     (event.type === 'message' && event.role === 'assistant') || event.type === 'tool_use';
 
-  /** Moves to the next response when a model event follows tool results. */
-  const enterResponse = () => {
-    if (response < 0 || responseHasResults) {
-      response += 1;
-      responseHasResults = false;
-      pendingText = '';
-    }
+  /**
+   * Moves to the next response when a model event follows tool results (one at a time: a tool use
+   * only when the file places its call in a later response); returns the events that end the current one.
+   */
+  const enterResponse = (event: GeminiStreamEvent): AgentEvent[] => {
+    if (response >= 0 && !responseHasResults) return [];
+    if (response >= 0 && oneAtATime && event.type === 'tool_use' && responseOfCall(event.tool_id) <= response) return [];
+    const events = response >= 0 && oneAtATime ? endResponse() : [];
+    response += 1;
+    responseHasResults = false;
+    pendingText = '';
+    return events;
+  };
+
+  /**
+   * The response of a call, from the file: where it is recorded, or (still running, so recorded
+   * only once it ends) the prompt's last response, whose record is written before its calls run
+   * and is the last until they have all ended. Without a file, a new response (as in stream-json).
+   */
+  const responseOfCall = (toolId: string): number => {
+    if (!latest || !promptId) return response + 1;
+    const recorded = latest.placed.find(({ block, promptId: owner }) => owner === promptId && block.type === 'tool_use' && block.toolUseId === toolId);
+    return recorded ? recorded.response : (latest.responseCounts.get(promptId) ?? 0) - 1;
+  };
+
+  /** One at a time: the response is over; its remaining blocks start in file order, then held results the file lacks. */
+  const endResponse = (): AgentEvent[] => {
+    const events = latest && promptId ? apply(latest.placed, response) : [];
+    for (const held of heldResults) events.push(...startResult(held));
+    heldResults = [];
+    return events;
+  };
+
+  const startResult = (event: ToolResultEvent): AgentEvent[] => {
+    const resultId = geminiBlockIds.toolResult(currentPrompt(), response, event.tool_id);
+    if (blocks.has(resultId)) return [];
+    return [
+      start({
+        id: resultId,
+        type: 'tool_result',
+        timestamp: event.timestamp ?? new Date(0).toISOString(),
+        toolUseId: event.tool_id,
+        output: event.output ?? event.error?.message ?? null,
+        isError: event.status === 'error',
+      }),
+    ];
   };
 
   /** Applies the session file to blocks of this prompt up to response `frontier`. */
@@ -119,6 +125,7 @@ export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = 
 
   const reconcileText = (sessionText: string, frontier: number): AgentEvent[] => {
     const session = parseGeminiSessionDetailed(sessionText);
+    latest = session;
     if (phase === 'awaiting-prompt-id') {
       if (session.lastRunPromptId) promptId = session.lastRunPromptId;
       phase = 'ready';
@@ -142,7 +149,8 @@ export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = 
       if (phase === 'awaiting-prompt-id') return isModelEvent(event) || event.type === 'tool_result';
       if (phase !== 'ready') return false;
       if (isModelEvent(event)) return responseHasResults;
-      if (event.type === 'tool_result') return response >= 0 && !settledResponses.has(response);
+      // One at a time, a result tells nothing yet: the response's thoughts wait for its end.
+      if (event.type === 'tool_result') return !oneAtATime && response >= 0 && !settledResponses.has(response);
       return false;
     },
 
@@ -160,20 +168,21 @@ export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = 
             return [];
           }
           if (phase !== 'ready') phase = 'ready';
-          enterResponse();
+          const ended = enterResponse(event);
           const id = geminiBlockIds.text(currentPrompt(), response);
           const tracked = blocks.get(id);
           if (tracked) {
-            if (tracked.completed) return [];
+            if (tracked.completed) return ended;
             const block = tracked.block as { content: string };
             block.content += event.content;
-            return [{ type: 'block:delta', conversationId, blockId: id, delta: event.content }];
+            return [...ended, { type: 'block:delta', conversationId, blockId: id, delta: event.content }];
           }
           pendingText += event.content;
-          if (pendingText.trim() === '') return [];
+          if (pendingText.trim() === '') return ended;
           const content = pendingText;
           pendingText = '';
           return [
+            ...ended,
             start({
               id,
               type: 'assistant_text',
@@ -185,10 +194,11 @@ export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = 
         }
         case 'tool_use': {
           if (phase !== 'ready') phase = 'ready';
-          enterResponse();
+          const ended = enterResponse(event);
           const id = geminiBlockIds.toolUse(currentPrompt(), response, event.tool_id);
-          if (blocks.has(id)) return [];
+          if (blocks.has(id)) return ended;
           return [
+            ...ended,
             start({
               id,
               type: 'tool_use',
@@ -213,19 +223,8 @@ export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = 
             (use.block as ToolUseBlock).status = status;
             events.push({ type: 'block:update', conversationId, blockId: useId, updates: { status } });
           }
-          const resultId = geminiBlockIds.toolResult(currentPrompt(), response, event.tool_id);
-          if (!blocks.has(resultId)) {
-            events.push(
-              start({
-                id: resultId,
-                type: 'tool_result',
-                timestamp: event.timestamp ?? new Date(0).toISOString(),
-                toolUseId: event.tool_id,
-                output: event.output ?? event.error?.message ?? null,
-                isError: status === 'error',
-              }),
-            );
-          }
+          if (oneAtATime) heldResults.push(event);
+          else events.push(...startResult(event));
           return events;
         }
         case 'error': {
@@ -233,13 +232,8 @@ export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = 
           return [];
         }
         case 'result': {
-          const usage = mapStats(event.stats);
-          result = {
-            status: event.status === 'success' ? 'success' : 'error',
-            ...(event.error ? { error: event.error } : {}),
-            ...(usage ? { usage } : {}),
-          };
-          return usage ? [{ type: 'metadata', usage, ...(model ? { model } : {}) }] : [];
+          result = runResultOf(event);
+          return result.usage ? [{ type: 'metadata', usage: result.usage, ...(model ? { model } : {}) }] : [];
         }
         default:
           return [];
@@ -249,11 +243,14 @@ export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = 
     reconcile(sessionText) {
       // The model events that triggered this reconcile belong to `response` (a finished response
       // before its tool results) or start `response + 1` (the previous one is then complete).
-      return reconcileText(sessionText, Math.max(response, -1));
+      // One at a time, `response` may still get tool calls: only earlier responses are applied.
+      return reconcileText(sessionText, Math.max(oneAtATime ? response - 1 : response, -1));
     },
 
     finish(sessionText) {
       const events = sessionText === undefined ? [] : reconcileText(sessionText, Number.POSITIVE_INFINITY);
+      for (const held of heldResults) events.push(...startResult(held));
+      heldResults = [];
       for (const tracked of blocks.values()) {
         if (tracked.completed) continue;
         const block = { ...tracked.block } as ConversationBlock;
@@ -271,13 +268,4 @@ export function createGeminiStreamReducer(options: GeminiStreamReducerOptions = 
 /** Blocks the file holds in their final state (a tool use is final once it has a terminal status). */
 function isFinal(block: ConversationBlock): boolean {
   return block.type !== 'tool_use' || block.status === 'success' || block.status === 'error';
-}
-
-function mapStats(stats: GeminiStreamStats | undefined): TokenUsage | undefined {
-  if (!stats || typeof stats.input_tokens !== 'number' || typeof stats.output_tokens !== 'number') return undefined;
-  return {
-    inputTokens: stats.input_tokens,
-    outputTokens: stats.output_tokens,
-    ...(stats.cached ? { cacheReadTokens: stats.cached } : {}),
-  };
 }

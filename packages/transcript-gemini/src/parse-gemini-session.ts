@@ -27,6 +27,8 @@ export interface DetailedGeminiSession extends GeminiSessionParseResult {
   placed: PlacedBlock[];
   /** Id of the last user prompt written by the latest CLI run (header), if that run wrote one. */
   lastRunPromptId?: string;
+  /** How many model responses (gemini records, with blocks or without) each prompt id has. */
+  responseCounts: Map<string, number>;
 }
 
 /**
@@ -45,11 +47,13 @@ export function parseGeminiSessionDetailed(text: string): DetailedGeminiSession 
   const entries = history.entries();
   const blocks: ConversationBlock[] = [];
   const placed: PlacedBlock[] = [];
-  mapEntries(entries, blocks, placed);
+  const responseCounts = new Map<string, number>();
+  mapEntries(entries, blocks, placed, responseCounts);
   const lastRunPromptId = findLastRunPrompt(entries, history.runs);
   return {
     blocks,
     placed,
+    responseCounts,
     skipped,
     ...(sessionId !== undefined ? { sessionId } : {}),
     ...(lastRunPromptId !== undefined ? { lastRunPromptId } : {}),
@@ -156,7 +160,12 @@ function acceptMessage(
 }
 
 /** Turns the final history into blocks (and their places, when `placed` is given). */
-function mapEntries(entries: readonly HistoryEntry[], blocks: ConversationBlock[], placed: PlacedBlock[] | undefined): void {
+function mapEntries(
+  entries: readonly HistoryEntry[],
+  blocks: ConversationBlock[],
+  placed: PlacedBlock[] | undefined,
+  responseCounts?: Map<string, number>,
+): void {
   // Function responses by call id: only needed for model records without `toolCalls`, so built lazily.
   let responses: Map<string, GeminiPart[]> | undefined;
   const responsesByCallId = () => {
@@ -192,6 +201,7 @@ function mapEntries(entries: readonly HistoryEntry[], blocks: ConversationBlock[
       placed?.push({ block: mapped.block, promptId, response });
     } else if (mapped.type === 'gemini') {
       response += 1;
+      responseCounts?.set(promptId, response + 1);
       placeResponse(mapped.blocks, promptId, response, blocks, placed);
     } else if (mapped.block) {
       blocks.push(mapped.block);

@@ -1,44 +1,14 @@
-import type { AgentEvent, AgentTurnContext, Logger, Sandbox, SandboxProcess } from '@agent-runtime/core';
+import type { AgentEvent, AgentTurnContext, Sandbox, SandboxProcess } from '@agent-runtime/core';
 import { client, ndJsonStream, PROTOCOL_VERSION, type ClientConnection, type RequestPermissionRequest, type RequestPermissionResponse } from '@agentclientprotocol/sdk';
 import { askPermission, turnApprovals } from './acp-permission.js';
 import { findGeminiSessionFiles } from '../gemini-paths.js';
-import type { GeminiSessionIds } from '../gemini-session-id.js';
 import { promptText } from '../run-gemini-turn.js';
 import { readTail } from '../stream-lines.js';
 import { prepareSessionFileForLoad, removeStraySessionFiles } from './acp-session-files.js';
+import type { WarmGeminiProcessInfo, WarmGeminiSettings } from './warm-gemini-process-types.js';
 import { WarmGeminiTurn } from './warm-gemini-turn.js';
 
-/** What a warm process needs: how to launch the CLI, and how to answer its permission requests. */
-export interface WarmGeminiSettings {
-  nodePath: string;
-  cliEntryPath: string;
-  env: Record<string, string>;
-  model: string | undefined;
-  logger: Logger;
-  /** How long an interrupted turn may take to stop before the process is killed. */
-  interruptGraceMs: number;
-  sessionIds: GeminiSessionIds;
-  /**
-   * `--approval-mode` of the process (the ACP session mode): `'yolo'` runs every tool; `'default'`
-   * makes the CLI ask (`session/request_permission`) before tools that change something. Given on
-   * the command line: `session/set_mode` would also send an `agent_message_chunk` "[MODE_UPDATE] …".
-   */
-  approvalMode: 'yolo' | 'default';
-}
-
-/** What a warm process reports about itself (`GeminiArchitecture.warmProcesses()`). */
-export interface WarmGeminiProcessInfo {
-  sessionId: string;
-  sandboxId: string;
-  /** Distinguishes processes of one session: a restart gets a new one. */
-  processId: number;
-  startedAt: number;
-  turns: number;
-  lastUsedAt: number;
-  busy: boolean;
-  /** Started, initialised, and the session created or loaded. */
-  ready: boolean;
-}
+export type { WarmGeminiProcessInfo, WarmGeminiSettings } from './warm-gemini-process-types.js';
 
 let nextProcessId = 1;
 

@@ -54,15 +54,15 @@ describe('gemini-cli warm mode streams text as deltas (real CLI)', () => {
     expectLiveDeltas(after);
   }, 180_000);
 
-  it("shows a response's thoughts when its tool starts, not after the tool (the tool waits for them)", async () => {
-    // The shell command only ends once the test has seen the thinking block and written `go`:
-    // thoughts shown only at the tool's result (as before) would never let this turn end.
+  it("shows a response's thoughts once its tool calls are done, before their results (the file's order)", async () => {
+    // The CLI runs a response's calls one at a time and does not say how many there are, and the
+    // file places thoughts after all of them: the thinking block waits for the response's end.
     server.setScenario({
       turns: [
         { match: { lastUserText: 'Warm up' }, reply: { text: ['Ready.'] } },
         {
-          match: { lastUserText: 'Think, then wait' },
-          reply: { thinking: ['**Plan** wait for the go file'], text: ['Waiting.'], toolCalls: [{ name: 'run_shell_command', input: { command: 'while [ ! -f go ]; do sleep 0.1; done; echo went' } }] },
+          match: { lastUserText: 'Think, then run' },
+          reply: { thinking: ['**Plan** run the command'], text: ['Running.'], toolCalls: [{ name: 'run_shell_command', input: { command: 'echo went' } }] },
         },
         { match: { lastToolResult: { name: 'run_shell_command' } }, reply: { text: ['Went.'] } },
       ],
@@ -70,16 +70,15 @@ describe('gemini-cli warm mode streams text as deltas (real CLI)', () => {
     const sandbox = await newSandbox('w-thoughts');
     expect((await turn(sandbox, 'Warm up')).end.outcome).toBe('completed');
     const order: string[] = [];
-    const run = await turn(sandbox, 'Think, then wait', {
+    const run = await turn(sandbox, 'Think, then run', {
       onEvent: (event) => {
-        if (event.type !== 'block:start') return;
-        order.push(event.block.type);
-        if (event.block.type === 'thinking') void sandbox.writeFile('go', '');
+        if (event.type === 'block:start') order.push(event.block.type);
+        if (event.type === 'block:update' && 'status' in event.updates) order.push(`status:${String(event.updates.status)}`);
       },
     });
     expect(run.end.outcome).toBe('completed');
-    expect(order).toEqual(['user_message', 'assistant_text', 'tool_use', 'thinking', 'tool_result', 'assistant_text']);
+    expect(order).toEqual(['user_message', 'assistant_text', 'tool_use', 'status:success', 'thinking', 'tool_result', 'assistant_text']);
     expect(run.streamed).toEqual(run.parsed);
-    expect(run.parsed.find((block) => block.type === 'thinking')).toMatchObject({ summary: 'Plan', content: 'wait for the go file' });
+    expect(run.parsed.find((block) => block.type === 'thinking')).toMatchObject({ summary: 'Plan', content: 'run the command' });
   }, 180_000);
 });

@@ -9,10 +9,6 @@ type Failure = { code: string; message: string };
 /** Tool id of the placeholder results that mark a response boundary (never emitted). */
 const BOUNDARY = 'agent-runtime-acp-boundary-';
 
-/** A step of the update queue that brings the blocks up to date with the session file. */
-const RECONCILE = 'reconcile';
-type Step = GeminiStreamEvent | typeof RECONCILE;
-
 /** How the prompt ended: the `session/prompt` response, or why there is none. */
 export type WarmTurnEnding =
   | { kind: 'response'; stopReason: string; meta?: unknown }
@@ -21,21 +17,22 @@ export type WarmTurnEnding =
 /**
  * One turn of a warm `gemini --acp` process: its `session/update`s become the stream-json events
  * the transcript-gemini reducer knows, reconciled with the session file at the same points as a
- * stream-json turn, so folding the events gives what the file parses to. Updates are applied in
+ * stream-json turn, so folding the events gives what the file parses to. The CLI runs a response's
+ * tool calls one at a time (call, result, call, result), which the reducer is told, so it holds
+ * results and thoughts until the response is over (they follow all its tool uses in the file,
+ * and a started block cannot move). Updates are applied in
  * order (each may await a session-file read); `end` waits for them, completes every block from
  * the file and emits the one `turn:end`.
  */
 export class WarmGeminiTurn {
   readonly channel = new EventChannel<AgentEvent>();
-  private readonly reducer = createGeminiStreamReducer();
+  private readonly reducer = createGeminiStreamReducer({ toolCallsOneAtATime: true });
   private readonly startedTools = new Set<string>();
   private readonly startedAt = Date.now();
   private chain: Promise<void> = Promise.resolve();
   /** Inside a group of tool calls (until the model's next text). */
   private inToolGroup = false;
   private boundaries = 0;
-  /** The model sent thoughts (`agent_thought_chunk`) that no block shows yet. */
-  private unshownThoughts = false;
   interrupted = false;
   ended = false;
 
@@ -54,51 +51,45 @@ export class WarmGeminiTurn {
   /** One `session/update` of this turn's prompt. */
   update(update: SessionUpdate): void {
     if (this.ended) return;
-    if (update.sessionUpdate === 'agent_thought_chunk') this.unshownThoughts = true;
-    const steps: Step[] = [];
+    const steps: GeminiStreamEvent[] = [];
     for (const event of acpUpdateEvents(update, this.startedTools)) {
       if (event.type === 'tool_use' && !this.inToolGroup && this.separateToolRecords()) steps.push(...this.boundary());
       if (event.type === 'message' && event.role === 'assistant') this.inToolGroup = false;
       steps.push(event);
-      if (event.type === 'tool_use' && this.unshownThoughts) {
-        // The response has streamed (its record, with the thoughts, is in the file) and a tool
-        // starts: show the thoughts now rather than after the tool, which may run for minutes.
-        // Not earlier: the file places thinking after the response's text and tool uses, and a
-        // block cannot move once started, so a live thought block would break stream = file.
-        this.unshownThoughts = false;
-        steps.push(RECONCILE);
-      }
     }
     this.enqueue(steps);
   }
 
   /**
    * A tool call the user denied: the CLI sends the model the refusal and records no tool call, but
-   * the model's next response is a new record of the file all the same.
+   * the model's next response is a new record of the file all the same. A placeholder result lets
+   * the reducer look for it at the next model event (more calls of this response may follow).
    */
   denied(): void {
     if (this.ended || (this.inToolGroup && this.separateToolRecords())) return;
-    this.enqueue(this.boundary());
+    this.inToolGroup = true;
+    this.enqueue([this.placeholderResult()]);
   }
 
   /**
    * In a `session/new` session the CLI (0.61.0) records the first tool calls as a gemini record of
    * their own, after the response's record (a loaded or stream-json session puts them in the
    * response's record): the response index of the stream must move on, as it does after tool
-   * results. An empty model message and a placeholder tool result (both filtered from the output)
+   * results. A placeholder tool result and an empty model message (both filtered from the output)
    * do that in the stream reducer. Later tool calls of such a session are merged into that record
    * by the CLI, which no stream can follow; see WarmGeminiProcesses.
    */
   private boundary(): GeminiStreamEvent[] {
     this.inToolGroup = true;
-    this.boundaries += 1;
-    return [
-      { type: 'message', role: 'assistant', content: '', delta: true },
-      { type: 'tool_result', tool_id: `${BOUNDARY}${this.boundaries}`, status: 'success', output: '' },
-    ];
+    return [this.placeholderResult(), { type: 'message', role: 'assistant', content: '', delta: true }];
   }
 
-  private enqueue(steps: Step[]): void {
+  private placeholderResult(): GeminiStreamEvent {
+    this.boundaries += 1;
+    return { type: 'tool_result', tool_id: `${BOUNDARY}${this.boundaries}`, status: 'success', output: '' };
+  }
+
+  private enqueue(steps: GeminiStreamEvent[]): void {
     if (steps.length === 0) return;
     this.chain = this.chain.then(() => this.apply(steps)).catch((error: unknown) => {
       this.logger.warn({ error: String(error) }, 'gemini-cli warm: could not apply an update');
@@ -134,10 +125,10 @@ export class WarmGeminiTurn {
     return Date.now() - this.startedAt;
   }
 
-  private async apply(steps: Step[]): Promise<void> {
+  private async apply(steps: GeminiStreamEvent[]): Promise<void> {
     for (const step of steps) {
-      if (step === RECONCILE || this.reducer.needsSessionBefore(step)) await this.reconcile();
-      if (step !== RECONCILE) this.emit(this.reducer.push(step));
+      if (this.reducer.needsSessionBefore(step)) await this.reconcile();
+      this.emit(this.reducer.push(step));
     }
   }
 

@@ -1,0 +1,34 @@
+import type { Logger } from '@agent-runtime/core';
+import type { GeminiSessionIds } from '../gemini-session-id.js';
+
+/** What a warm process needs: how to launch the CLI, and how to answer its permission requests. */
+export interface WarmGeminiSettings {
+  nodePath: string;
+  cliEntryPath: string;
+  env: Record<string, string>;
+  model: string | undefined;
+  logger: Logger;
+  /** How long an interrupted turn may take to stop before the process is killed. */
+  interruptGraceMs: number;
+  sessionIds: GeminiSessionIds;
+  /**
+   * `--approval-mode` of the process (the ACP session mode): `'yolo'` runs every tool; `'default'`
+   * makes the CLI ask (`session/request_permission`) before tools that change something. Given on
+   * the command line: `session/set_mode` would also send an `agent_message_chunk` "[MODE_UPDATE] …".
+   */
+  approvalMode: 'yolo' | 'default';
+}
+
+/** What a warm process reports about itself (`GeminiArchitecture.warmProcesses()`). */
+export interface WarmGeminiProcessInfo {
+  sessionId: string;
+  sandboxId: string;
+  /** Distinguishes processes of one session: a restart gets a new one. */
+  processId: number;
+  startedAt: number;
+  turns: number;
+  lastUsedAt: number;
+  busy: boolean;
+  /** Started, initialised, and the session created or loaded. */
+  ready: boolean;
+}
