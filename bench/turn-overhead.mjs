@@ -90,7 +90,9 @@ function warmed(manager, architecture, sessionId) {
   const processes = architecture.warmProcesses?.() ?? [];
   if (architecture.processMode !== 'warm') return manager.listSessions().find((session) => session.sessionId === sessionId)?.status === 'active';
   const process = processes.find((candidate) => candidate.sessionId === sessionId);
-  return process !== undefined && process.ready !== false;
+  // A Gemini session with no file yet is as warm as it gets once its process is initialised (it
+  // loads the session after the first turn, which runs stream-json).
+  return process !== undefined && (process.ready !== false || (process.initialized === true && process.turns === 0));
 }
 
 /**

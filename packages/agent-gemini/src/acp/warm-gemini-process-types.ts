@@ -31,4 +31,9 @@ export interface WarmGeminiProcessInfo {
   busy: boolean;
   /** Started, initialised, and the session created or loaded. */
   ready: boolean;
+  /**
+   * Started and initialised (`initialize` answered). A new session without a file is only this
+   * far before its first turn (which runs stream-json while the process waits to load it).
+   */
+  initialized: boolean;
 }

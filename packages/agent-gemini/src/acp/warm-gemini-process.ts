@@ -28,6 +28,7 @@ export class WarmGeminiProcess {
   private sessionPath: string | undefined;
   private readonly ready: Promise<void>;
   private isReady = false;
+  private isInitialized = false;
   private turn: { state: WarmGeminiTurn; context: AgentTurnContext } | undefined;
   private exited = false;
   private stopping = false;
@@ -102,7 +103,7 @@ export class WarmGeminiProcess {
   }
 
   info(): WarmGeminiProcessInfo {
-    return { sessionId: this.sessionId, sandboxId: this.sandbox.id, processId: this.processId, startedAt: this.startedAt, turns: this.turns, lastUsedAt: this.lastUsedAt, busy: this.busy, ready: this.isReady };
+    return { sessionId: this.sessionId, sandboxId: this.sandbox.id, processId: this.processId, startedAt: this.startedAt, turns: this.turns, lastUsedAt: this.lastUsedAt, busy: this.busy, ready: this.isReady, initialized: this.isInitialized };
   }
 
   /** Run one turn through the process: block events, then exactly one `turn:end`. */
@@ -200,6 +201,7 @@ export class WarmGeminiProcess {
     this.connection = connection;
     const agent = connection.agent;
     await agent.request('initialize', { protocolVersion: PROTOCOL_VERSION, clientCapabilities: {} });
+    this.isInitialized = true;
     this.markInitialized();
     // The CLI has started (most of its start-up time); now the session, once its file is complete.
     await sessionGate;

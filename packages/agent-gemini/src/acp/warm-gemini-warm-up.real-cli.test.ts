@@ -92,7 +92,7 @@ describe('gemini-cli warm() before the first message (real CLI)', () => {
     const sandbox = await newSandbox('warm-up-new', profile);
     await architecture.warm({ sessionId: sandbox.sessionId, sandbox, profile });
     const warmed = processOf(sandbox);
-    expect(warmed).toMatchObject({ ready: false, turns: 0 });
+    expect(warmed).toMatchObject({ ready: false, initialized: true, turns: 0 });
     expect((await turn(sandbox, profile, 'One')).end.outcome).toBe('completed');
     const run = await turn(sandbox, profile, 'Two');
     expect(run.end.outcome).toBe('completed');

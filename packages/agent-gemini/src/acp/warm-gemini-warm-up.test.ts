@@ -108,7 +108,7 @@ describe('WarmGeminiProcesses.warm (before the first message)', () => {
     const sandbox = new AcpSandbox('sb-1', 's-1', { sessionId: 's-1' });
     await processes.warm(at(sandbox), settings('yolo'));
     expect(sandbox.requests).toEqual(['initialize']);
-    expect(processes.list()).toMatchObject([{ sessionId: 's-1', ready: false, busy: false }]);
+    expect(processes.list()).toMatchObject([{ sessionId: 's-1', ready: false, initialized: true, busy: false }]);
     const warmed = processes.list()[0]!.processId;
 
     let firstTurns = 0;
