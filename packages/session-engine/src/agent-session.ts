@@ -141,6 +141,7 @@ export class AgentSession {
       approvals: this.approvals,
       sync: this.sync,
       redactor: deps.redactor,
+      clock: deps.clock,
       cancelIdle: () => this.idle.cancel(),
       whileOwner: (sessionId, work) => deps.whileOwner(sessionId, work),
     });

@@ -285,6 +285,18 @@ describe('restarts (the crash window between a turn end and the queue)', () => {
 });
 
 describe('stop()', () => {
+  it('does not wait for ever on an agent that ignores the abort: its turn ends once, after the grace', async () => {
+    const stored = storage();
+    // This clock fires every timer at once: the turn timeout aborts the turn, then the grace runs out.
+    const first = runtime(stored, hangs);
+    await first.manager.start();
+    const { sessionId } = await first.manager.createSession({ agentProfileRef: 'helper', architecture: 'claude-agent-sdk' });
+    await first.manager.sendMessage(sessionId, { content: 'stuck' });
+    await first.waitFor(() => ofType(first.events, 'session:block:start').length >= 2);
+    await first.manager.stop();
+    expect(ofType(first.events, 'session:turn:end').map((event) => (event.data as { outcome: string }).outcome)).toEqual(['timeout']);
+  });
+
   it('interrupts and persists a running turn; the message queued behind it stays stored and runs after the restart', async () => {
     const stored = storage();
     const untilAborted: ScriptedTurn = async function* (context) {

@@ -7,7 +7,9 @@ import {
   type QueuedTurn,
   type TurnOutcome,
 } from '@agent-runtime/core';
+import { ABORT_GRACE_MS, untilAbandoned } from './abandon-after-abort.js';
 import type { SessionApprovals } from './approvals/session-approvals.js';
+import type { Clock } from './clock.js';
 import { errorInfo } from './error-info.js';
 import type { SessionEventBus } from './event-bus.js';
 import { mergeMetadata } from './metadata.js';
@@ -28,6 +30,7 @@ export interface SessionTurnRunnerDependencies {
   bus: SessionEventBus;
   redactor: SecretRedactor;
   logger: Logger;
+  clock: Clock;
   /** A turn started: the session is not idle. */
   cancelIdle(): void;
   /** Run `work` only while this node owns the session (cluster mode: fenced by its lease; one node: at once). */
@@ -60,7 +63,10 @@ export class SessionTurnRunner {
     let end: TurnEnd | undefined;
     try {
       const approvals = profile.toolPolicy ? this.deps.approvals.forTurn(profile.toolPolicy, signal, pauseTimeout) : undefined;
-      const events = this.deps.architecture.runTurn({ sessionId: this.id, sandbox, profile, message: turn.request.content, turnId, signal, ...(approvals ? { approvals } : {}) });
+      const agentEvents = this.deps.architecture.runTurn({ sessionId: this.id, sandbox, profile, message: turn.request.content, turnId, signal, ...(approvals ? { approvals } : {}) });
+      const events = untilAbandoned(agentEvents, signal, this.deps.clock, () =>
+        this.deps.logger.warn({ turnId, graceMs: ABORT_GRACE_MS }, 'the agent did not end its turn after the abort; the turn ends without it'),
+      );
       for await (const event of events) {
         if (event.type === 'turn:end') end ??= event;
         else this.handleAgentEvent(event);
