@@ -102,3 +102,34 @@ require_postgres() {
   echo "or point AGENT_RUNTIME_TEST_DATABASE_URL at one, then run this again." >&2
   exit 1
 }
+
+# require_nats: the cluster tests need NATS with JetStream on 127.0.0.1:4222, or
+# AGENT_RUNTIME_TEST_NATS_URL. Starts `nats-server -js` (installing Debian's nats-server when it can)
+# when nothing answers there; the server's store and log go to a temporary directory.
+require_nats() {
+  local url=${AGENT_RUNTIME_TEST_NATS_URL:-nats://127.0.0.1:4222}
+  local probe='
+    const net = require("node:net");
+    const { hostname, port } = new URL(process.argv[1]);
+    const socket = net.connect({ host: hostname, port: Number(port || 4222) });
+    socket.setTimeout(2000, () => process.exit(1));
+    socket.on("connect", () => process.exit(0));
+    socket.on("error", () => process.exit(1));
+  '
+  node -e "$probe" "$url" && return 0
+  if [ -n "${AGENT_RUNTIME_TEST_NATS_URL:-}" ]; then
+    echo "Nothing answers at AGENT_RUNTIME_TEST_NATS_URL=$url (the cluster tests need NATS with JetStream there)." >&2
+    exit 1
+  fi
+  require_system_packages "the cluster tests: NATS with JetStream" nats-server:nats-server
+  local directory
+  directory=$(mktemp -d "${TMPDIR:-/tmp}/agent-runtime-nats.XXXXXX")
+  echo "--- starting nats-server -js (store and log in $directory)"
+  nohup nats-server -js -sd "$directory/store" -a 127.0.0.1 -p 4222 >"$directory/nats.log" 2>&1 &
+  for _ in $(seq 1 50); do
+    node -e "$probe" "$url" && return 0
+    sleep 0.2
+  done
+  echo "nats-server did not start; its log: $directory/nats.log" >&2
+  exit 1
+}
