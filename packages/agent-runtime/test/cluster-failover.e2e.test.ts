@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import pg from 'pg';
 import { createAgentRuntimeClient, type AgentRuntimeClient, type SessionEventFrame } from '@agent-runtime/client';
 import { createPostgresPersistence } from '@agent-runtime/persistence-postgres';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
-import { CLUSTER_DATABASE_URL, clusterNames, startClusterNode, type ClusterNode } from './cluster-process.js';
+import { CLUSTER_DATABASE_URL, clusterNames, dropCluster, startClusterNode, type ClusterNode } from './cluster-process.js';
 import { slowTurnScenario } from './restart-scenario.js';
 import { freePort } from './runtime-process.js';
 import { postMessage, watchSession } from './session-watcher.js';
@@ -43,10 +43,7 @@ describe('cluster: three nodes, SIGKILL of the owner mid-turn', () => {
     for (const client of clients) client.close();
     await Promise.all(Object.values(nodes).map((node) => node?.kill('SIGTERM')));
     await server?.close();
-    await pool?.query(`DROP SCHEMA IF EXISTS "${names.persistenceSchema}" CASCADE`);
-    await pool?.query(`DROP SCHEMA IF EXISTS "${names.clusterSchema}" CASCADE`);
-    await pool?.end();
-    rmSync(dataDir, { recursive: true, force: true });
+    await dropCluster(pool, names, dataDir);
   });
 
   const clientOf = (node: ClusterNode) => {

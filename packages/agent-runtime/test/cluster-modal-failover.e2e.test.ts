@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { createAgentRuntimeClient, type AgentRuntimeClient, type SessionEventFra
 import { createPostgresPersistence } from '@agent-runtime/persistence-postgres';
 import { startFakeModalHarness, type FakeModalHarness } from '@agent-runtime/sandbox-modal/test';
 import { startModelServer, type ModelServer } from '@agent-runtime/testkit';
-import { CLUSTER_DATABASE_URL, clusterNames, startClusterNode, type ClusterNode } from './cluster-process.js';
+import { CLUSTER_DATABASE_URL, clusterNames, dropCluster, startClusterNode, type ClusterNode } from './cluster-process.js';
 import { freePort } from './runtime-process.js';
 
 /**
@@ -55,10 +55,7 @@ describe('cluster on Modal: SIGKILL of the owner mid-turn, the survivor reattach
     await Promise.all(Object.values(nodes).map((node) => node?.kill('SIGTERM')));
     await harness?.close();
     await server?.close();
-    await pool?.query(`DROP SCHEMA IF EXISTS "${names.persistenceSchema}" CASCADE`);
-    await pool?.query(`DROP SCHEMA IF EXISTS "${names.clusterSchema}" CASCADE`);
-    await pool?.end();
-    rmSync(dataDir, { recursive: true, force: true });
+    await dropCluster(pool, names, dataDir);
   });
 
   const clientOf = (node: ClusterNode) => {

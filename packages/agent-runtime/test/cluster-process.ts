@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,14 @@ export function clusterNames(label: string) {
 }
 
 export type ClusterNames = ReturnType<typeof clusterNames>;
+
+/** After a cluster test: its nodes stopped, drop its PostgreSQL schemas and close `pool`; remove `dataDir`. */
+export async function dropCluster(pool: { query(sql: string): Promise<unknown>; end(): Promise<void> } | undefined, names: ClusterNames, dataDir: string): Promise<void> {
+  await pool?.query(`DROP SCHEMA IF EXISTS "${names.persistenceSchema}" CASCADE`);
+  await pool?.query(`DROP SCHEMA IF EXISTS "${names.clusterSchema}" CASCADE`);
+  await pool?.end();
+  rmSync(dataDir, { recursive: true, force: true });
+}
 
 /** A cluster node process (`cluster-child.mjs`); resolves once it listens. */
 export async function startClusterNode(options: { names: ClusterNames; nodeId: string; port: number; dataDir: string; modelServerUrl: string; leaseTtlMs?: number; drainTimeoutMs?: number; env?: Record<string, string> }) {
