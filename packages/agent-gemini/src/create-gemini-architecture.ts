@@ -4,6 +4,7 @@ import {
   noopLogger,
   type AgentArchitecture,
   type AgentProfile,
+  type AgentSpareContext,
   type AgentTranscriptFile,
   type AgentTranscripts,
   type AgentWarmContext,
@@ -20,6 +21,7 @@ import { GeminiSessionIds } from './gemini-session-id.js';
 import { GeminiModelAccess, withoutGeminiModelEnv } from './model-access.js';
 import { GEMINI_CLI_QUIET_ENV, geminiCliEntryPath, geminiCliEnv } from './launch/gemini-cli-launch.js';
 import { geminiProfileFiles } from './profile-files.js';
+import { GeminiSpares, spareFingerprint } from './gemini-spares.js';
 import { restoreGeminiSession } from './restore-session.js';
 import { runGeminiTurn } from './run-gemini-turn.js';
 import { geminiSubagentLinks, linkSubagentsByPrompt } from './subagent-links.js';
@@ -125,6 +127,12 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
   }
   const warm = new WarmGeminiProcesses(logger, options.onWarmProcessExit, options.maxWarmProcesses);
   const interruptGraceMs = options.interruptGraceMs ?? 2000;
+  const spares = new GeminiSpares(logger);
+  /** What a spare parks with: a profile with nothing set (a pooled sandbox has none yet). */
+  const SPARE_PROFILE: AgentProfile = { id: 'spare', name: 'spare' };
+  /** How this turn would start the stream-json CLI (see {@link spareFingerprint}). */
+  const turnFingerprint = (env: Record<string, string>, profile: AgentProfile) =>
+    spareFingerprint({ nodePath, cliEntryPath: cliEntry(), env, model: profile.model ?? options.model, files: geminiProfileFiles(profile, options.settings) });
   /** The CLI's environment in this sandbox for this profile (model access included). */
   const cliEnv = async (sandbox: Sandbox, profile: AgentProfile): Promise<Record<string, string>> =>
     geminiCliEnv({
@@ -148,7 +156,10 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
     processMode,
     warmProcesses: () => warm.list(),
     stopWarmProcess: (sessionId, stopOptions) => warm.stop(sessionId, stopOptions?.kill === true),
-    dispose: async () => warm.stopAll(),
+    dispose: async () => {
+      spares.killAll();
+      await warm.stopAll();
+    },
 
     sandboxReadOnlyPaths() {
       // The bundle is self-contained: its package folder and the node binary are all it needs.
@@ -165,10 +176,32 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       }
       await sandbox.writeFile('tmp/.keep', '', { root: 'home' });
       if (context.transcripts?.main) {
+        await spares.discard(context.sessionId);
         const restoredId = await restoreGeminiSession(sandbox, geminiSessionUuid(context.sessionId), context.transcripts);
         if (restoredId) await sessionIds.record(sandbox, restoredId);
         logger.debug({ sessionId: context.sessionId }, 'gemini-cli: restored the stored session');
       }
+    },
+
+    /**
+     * A parked `gemini -o stream-json` for the session the pooled sandbox was made for: it does
+     * its start-up now and waits for its prompt on stdin (gemini-spares.ts). Its profile files are
+     * those of an empty profile; the first turn takes it when its own start would be the same.
+     */
+    async prepareSpare(context: AgentSpareContext) {
+      const { sandbox, sessionId } = context;
+      const files = geminiProfileFiles(SPARE_PROFILE, options.settings);
+      for (const file of files) await sandbox.writeFile(file.path, file.content, { root: file.root });
+      await sandbox.writeFile('tmp/.keep', '', { root: 'home' });
+      const env = await cliEnv(sandbox, SPARE_PROFILE);
+      await spares.park(sessionId, sandbox, {
+        nodePath,
+        cliEntryPath: cliEntry(),
+        env,
+        model: options.model,
+        geminiSessionId: geminiSessionUuid(sessionId),
+        files,
+      });
     },
 
     /**
@@ -181,6 +214,8 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
     async warm(context: AgentWarmContext) {
       if (processMode !== 'warm') return;
       const { sandbox, profile } = context;
+      // A process that would create the session itself must not race a spare that began its file.
+      if (profile.toolPolicy) await spares.discard(context.sessionId);
       await warm.warm(context, warmSettings(await cliEnv(sandbox, profile), profile, profile.toolPolicy ? 'default' : 'yolo'));
     },
 
@@ -197,13 +232,15 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       const model = profile.model ?? options.model;
       const perTurn = async function* (turnContext: typeof context) {
         const geminiSessionId = await sessionIds.resolve(sandbox, turnContext.sessionId);
-        yield* runGeminiTurn(turnContext, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, geminiSessionId });
+        const parked = await spares.take(turnContext.sessionId, sandbox, turnFingerprint(env, profile));
+        yield* runGeminiTurn(turnContext, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, geminiSessionId, ...(parked ? { parked } : {}) });
       };
       // With an approvals hook the CLI must ask before tools that change something: only ACP can
       // (mode `default`, `session/request_permission`); stream-json runs `--yolo`. In per-turn mode
       // such a turn runs in an ACP process that stops after it.
       const asks = turnApprovals(context) !== undefined;
       if (processMode === 'warm' || asks) {
+        if (asks) await spares.discard(context.sessionId);
         const approvalMode = asks ? 'default' : 'yolo';
         yield* warm.runTurn(context, warmSettings(env, profile, approvalMode), perTurn);
         if (processMode !== 'warm') warm.stop(context.sessionId, false);
