@@ -103,6 +103,34 @@ describe('a parked Gemini CLI for a new session’s first turn (real CLI)', () =
     expect(JSON.stringify(next)).toContain('Still here.');
   });
 
+  it('warm mode: the first turn runs in the spare, the ACP process started by warm() then loads its file for the second', async () => {
+    const warmArchitecture = createGeminiArchitecture({ env: { GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: server.url }, model: 'fake-model', logger, processMode: 'warm' });
+    try {
+      const sessionId = randomUUID();
+      const sandbox = await provider.create({ sessionId, readOnlyPaths: warmArchitecture.sandboxReadOnlyPaths(), env: warmArchitecture.sandboxEnv() });
+      sandboxes.push(sandbox);
+      await warmArchitecture.prepareSpare!({ sessionId, sandbox });
+      await warmArchitecture.prepare({ sessionId, sandbox, profile });
+      await warmArchitecture.warm({ sessionId, sandbox, profile });
+      messages.length = 0;
+      const run = async (message: string) => {
+        const events: AgentEvent[] = [];
+        for await (const event of warmArchitecture.runTurn({ sessionId, sandbox, profile, message, turnId: 't', signal: new AbortController().signal })) events.push(event);
+        return events;
+      };
+      const first = await run('Make notes');
+      expect(messages).toContain('gemini-cli: the first turn runs in the parked spare process');
+      expect(first.at(-1)).toMatchObject({ type: 'turn:end', outcome: 'completed' });
+      const second = await run('And now?');
+      expect(second.at(-1)).toMatchObject({ type: 'turn:end', outcome: 'completed' });
+      expect(JSON.stringify(second)).toContain('Still here.');
+      // The second turn's request carries the first turn's history, prompt without the keep-alive byte.
+      expect(JSON.stringify(server.generationRequests('gemini').at(-1)?.body)).toContain('"text":"Make notes"');
+    } finally {
+      await warmArchitecture.dispose();
+    }
+  });
+
   it('does not use a spare that started with another model; the cold turn starts a new session', async () => {
     const { sessionId, sandbox } = await sessionSandbox(true);
     messages.length = 0;
