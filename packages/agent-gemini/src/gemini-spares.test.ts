@@ -7,7 +7,8 @@ const decoder = new TextDecoder();
 const SESSION_FILE = '.gemini/tmp/workspace/chats/session-2026-01-01T00-00-1234abcd.jsonl';
 
 /** A sandbox whose one process records its stdin and runs until killed; `workspace` lists the workspace. */
-function fakeSandbox(workspace: SandboxFileInfo[] = []) {
+function fakeSandbox(workspace: SandboxFileInfo[] = [], sessionFileAfterPolls = 0) {
+  let polls = 0;
   const stdin: string[] = [];
   let closed = false;
   let exit: (code: number) => void = () => {};
@@ -32,7 +33,7 @@ function fakeSandbox(workspace: SandboxFileInfo[] = []) {
     readFile: async () => new Uint8Array(),
     writeFile: async () => {},
     listFiles: async (options?: { root?: string }) =>
-      options?.root === 'home' ? [{ path: SESSION_FILE, size: 1, modifiedAt: 1, type: 'file' } as SandboxFileInfo] : workspace,
+      options?.root === 'home' ? (polls++ >= sessionFileAfterPolls ? [{ path: SESSION_FILE, size: 1, modifiedAt: 1, type: 'file' } as SandboxFileInfo] : []) : workspace,
     deleteFile: async (path: string) => void deleted.push(path),
     isRunning: async () => true,
     terminate: async () => {},
@@ -107,6 +108,20 @@ describe('GeminiSpares', () => {
     spares.killAll();
     expect(b.kill).toHaveBeenCalled();
     expect(spares.size).toBe(0);
+  });
+
+  it('resolves park once the CLI wrote its session file (the end of its start-up); rejects when it exits before', async () => {
+    const slow = fakeSandbox([], 3);
+    const sleep = vi.fn(async () => {});
+    const spares = new GeminiSpares(noopLogger, { sleep });
+    await spares.park('s', slow.sandbox, settings);
+    expect(sleep).toHaveBeenCalledTimes(3);
+    expect(spares.has('s')).toBe(true);
+
+    const dying = fakeSandbox([], 1_000_000);
+    const dyingSpares = new GeminiSpares(noopLogger, { sleep: async () => dying.process.kill('SIGKILL') });
+    await expect(dyingSpares.park('d', dying.sandbox, settings)).rejects.toThrow('exited during its start-up');
+    expect(dyingSpares.has('d')).toBe(false);
   });
 
   it('fingerprints ignore the order of the profile files', () => {

@@ -12,6 +12,9 @@ import type { ProfileFile } from './profile-files.js';
  */
 export const SPARE_KEEP_ALIVE = '\n';
 
+const READY_POLL_MS = 50;
+const READY_TIMEOUT_MS = 30_000;
+
 /** How a spare is started: the same as the stream-json turn it may serve. */
 export interface GeminiSpareSettings {
   nodePath: string;
@@ -52,16 +55,32 @@ export function spareFingerprint(settings: Omit<GeminiSpareSettings, 'geminiSess
  */
 export class GeminiSpares {
   private readonly bySession = new Map<string, Parked>();
+  private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    options: { sleep?: (ms: number) => Promise<void> } = {},
+  ) {
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
 
-  /** Start a spare in `sandbox` for `sessionId` (the files must already be written). */
+  /**
+   * Start a spare in `sandbox` for `sessionId` (the files must already be written); resolves once
+   * it waits for its prompt, so that the pool offers the sandbox only then. Rejects (the spare
+   * killed) when the CLI exits before.
+   */
   async park(sessionId: string, sandbox: Sandbox, settings: GeminiSpareSettings): Promise<void> {
     const args = [settings.nodePath, settings.cliEntryPath, ...geminiCliArgs({ model: settings.model, sessionId: settings.geminiSessionId })];
     const process = await sandbox.exec(args, { stdin: 'pipe', env: settings.env });
     const parked: Parked = { process, geminiSessionId: settings.geminiSessionId, sandbox, fingerprint: spareFingerprint(settings) };
     try {
       await writeAll(process, SPARE_KEEP_ALIVE, false);
+    } catch (error) {
+      process.kill('SIGKILL');
+      throw error;
+    }
+    try {
+      await this.untilReady(parked);
     } catch (error) {
       process.kill('SIGKILL');
       throw error;
@@ -121,6 +140,25 @@ export class GeminiSpares {
   killAll(): void {
     for (const parked of this.bySession.values()) parked.process.kill('SIGKILL');
     this.bySession.clear();
+  }
+
+  /**
+   * The CLI writes the session file's context message at the end of its start-up, about 20 ms
+   * before it reads stdin (measured: exit 42 came 500 ms after the file each time): polled, as
+   * the sandbox offers no wait on a file. Past {@link READY_TIMEOUT_MS} it stays parked anyway.
+   */
+  private async untilReady(parked: Parked): Promise<void> {
+    let exited = false;
+    void parked.process.wait().then(
+      () => (exited = true),
+      () => (exited = true),
+    );
+    for (let waited = 0; waited < READY_TIMEOUT_MS; waited += READY_POLL_MS) {
+      if (exited) throw new Error('the spare Gemini CLI exited during its start-up');
+      if (await findGeminiSessionFiles(parked.sandbox, parked.geminiSessionId).catch(() => undefined)) return;
+      await this.sleep(READY_POLL_MS);
+    }
+    this.logger.warn({ sandboxId: parked.sandbox.id }, 'gemini-cli: the spare process did not finish its start-up in time; parked anyway');
   }
 
   private forget(sessionId: string, parked: Parked): void {
