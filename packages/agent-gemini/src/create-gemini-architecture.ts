@@ -214,9 +214,14 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
     async warm(context: AgentWarmContext) {
       if (processMode !== 'warm') return;
       const { sandbox, profile } = context;
-      // A process that would create the session itself must not race a spare that began its file.
-      if (profile.toolPolicy) await spares.discard(context.sessionId);
-      await warm.warm(context, warmSettings(await cliEnv(sandbox, profile), profile, profile.toolPolicy ? 'default' : 'yolo'));
+      const env = await cliEnv(sandbox, profile);
+      if (spares.has(context.sessionId)) {
+        // The first turn runs in the spare and the ACP process starts after it (it would take the
+        // file the spare began for a stored session). One that cannot serve is killed, its file deleted.
+        if (!profile.toolPolicy && (await spares.fits(context.sessionId, sandbox, turnFingerprint(env, profile)))) return;
+        await spares.discard(context.sessionId);
+      }
+      await warm.warm(context, warmSettings(env, profile, profile.toolPolicy ? 'default' : 'yolo'));
     },
 
     async *runTurn(context) {
@@ -241,6 +246,15 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       const asks = turnApprovals(context) !== undefined;
       if (processMode === 'warm' || asks) {
         if (asks) await spares.discard(context.sessionId);
+        else if (spares.has(context.sessionId)) {
+          const parked = await spares.take(context.sessionId, sandbox, turnFingerprint(env, profile));
+          if (parked) {
+            yield* runGeminiTurn(context, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, parked });
+            // The session's ACP process starts now and loads the file, for a warm second turn.
+            void warm.warm(context, warmSettings(env, profile, 'yolo'));
+            return;
+          }
+        }
         const approvalMode = asks ? 'default' : 'yolo';
         yield* warm.runTurn(context, warmSettings(env, profile, approvalMode), perTurn);
         if (processMode !== 'warm') warm.stop(context.sessionId, false);

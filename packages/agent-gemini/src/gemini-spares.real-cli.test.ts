@@ -124,6 +124,7 @@ describe('a parked Gemini CLI for a new session’s first turn (real CLI)', () =
       const second = await run('And now?');
       expect(second.at(-1)).toMatchObject({ type: 'turn:end', outcome: 'completed' });
       expect(JSON.stringify(second)).toContain('Still here.');
+      expect(warmArchitecture.warmProcesses()).toHaveLength(1);
       // The second turn's request carries the first turn's history, prompt without the keep-alive byte.
       expect(JSON.stringify(server.generationRequests('gemini').at(-1)?.body)).toContain('"text":"Make notes"');
     } finally {

@@ -58,6 +58,8 @@ describe('GeminiSpares', () => {
     await spares.park('s', fake.sandbox, settings);
     expect(fake.commands[0]).toEqual(['node', 'gemini.js', '-o', 'stream-json', '--yolo', '-m', 'm', '--session-id', settings.geminiSessionId]);
     expect(fake.stdin).toEqual([SPARE_KEEP_ALIVE]);
+    expect(await spares.fits('s', fake.sandbox, spareFingerprint({ ...settings, env: { A: '2' } }))).toBe(false);
+    expect(await spares.fits('s', fake.sandbox, fingerprint)).toBe(true);
     const parked = await spares.take('s', fake.sandbox, fingerprint);
     expect(parked?.process).toBe(fake.process);
     expect(spares.has('s')).toBe(false);

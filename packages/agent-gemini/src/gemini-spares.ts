@@ -108,14 +108,7 @@ export class GeminiSpares {
     const parked = this.bySession.get(sessionId);
     if (!parked) return undefined;
     this.bySession.delete(sessionId);
-    const reason =
-      parked.sandbox !== sandbox
-        ? 'another sandbox'
-        : parked.fingerprint !== fingerprint
-          ? 'another executable, environment, model or profile files'
-          : (await workspaceIsEmpty(sandbox))
-            ? undefined
-            : 'the workspace has files now';
+    const reason = await unfitReason(parked, sandbox, fingerprint);
     if (reason === undefined) {
       this.logger.info({ sessionId, sandboxId: sandbox.id }, 'gemini-cli: the first turn runs in the parked spare process');
       return parked;
@@ -123,6 +116,12 @@ export class GeminiSpares {
     this.logger.info({ sessionId, reason }, 'gemini-cli: the spare process cannot serve this turn; starting the CLI as usual');
     await end(parked, this.logger);
     return undefined;
+  }
+
+  /** True when the session's spare could serve a turn now (as {@link take}, without taking it). */
+  async fits(sessionId: string, sandbox: Sandbox, fingerprint: string): Promise<boolean> {
+    const parked = this.bySession.get(sessionId);
+    return parked !== undefined && (await unfitReason(parked, sandbox, fingerprint)) === undefined;
   }
 
   /** Kill the session's spare, if any, and delete the session file it began. */
@@ -205,6 +204,12 @@ async function writeAll(process: SandboxProcess, text: string, close: boolean): 
   } finally {
     writer.releaseLock();
   }
+}
+
+async function unfitReason(parked: Parked, sandbox: Sandbox, fingerprint: string): Promise<string | undefined> {
+  if (parked.sandbox !== sandbox) return 'another sandbox';
+  if (parked.fingerprint !== fingerprint) return 'another executable, environment, model or profile files';
+  return (await workspaceIsEmpty(sandbox)) ? undefined : 'the workspace has files now';
 }
 
 async function workspaceIsEmpty(sandbox: Sandbox): Promise<boolean> {
