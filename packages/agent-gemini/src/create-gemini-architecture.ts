@@ -151,6 +151,20 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
     approvalMode,
   });
 
+  /**
+   * Warm mode and approvals turns: whether the session's parked spare will run its first turn
+   * (stream-json, through the ACP process's first-turn path). Then the session file there is only
+   * the one the spare began, which the ACP process must not load as a stored session. A spare that
+   * cannot serve (or `refuse`, a reason not to use it) is killed and its file deleted.
+   */
+  const spareServes = async (context: { sessionId: string; sandbox: Sandbox; profile: AgentProfile }, env: Record<string, string>, refuse: string | undefined) => {
+    if (!spares.has(context.sessionId)) return false;
+    const unfit = refuse ?? (await spares.unfitReason(context.sessionId, context.sandbox, turnFingerprint(env, context.profile)));
+    if (unfit === undefined) return true;
+    await spares.discard(context.sessionId, unfit);
+    return false;
+  };
+
   return {
     type: 'gemini-cli',
     processMode,
@@ -176,7 +190,7 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       }
       await sandbox.writeFile('tmp/.keep', '', { root: 'home' });
       if (context.transcripts?.main) {
-        await spares.discard(context.sessionId);
+        await spares.discard(context.sessionId, 'the session is restored');
         const restoredId = await restoreGeminiSession(sandbox, geminiSessionUuid(context.sessionId), context.transcripts);
         if (restoredId) await sessionIds.record(sandbox, restoredId);
         logger.debug({ sessionId: context.sessionId }, 'gemini-cli: restored the stored session');
@@ -215,13 +229,8 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       if (processMode !== 'warm') return;
       const { sandbox, profile } = context;
       const env = await cliEnv(sandbox, profile);
-      if (spares.has(context.sessionId)) {
-        // The first turn runs in the spare and the ACP process starts after it (it would take the
-        // file the spare began for a stored session). One that cannot serve is killed, its file deleted.
-        if (!profile.toolPolicy && (await spares.fits(context.sessionId, sandbox, turnFingerprint(env, profile)))) return;
-        await spares.discard(context.sessionId);
-      }
-      await warm.warm(context, warmSettings(env, profile, profile.toolPolicy ? 'default' : 'yolo'));
+      const newSession = await spareServes(context, env, profile.toolPolicy ? 'the profile has a toolPolicy' : undefined);
+      await warm.warm(context, warmSettings(env, profile, profile.toolPolicy ? 'default' : 'yolo'), { newSession });
     },
 
     async *runTurn(context) {
@@ -245,18 +254,9 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       // such a turn runs in an ACP process that stops after it.
       const asks = turnApprovals(context) !== undefined;
       if (processMode === 'warm' || asks) {
-        if (asks) await spares.discard(context.sessionId);
-        else if (spares.has(context.sessionId)) {
-          const parked = await spares.take(context.sessionId, sandbox, turnFingerprint(env, profile));
-          if (parked) {
-            yield* runGeminiTurn(context, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, parked });
-            // The session's ACP process starts now and loads the file, for a warm second turn.
-            void warm.warm(context, warmSettings(env, profile, 'yolo'));
-            return;
-          }
-        }
+        const newSession = await spareServes(context, env, asks ? 'the turn asks before tools' : undefined);
         const approvalMode = asks ? 'default' : 'yolo';
-        yield* warm.runTurn(context, warmSettings(env, profile, approvalMode), perTurn);
+        yield* warm.runTurn(context, warmSettings(env, profile, approvalMode), perTurn, { newSession });
         if (processMode !== 'warm') warm.stop(context.sessionId, false);
         return;
       }

@@ -58,8 +58,8 @@ describe('GeminiSpares', () => {
     await spares.park('s', fake.sandbox, settings);
     expect(fake.commands[0]).toEqual(['node', 'gemini.js', '-o', 'stream-json', '--yolo', '-m', 'm', '--session-id', settings.geminiSessionId]);
     expect(fake.stdin).toEqual([SPARE_KEEP_ALIVE]);
-    expect(await spares.fits('s', fake.sandbox, spareFingerprint({ ...settings, env: { A: '2' } }))).toBe(false);
-    expect(await spares.fits('s', fake.sandbox, fingerprint)).toBe(true);
+    expect(await spares.unfitReason('s', fake.sandbox, spareFingerprint({ ...settings, env: { A: '2' } }))).toBe('another executable, environment, model or profile files');
+    expect(await spares.unfitReason('s', fake.sandbox, fingerprint)).toBeUndefined();
     const parked = await spares.take('s', fake.sandbox, fingerprint);
     expect(parked?.process).toBe(fake.process);
     expect(spares.has('s')).toBe(false);
@@ -105,7 +105,7 @@ describe('GeminiSpares', () => {
     const b = fakeSandbox();
     await spares.park('a', a.sandbox, settings);
     await spares.park('b', b.sandbox, settings);
-    await spares.discard('a');
+    await spares.discard('a', 'test');
     expect(a.kill).toHaveBeenCalled();
     spares.killAll();
     expect(b.kill).toHaveBeenCalled();

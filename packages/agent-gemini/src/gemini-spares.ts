@@ -85,7 +85,7 @@ export class GeminiSpares {
       process.kill('SIGKILL');
       throw error;
     }
-    await this.discard(sessionId);
+    await this.discard(sessionId, 'parked again');
     this.bySession.set(sessionId, parked);
     // One that dies while parked (its sandbox stopped) is forgotten.
     void process.wait().then(
@@ -118,17 +118,19 @@ export class GeminiSpares {
     return undefined;
   }
 
-  /** True when the session's spare could serve a turn now (as {@link take}, without taking it). */
-  async fits(sessionId: string, sandbox: Sandbox, fingerprint: string): Promise<boolean> {
+  /** Why the session's spare could not serve a turn now (as {@link take}, without taking it); undefined when it could. */
+  async unfitReason(sessionId: string, sandbox: Sandbox, fingerprint: string): Promise<string | undefined> {
     const parked = this.bySession.get(sessionId);
-    return parked !== undefined && (await unfitReason(parked, sandbox, fingerprint)) === undefined;
+    return parked ? unfitReason(parked, sandbox, fingerprint) : 'no spare';
   }
 
   /** Kill the session's spare, if any, and delete the session file it began. */
-  async discard(sessionId: string): Promise<void> {
+  async discard(sessionId: string, reason: string): Promise<void> {
     const parked = this.bySession.get(sessionId);
     this.bySession.delete(sessionId);
-    if (parked) await end(parked, this.logger);
+    if (!parked) return;
+    this.logger.info({ sessionId, reason }, 'gemini-cli: spare process discarded');
+    await end(parked, this.logger);
   }
 
   get size(): number {
