@@ -4,6 +4,7 @@ import {
   noopLogger,
   type AgentArchitecture,
   type AgentProfile,
+  type AgentSpareContext,
   type AgentTranscriptFile,
   type AgentTranscripts,
   type AgentWarmContext,
@@ -20,6 +21,7 @@ import { GeminiSessionIds } from './gemini-session-id.js';
 import { GeminiModelAccess, withoutGeminiModelEnv } from './model-access.js';
 import { GEMINI_CLI_QUIET_ENV, geminiCliEntryPath, geminiCliEnv } from './launch/gemini-cli-launch.js';
 import { geminiProfileFiles } from './profile-files.js';
+import { GeminiSpares, spareFingerprint } from './gemini-spares.js';
 import { restoreGeminiSession } from './restore-session.js';
 import { runGeminiTurn } from './run-gemini-turn.js';
 import { geminiSubagentLinks, linkSubagentsByPrompt } from './subagent-links.js';
@@ -125,6 +127,12 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
   }
   const warm = new WarmGeminiProcesses(logger, options.onWarmProcessExit, options.maxWarmProcesses);
   const interruptGraceMs = options.interruptGraceMs ?? 2000;
+  const spares = new GeminiSpares(logger);
+  /** What a spare parks with: a profile with nothing set (a pooled sandbox has none yet). */
+  const SPARE_PROFILE: AgentProfile = { id: 'spare', name: 'spare' };
+  /** How this turn would start the stream-json CLI (see {@link spareFingerprint}). */
+  const turnFingerprint = (env: Record<string, string>, profile: AgentProfile) =>
+    spareFingerprint({ nodePath, cliEntryPath: cliEntry(), env, model: profile.model ?? options.model, files: geminiProfileFiles(profile, options.settings) });
   /** The CLI's environment in this sandbox for this profile (model access included). */
   const cliEnv = async (sandbox: Sandbox, profile: AgentProfile): Promise<Record<string, string>> =>
     geminiCliEnv({
@@ -143,12 +151,29 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
     approvalMode,
   });
 
+  /**
+   * Warm mode and approvals turns: whether the session's parked spare will run its first turn
+   * (stream-json, through the ACP process's first-turn path). Then the session file there is only
+   * the one the spare began, which the ACP process must not load as a stored session. A spare that
+   * cannot serve (or `refuse`, a reason not to use it) is killed and its file deleted.
+   */
+  const spareServes = async (context: { sessionId: string; sandbox: Sandbox; profile: AgentProfile }, env: Record<string, string>, refuse: string | undefined) => {
+    if (!spares.has(context.sessionId)) return false;
+    const unfit = refuse ?? (await spares.unfitReason(context.sessionId, context.sandbox, turnFingerprint(env, context.profile)));
+    if (unfit === undefined) return true;
+    await spares.discard(context.sessionId, unfit);
+    return false;
+  };
+
   return {
     type: 'gemini-cli',
     processMode,
     warmProcesses: () => warm.list(),
     stopWarmProcess: (sessionId, stopOptions) => warm.stop(sessionId, stopOptions?.kill === true),
-    dispose: async () => warm.stopAll(),
+    dispose: async () => {
+      spares.killAll();
+      await warm.stopAll();
+    },
 
     sandboxReadOnlyPaths() {
       // The bundle is self-contained: its package folder and the node binary are all it needs.
@@ -165,10 +190,32 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       }
       await sandbox.writeFile('tmp/.keep', '', { root: 'home' });
       if (context.transcripts?.main) {
+        await spares.discard(context.sessionId, 'the session is restored');
         const restoredId = await restoreGeminiSession(sandbox, geminiSessionUuid(context.sessionId), context.transcripts);
         if (restoredId) await sessionIds.record(sandbox, restoredId);
         logger.debug({ sessionId: context.sessionId }, 'gemini-cli: restored the stored session');
       }
+    },
+
+    /**
+     * A parked `gemini -o stream-json` for the session the pooled sandbox was made for: it does
+     * its start-up now and waits for its prompt on stdin (gemini-spares.ts). Its profile files are
+     * those of an empty profile; the first turn takes it when its own start would be the same.
+     */
+    async prepareSpare(context: AgentSpareContext) {
+      const { sandbox, sessionId } = context;
+      const files = geminiProfileFiles(SPARE_PROFILE, options.settings);
+      for (const file of files) await sandbox.writeFile(file.path, file.content, { root: file.root });
+      await sandbox.writeFile('tmp/.keep', '', { root: 'home' });
+      const env = await cliEnv(sandbox, SPARE_PROFILE);
+      await spares.park(sessionId, sandbox, {
+        nodePath,
+        cliEntryPath: cliEntry(),
+        env,
+        model: options.model,
+        geminiSessionId: geminiSessionUuid(sessionId),
+        files,
+      });
     },
 
     /**
@@ -181,7 +228,9 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
     async warm(context: AgentWarmContext) {
       if (processMode !== 'warm') return;
       const { sandbox, profile } = context;
-      await warm.warm(context, warmSettings(await cliEnv(sandbox, profile), profile, profile.toolPolicy ? 'default' : 'yolo'));
+      const env = await cliEnv(sandbox, profile);
+      const newSession = await spareServes(context, env, profile.toolPolicy ? 'the profile has a toolPolicy' : undefined);
+      await warm.warm(context, warmSettings(env, profile, profile.toolPolicy ? 'default' : 'yolo'), { newSession });
     },
 
     async *runTurn(context) {
@@ -197,15 +246,17 @@ export function createGeminiArchitecture(options: GeminiArchitectureOptions = {}
       const model = profile.model ?? options.model;
       const perTurn = async function* (turnContext: typeof context) {
         const geminiSessionId = await sessionIds.resolve(sandbox, turnContext.sessionId);
-        yield* runGeminiTurn(turnContext, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, geminiSessionId });
+        const parked = await spares.take(turnContext.sessionId, sandbox, turnFingerprint(env, profile));
+        yield* runGeminiTurn(turnContext, { nodePath, cliEntryPath: cliEntry(), env, model, logger, interruptGraceMs, geminiSessionId, ...(parked ? { parked } : {}) });
       };
       // With an approvals hook the CLI must ask before tools that change something: only ACP can
       // (mode `default`, `session/request_permission`); stream-json runs `--yolo`. In per-turn mode
       // such a turn runs in an ACP process that stops after it.
       const asks = turnApprovals(context) !== undefined;
       if (processMode === 'warm' || asks) {
+        const newSession = await spareServes(context, env, asks ? 'the turn asks before tools' : undefined);
         const approvalMode = asks ? 'default' : 'yolo';
-        yield* warm.runTurn(context, warmSettings(env, profile, approvalMode), perTurn);
+        yield* warm.runTurn(context, warmSettings(env, profile, approvalMode), perTurn, { newSession });
         if (processMode !== 'warm') warm.stop(context.sessionId, false);
         return;
       }

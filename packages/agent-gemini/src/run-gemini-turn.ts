@@ -1,6 +1,7 @@
 import type { AgentEvent, AgentTurnContext, Logger, SandboxProcess, UserMessageContent } from '@agent-runtime/core';
 import { createGeminiStreamReducer, parseGeminiStreamLine } from '@agent-runtime/transcript-gemini';
 import { findGeminiSessionFiles, geminiSessionUuid } from './gemini-paths.js';
+import { sendPrompt, withoutKeepAlive, type ParkedGemini } from './gemini-spares.js';
 import { geminiCliArgs } from './launch/gemini-cli-launch.js';
 import { readTail, streamLines } from './stream-lines.js';
 
@@ -13,6 +14,8 @@ export interface GeminiTurnSettings {
   interruptGraceMs: number;
   /** The CLI's session id (`--session-id` / `--resume`); default: {@link geminiSessionUuid} of our id. */
   geminiSessionId?: string;
+  /** A spare CLI parked for this session's first turn (gemini-spares.ts): it gets the prompt on its stdin instead of a new CLI starting. */
+  parked?: ParkedGemini;
 }
 
 /** Exit codes the CLI uses before or instead of a `result` event. */
@@ -59,7 +62,9 @@ export function imagesOnlyPrompt(images: number): string {
 export async function* runGeminiTurn(context: AgentTurnContext, settings: GeminiTurnSettings): AsyncGenerator<AgentEvent> {
   const { sandbox, signal } = context;
   const logger = settings.logger;
-  const uuid = settings.geminiSessionId ?? geminiSessionUuid(context.sessionId);
+  const parked = settings.parked;
+  const uuid = parked?.geminiSessionId ?? settings.geminiSessionId ?? geminiSessionUuid(context.sessionId);
+  const prompt = promptText(context.message, logger);
   const reducer = createGeminiStreamReducer();
   let process: SandboxProcess | undefined;
   let turnEnd: Extract<AgentEvent, { type: 'turn:end' }> | undefined;
@@ -70,7 +75,8 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
     try {
       sessionPath ??= (await findGeminiSessionFiles(sandbox, uuid))?.main;
       if (!sessionPath) return undefined;
-      return new TextDecoder().decode(await sandbox.readFile(sessionPath, { root: 'home' }));
+      const text = new TextDecoder().decode(await sandbox.readFile(sessionPath, { root: 'home' }));
+      return parked ? withoutKeepAlive(text, prompt) : text;
     } catch (error) {
       logger.warn({ sessionId: context.sessionId, error: String(error) }, 'gemini-cli: could not read the session file');
       return undefined;
@@ -78,6 +84,7 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
   };
 
   if (signal.aborted) {
+    parked?.process.kill('SIGKILL');
     yield { type: 'turn:end', outcome: 'interrupted' };
     return;
   }
@@ -88,23 +95,11 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
     killTimer = setTimeout(() => process?.kill('SIGKILL'), settings.interruptGraceMs);
   };
   try {
-    const existing = await findGeminiSessionFiles(sandbox, uuid);
-    // The prompt goes through a file on stdin, never argv: argv is capped (Modal refuses an exec
-    // over 65,536 characters; Linux caps one argument at 128 KiB) and visible in `ps`. With no
-    // `-p`, the CLI takes piped stdin as the whole prompt (with `-p` it would prepend stdin to it),
-    // and a file is there at once, unlike a pipe that the CLI waits on for only 500 ms.
-    await sandbox.writeFile(PROMPT_FILE, promptText(context.message, logger), { root: 'home' });
-    const args = [
-      'sh',
-      '-c',
-      'exec "$@" < "$0"',
-      `${sandbox.homePath}/${PROMPT_FILE}`,
-      settings.nodePath,
-      settings.cliEntryPath,
-      ...geminiCliArgs({ model: settings.model, ...(existing ? { resume: uuid } : { sessionId: uuid }) }),
-    ];
-    logger.debug({ sessionId: context.sessionId, resume: Boolean(existing) }, 'gemini-cli: starting turn');
-    process = await sandbox.exec(args, { stdin: 'ignore', env: settings.env });
+    if (parked) {
+      process = parked.process;
+      logger.debug({ sessionId: context.sessionId }, 'gemini-cli: starting turn in the parked spare process');
+      await sendPrompt(parked, prompt);
+    } else process = await startCli(context, settings, uuid, prompt);
     const stderrTail = readTail(process.stderr);
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
@@ -126,7 +121,9 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
     }
     const exitCode = await process.wait();
     exited = true;
-    yield* reducer.finish(await readSession());
+    const finalSession = await readSession();
+    if (parked && finalSession !== undefined && sessionPath) await sandbox.writeFile(sessionPath, finalSession, { root: 'home' });
+    yield* reducer.finish(finalSession);
     yield { type: 'transcript:changed' };
     turnEnd = outcomeOf(reducer.result, exitCode, signal.aborted, await stderrTail, process.stopError);
     if (turnEnd.outcome === 'error') logger.warn({ sessionId: context.sessionId, exitCode, error: turnEnd.error }, 'gemini-cli: turn failed');
@@ -148,6 +145,28 @@ export async function* runGeminiTurn(context: AgentTurnContext, settings: Gemini
     if (killTimer) clearTimeout(killTimer);
   }
   yield turnEnd;
+}
+
+/** A new CLI for the turn, its prompt on stdin from a file; resumes the session file when there is one. */
+async function startCli(context: AgentTurnContext, settings: GeminiTurnSettings, uuid: string, prompt: string): Promise<SandboxProcess> {
+  const { sandbox, sessionId } = context;
+  const existing = await findGeminiSessionFiles(sandbox, uuid);
+  // The prompt goes through a file on stdin, never argv: argv is capped (Modal refuses an exec
+  // over 65,536 characters; Linux caps one argument at 128 KiB) and visible in `ps`. With no
+  // `-p`, the CLI takes piped stdin as the whole prompt (with `-p` it would prepend stdin to it),
+  // and a file is there at once, unlike a pipe that the CLI waits on for only 500 ms.
+  await sandbox.writeFile(PROMPT_FILE, prompt, { root: 'home' });
+  const args = [
+    'sh',
+    '-c',
+    'exec "$@" < "$0"',
+    `${sandbox.homePath}/${PROMPT_FILE}`,
+    settings.nodePath,
+    settings.cliEntryPath,
+    ...geminiCliArgs({ model: settings.model, ...(existing ? { resume: uuid } : { sessionId: uuid }) }),
+  ];
+  settings.logger.debug({ sessionId, resume: Boolean(existing) }, 'gemini-cli: starting turn');
+  return sandbox.exec(args, { stdin: 'ignore', env: settings.env });
 }
 
 function outcomeOf(

@@ -42,9 +42,15 @@ export class WarmGeminiProcesses {
 
   /**
    * @param firstTurn runs a turn the stream-json way (a session with no file yet).
+   * @param options.newSession the session file there is only one a parked spare began (gemini-spares.ts), which the first turn continues.
    */
-  async *runTurn(context: AgentTurnContext, settings: WarmGeminiSettings, firstTurn: (context: AgentTurnContext) => AsyncIterable<AgentEvent>): AsyncGenerator<AgentEvent> {
-    const process = await this.processFor(context, settings);
+  async *runTurn(
+    context: AgentTurnContext,
+    settings: WarmGeminiSettings,
+    firstTurn: (context: AgentTurnContext) => AsyncIterable<AgentEvent>,
+    options: { newSession?: boolean } = {},
+  ): AsyncGenerator<AgentEvent> {
+    const process = await this.processFor(context, settings, options.newSession === true);
     if (process.claimFirstTurn()) {
       // The process started (at warm-up or now) and loads the session once this turn is over.
       try {
@@ -70,17 +76,17 @@ export class WarmGeminiProcesses {
    * file in yolo mode, initialised and waiting for the first turn (which runs stream-json, see
    * above). A turn that comes meanwhile uses this process.
    */
-  async warm(context: SessionSandbox, settings: WarmGeminiSettings): Promise<void> {
-    const process = await this.processFor(context, settings);
+  async warm(context: SessionSandbox, settings: WarmGeminiSettings, options: { newSession?: boolean } = {}): Promise<void> {
+    const process = await this.processFor(context, settings, options.newSession === true);
     await process.started();
   }
 
   /** The process for the session's next turn: the running one when it fits, else a new one. */
-  private async processFor(context: SessionSandbox, settings: WarmGeminiSettings): Promise<WarmGeminiProcess> {
+  private async processFor(context: SessionSandbox, settings: WarmGeminiSettings, newSession = false): Promise<WarmGeminiProcess> {
     const fingerprint = fingerprintOf(settings);
     const current = this.reusable(context, fingerprint);
     if (current) return current;
-    const stored = await findGeminiSessionFiles(context.sandbox, await settings.sessionIds.resolve(context.sandbox, context.sessionId));
+    const stored = newSession ? undefined : await findGeminiSessionFiles(context.sandbox, await settings.sessionIds.resolve(context.sandbox, context.sessionId));
     // A turn or warm-up of the session may have started one while the file was looked for.
     return this.reusable(context, fingerprint) ?? this.startProcess(context, fingerprint, settings, !stored && settings.approvalMode === 'yolo');
   }
