@@ -110,7 +110,7 @@ export class ClusterCoordinator implements SessionCoordinator {
       clock,
       logger,
     });
-    this.turnQueueStore = fencedTurnQueue(options.turnQueueStore, { pool: () => this.requirePool(), schema: this.settings.schema, leaseOf: (sessionId) => this.leases.leaseOf(sessionId) });
+    this.turnQueueStore = fencedTurnQueue(options.turnQueueStore, (sessionId, work) => this.whileOwner(sessionId, work));
   }
 
   /**
@@ -120,10 +120,7 @@ export class ClusterCoordinator implements SessionCoordinator {
    */
   fencedPersistence(persistence: PersistenceAdapter & PersistenceExtensions): PersistenceAdapter & PersistenceExtensions {
     return fencedPersistence(persistence, {
-      pool: () => {
-        if (!this.pool) throw new Error('ClusterCoordinator.start() was not called');
-        return this.pool;
-      },
+      pool: () => this.requirePool(),
       schema: this.settings.schema,
       leaseOf: (sessionId) => this.leases.fencingLeaseOf(sessionId),
       onLeaseLost: (lease) => {
@@ -142,7 +139,7 @@ export class ClusterCoordinator implements SessionCoordinator {
   }
 
   whileOwner<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
-    return withFencedTransaction(this.requirePool(), this.settings.schema, this.leases.leaseOf(sessionId), () => work());
+    return withFencedTransaction(this.requirePool(), this.settings.schema, this.leases.leaseOf(sessionId), work);
   }
 
   async start(engine: CoordinatedEngine): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hasErrorCode, type SessionLease } from '@agent-runtime/core';
-import { PostgresSessionOwnership, migrateClusterSchema } from '@agent-runtime/cluster';
+import { PostgresSessionOwnership, migrateClusterSchema, withFencedTransaction } from '@agent-runtime/cluster';
 import { createPostgresPersistence } from '@agent-runtime/persistence-postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ describe('fencedTurnQueue', () => {
     const ownership = new PostgresSessionOwnership({ pool, schema: clusterSchema, takeOverFromDeadNodes: false });
     const shared = persistence.turnQueueStore();
     const leases = new Map<string, SessionLease>();
-    const queueOf = (nodeId: string) => fencedTurnQueue(shared, { pool: () => pool, schema: clusterSchema, leaseOf: () => leases.get(nodeId)! });
+    const queueOf = (nodeId: string) => fencedTurnQueue(shared, (_sessionId, work) => withFencedTransaction(pool, clusterSchema, leases.get(nodeId)!, work));
     const stale = queueOf('node-a');
     const successor = queueOf('node-b');
 

@@ -1,6 +1,4 @@
-import type { QueuedTurn, SessionLease, TurnQueueStore } from '@agent-runtime/core';
-import { withFencedTransaction } from '@agent-runtime/cluster';
-import type pg from 'pg';
+import type { QueuedTurn, TurnQueueStore } from '@agent-runtime/core';
 
 /**
  * The shared turn queue as one node's engine writes it: starting a turn (`markRunning`) and
@@ -8,9 +6,9 @@ import type pg from 'pg';
  * and checks its fencing token. A node that lost the session can therefore neither start a queued
  * message (it stays queued for the new owner) nor mark done a turn the new owner must end with
  * `NODE_LOST`; a takeover waits for such a transaction, so it sees the entry either before or after.
+ * `fenced` is that transaction (the coordinator's `whileOwner`).
  */
-export function fencedTurnQueue(store: TurnQueueStore, fence: { pool: () => pg.Pool; schema: string; leaseOf: (sessionId: string) => SessionLease }): TurnQueueStore {
-  const fenced = <T>(sessionId: string, work: () => Promise<T>) => withFencedTransaction(fence.pool(), fence.schema, fence.leaseOf(sessionId), work);
+export function fencedTurnQueue(store: TurnQueueStore, fenced: <T>(sessionId: string, work: () => Promise<T>) => Promise<T>): TurnQueueStore {
   return {
     enqueue: (sessionId, request, acceptedAt) => store.enqueue(sessionId, request, acceptedAt),
     pending: (sessionId): Promise<QueuedTurn[]> => store.pending(sessionId),
