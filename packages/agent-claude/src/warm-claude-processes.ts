@@ -1,5 +1,5 @@
 import type { AgentEvent, AgentTurnContext, Logger, Sandbox } from '@agent-runtime/core';
-import { leastRecentlyUsedIdle } from '@agent-runtime/core/helpers';
+import { WarmProcessesBySession } from '@agent-runtime/core/helpers';
 import { claudeSessionIdFor, claudeTranscriptPaths } from './claude-paths.js';
 import type { ClaudeTurnSettings } from './run-claude-turn.js';
 import { ClaudeSpares } from './claude-spares.js';
@@ -12,7 +12,7 @@ import { WarmClaudeProcess, warmProcessSettings, type WarmClaudeProcessInfo } fr
  * its transcript exists.
  */
 export class WarmClaudeProcesses {
-  private readonly bySession = new Map<string, WarmClaudeProcess>();
+  private readonly bySession = new WarmProcessesBySession<WarmClaudeProcessInfo, WarmClaudeProcess>();
   private readonly starting = new Map<string, Promise<void>>();
   private readonly spares: ClaudeSpares;
 
@@ -111,28 +111,21 @@ export class WarmClaudeProcesses {
 
   /** Below the cap, stop least recently used idle processes (busy ones are never stopped). */
   private makeRoom(extra = 0): void {
-    for (const process of leastRecentlyUsedIdle(this.bySession.values(), this.maxProcesses, this.spares.size + extra)) {
+    for (const process of this.bySession.stopToFit(this.maxProcesses, this.spares.size + extra)) {
       this.logger.info({ sessionId: process.sessionId, processId: process.processId, maxProcesses: this.maxProcesses }, 'claude: stopping the least recently used warm process');
-      process.stop();
-      this.bySession.delete(process.sessionId);
     }
   }
 
   list(): WarmClaudeProcessInfo[] {
-    return [...this.bySession.values()].filter((process) => process.alive).map((process) => process.info());
+    return this.bySession.infos();
   }
 
   stop(sessionId: string, kill: boolean): boolean {
-    const process = this.bySession.get(sessionId);
-    if (!process) return false;
-    if (kill) process.kill();
-    else process.stop();
-    return true;
+    return this.bySession.stopSession(sessionId, kill);
   }
 
   stopAll(): void {
     this.spares.closeAll();
-    for (const process of this.bySession.values()) process.stop();
-    this.bySession.clear();
+    this.bySession.stopAll();
   }
 }

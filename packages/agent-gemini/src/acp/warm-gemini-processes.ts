@@ -1,5 +1,5 @@
 import type { AgentEvent, AgentTurnContext, Logger, Sandbox } from '@agent-runtime/core';
-import { leastRecentlyUsedIdle } from '@agent-runtime/core/helpers';
+import { WarmProcessesBySession } from '@agent-runtime/core/helpers';
 import { findGeminiSessionFiles } from '../gemini-paths.js';
 import { WarmGeminiProcess, type WarmGeminiProcessInfo, type WarmGeminiSettings } from './warm-gemini-process.js';
 
@@ -28,7 +28,7 @@ function fingerprintOf(settings: WarmGeminiSettings): string {
  * `session/new`, and that process is replaced by a loading one after the turn.
  */
 export class WarmGeminiProcesses {
-  private readonly bySession = new Map<string, WarmGeminiProcess>();
+  private readonly bySession = new WarmProcessesBySession<WarmGeminiProcessInfo, WarmGeminiProcess>();
 
   /**
    * @param maxProcesses most warm processes at once; starting one more first stops the least
@@ -123,28 +123,21 @@ export class WarmGeminiProcesses {
 
   /** Below the cap, stop least recently used idle processes (busy ones are never stopped). */
   private makeRoom(): void {
-    for (const process of leastRecentlyUsedIdle(this.bySession.values(), this.maxProcesses)) {
+    for (const process of this.bySession.stopToFit(this.maxProcesses)) {
       this.logger.info({ sessionId: process.sessionId, processId: process.processId, maxProcesses: this.maxProcesses }, 'gemini-cli: stopping the least recently used warm process');
-      process.stop();
-      this.bySession.delete(process.sessionId);
     }
   }
 
   list(): WarmGeminiProcessInfo[] {
-    return [...this.bySession.values()].filter((process) => process.alive).map((process) => process.info());
+    return this.bySession.infos();
   }
 
   /** Stop a session's process; `kill` ends it abruptly, as a crash would. */
   stop(sessionId: string, kill: boolean): boolean {
-    const process = this.bySession.get(sessionId);
-    if (!process) return false;
-    if (kill) process.kill();
-    else process.stop();
-    return true;
+    return this.bySession.stopSession(sessionId, kill);
   }
 
   stopAll(): void {
-    for (const process of this.bySession.values()) process.stop();
-    this.bySession.clear();
+    this.bySession.stopAll();
   }
 }

@@ -4,3 +4,4 @@
 export * from './event-channel.js';
 export * from './least-recently-used-idle.js';
 export * from './read-stream-bytes.js';
+export * from './warm-processes-by-session.js';
