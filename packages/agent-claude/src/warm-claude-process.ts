@@ -1,6 +1,6 @@
 import type { AgentEvent, AgentTurnContext, Sandbox } from '@agent-runtime/core';
 import { query, type Query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
-import { EventChannel } from '@agent-runtime/core/helpers';
+import { EventChannel, type WarmProcessInfo } from '@agent-runtime/core/helpers';
 import { claudeSessionIdFor, claudeTranscriptPaths, uuidFrom } from './claude-paths.js';
 import { claudeQueryOptions } from './claude-query-options.js';
 import { claimOptions, type ParkedClaude } from './claude-spares.js';
@@ -10,16 +10,7 @@ import { sdkUserMessage } from './user-message.js';
 import { WarmTurn } from './warm-turn.js';
 
 /** What a warm process reports about itself (`ClaudeArchitecture.warmProcesses()`). */
-export interface WarmClaudeProcessInfo {
-  sessionId: string;
-  sandboxId: string;
-  /** Distinguishes processes of one session: a restart gets a new one. */
-  processId: number;
-  startedAt: number;
-  turns: number;
-  /** End of the last turn (or the start, before the first). */
-  lastUsedAt: number;
-  busy: boolean;
+export interface WarmClaudeProcessInfo extends WarmProcessInfo {
   /** The CLI has answered the SDK's initialize request: a turn sent now skips its start-up. */
   ready: boolean;
   /** Started as a spare in a pooled sandbox (SDK `prewarm()`) and claimed for this session. */

@@ -1,5 +1,6 @@
 import type { Logger } from '@agent-runtime/core';
 import type { GeminiSessionIds } from '../gemini-session-id.js';
+import type { WarmProcessInfo } from '@agent-runtime/core/helpers';
 
 /** What a warm process needs: how to launch the CLI, and how to answer its permission requests. */
 export interface WarmGeminiSettings {
@@ -20,15 +21,7 @@ export interface WarmGeminiSettings {
 }
 
 /** What a warm process reports about itself (`GeminiArchitecture.warmProcesses()`). */
-export interface WarmGeminiProcessInfo {
-  sessionId: string;
-  sandboxId: string;
-  /** Distinguishes processes of one session: a restart gets a new one. */
-  processId: number;
-  startedAt: number;
-  turns: number;
-  lastUsedAt: number;
-  busy: boolean;
+export interface WarmGeminiProcessInfo extends WarmProcessInfo {
   /** Started, initialised, and the session created or loaded. */
   ready: boolean;
   /**

@@ -1,5 +1,20 @@
 import { leastRecentlyUsedIdle, type CappedWarmProcess } from './least-recently-used-idle.js';
 
+/** What every agent's warm process reports about itself (each agent adds its own fields). */
+export interface WarmProcessInfo {
+  sessionId: string;
+  sandboxId: string;
+  /** Distinguishes processes of one session: a restart gets a new one. */
+  processId: number;
+  startedAt: number;
+  turns: number;
+  /** End of the last turn (or the start, before the first). */
+  lastUsedAt: number;
+  busy: boolean;
+  /** Ready for a turn without the CLI's start-up (what that takes is the agent's). */
+  ready: boolean;
+}
+
 /** What an agent's warm-process registry needs of one process. */
 export interface WarmSessionProcess<Info extends { lastUsedAt: number }> extends CappedWarmProcess {
   readonly sessionId: string;
